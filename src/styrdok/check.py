@@ -1,0 +1,162 @@
+"""`styrdok check`: every problem in the sources at once.
+
+Loading validates the files and the model; here come the checks that need the whole handbook:
+macros render, links and anchors resolve, images have alt text, nothing that must not be
+published (personnummer, unfilled placeholders) is in docs/ or data/.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import sys
+from pathlib import Path
+
+import jinja2
+from markdown.extensions.toc import slugify
+
+from .load import Project, load_handbook
+from .model import Handbook, Page
+from .problems import Problems
+from .render.markdown import MacroError, render_page_markdown
+
+FENCE = re.compile(r"^(```|~~~)")
+LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*(?:\{([^}]*)\})?\s*#*\s*$")
+EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+# Anchors every styrdokument page gets from the theme overrides (overrides/partials/).
+GENERATED_ANCHORS = {"beslutshistorik", "revisionshistorik"}
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The line inside the page template where a Jinja runtime error happened."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def check_macros(handbook: Handbook, root: Path, problems: Problems) -> None:
+    """Render every page's macros with the strict environment, as the site and Word will."""
+    for page in handbook.pages.values():
+        if "{{" not in page.body and "{%" not in page.body:
+            continue
+        offset = page.body_first_line - 1
+        try:
+            render_page_markdown(handbook, root / "templates", page.src_path, page.body)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.error(page.file, (exc.lineno or 1) + offset,
+                           f"Fel i makroanropet: {exc.message}. Kontrollera klamrarna {{{{ … }}}} och citattecknen.")
+        except jinja2.UndefinedError as exc:
+            line = _template_line(exc)
+            problems.error(page.file, line + offset if line else None,
+                           f"Okänt namn i makroanrop ({exc.message}). Kontrollera stavningen; makron som finns "
+                           "beskrivs på sidan Om handboken.")
+        except MacroError as exc:
+            line = _template_line(exc)
+            problems.error(page.file, line + offset if line else None, str(exc))
+        except Exception as exc:  # a macro that fails for another reason still names the page
+            line = _template_line(exc)
+            problems.error(page.file, line + offset if line else None,
+                           f"Makrot misslyckades: {type(exc).__name__}: {exc}")
+
+
+def _code_free_lines(body: str):
+    """(index, line) of the lines outside fenced code blocks, with inline code blanked."""
+    in_fence = False
+    for i, line in enumerate(body.splitlines()):
+        if FENCE.match(line.strip()):
+            in_fence = not in_fence
+            continue
+        if not in_fence:
+            yield i, re.sub(r"`[^`]*`", "", line)
+
+
+def anchors_of(body: str) -> set[str]:
+    out = set(GENERATED_ANCHORS)
+    for _, line in _code_free_lines(body):
+        m = HEADING.match(line)
+        if not m:
+            continue
+        attrs = m.group(2) or ""
+        explicit = re.search(r"#([\w-]+)", attrs)
+        out.add(explicit.group(1) if explicit else slugify(m.group(1), "-"))
+    out.update(re.findall(r"\{[^}]*#([\w-]+)[^}]*\}", body))
+    return out
+
+
+def check_links(handbook: Handbook, project: Project, problems: Problems) -> None:
+    anchors: dict[str, set[str]] = {}
+
+    def anchors_for(src: str) -> set[str]:
+        if src not in anchors:
+            page = handbook.pages.get(src)
+            anchors[src] = anchors_of(page.body) if page else set()
+        return anchors[src]
+
+    for page in handbook.pages.values():
+        here = posixpath.dirname(page.src_path)
+        for i, line in _code_free_lines(page.body):
+            lineno = i + page.body_first_line
+            for m in LINK.finditer(line):
+                bang, text, target = m.groups()
+                if "{{" in target:
+                    continue
+                if bang and not text.strip():
+                    problems.error(page.file, lineno,
+                                   f"Bilden '{target}' saknar alternativtext. Skriv vad bilden visar inom "
+                                   "hakparenteserna: ![Processkarta för …](…). Det krävs för skärmläsare.")
+                if EXTERNAL.match(target):
+                    continue
+                path, _, anchor = target.partition("#")
+                dest = posixpath.normpath(posixpath.join(here, path)) if path else page.src_path
+                if path and (dest.startswith("..") or not (project.docs / dest).exists()):
+                    problems.error(page.file, lineno,
+                                   f"Länken '{target}' pekar på en fil som inte finns ({dest} under docs/). "
+                                   "Rätta sökvägen; den är relativ till sidans egen mapp.")
+                    continue
+                if anchor and dest.endswith(".md") and anchor not in anchors_for(dest):
+                    problems.error(page.file, lineno,
+                                   f"Länken '{target}' pekar på avsnittet '#{anchor}', som inte finns på {dest}. "
+                                   f"Ankaret bildas av rubriken; välj en av: {', '.join(sorted(anchors_for(dest))[:10])}.")
+
+
+def check_text(project: Project, problems: Problems) -> None:
+    """Personnummer, placeholders and editor notes in every source file."""
+    try:
+        from .checks.text import scan_text
+    except ImportError:  # pragma: no cover - the module ships with the package
+        return
+    files = sorted([*project.docs.rglob("*.md"), *project.data.rglob("*.yml"), *project.data.rglob("*.yaml")])
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        rel = project.rel(path)
+        for f in scan_text(text):
+            problems.add(rel, f.line, f.message, severity=f.severity)
+
+
+def check_project(root: Path, *, today: dt.date | None = None) -> tuple[Handbook | None, Problems]:
+    project = Project(Path(root))
+    handbook, problems = load_handbook(project.root, today=today)
+    if handbook is not None:
+        check_macros(handbook, project.root, problems)
+        check_links(handbook, project, problems)
+    check_text(project, problems)
+    return handbook, problems
+
+
+def print_problems(problems: Problems, *, only_errors: bool = False, stream=sys.stderr) -> None:
+    shown = problems.errors if only_errors else problems.sorted()
+    for p in sorted(set(shown), key=lambda p: (p.file, p.line or 0)):
+        print(p.format(), file=stream)
+    n_err, n_warn = len(problems.errors), len(problems.warnings)
+    if n_err:
+        print(f"{n_err} fel och {n_warn} varningar. Rätta felen och kör kommandot igen.", file=stream)
+    elif n_warn:
+        print(f"Inga fel, {n_warn} varningar.", file=stream)

@@ -1,0 +1,30 @@
+"""The one Jinja environment factory: strict everywhere (site macros, Markdown fragments, Word)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from . import formatting
+
+
+# The templates that ship with styrdok (the repository's templates/ folder). A handbook may
+# override any of them with a file of the same name under its own templates/.
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def make_env(templates_dir: Path | None = None, *, autoescape: bool = False) -> jinja2.Environment:
+    """A Jinja environment that fails loudly on an undefined name.
+
+    `templates_dir` is the folder whose templates `{% include %}`/`get_template` may load;
+    Markdown fragments are not HTML, so autoescape is off unless asked for (docxtpl, HTML).
+    """
+    loader = None
+    if templates_dir is not None:
+        sub = templates_dir.name
+        search = [templates_dir, DEFAULT_TEMPLATES / sub]
+        loader = jinja2.FileSystemLoader([str(p) for p in dict.fromkeys(search)])
+    env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=autoescape,
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(formatting.FILTERS)
+    return env

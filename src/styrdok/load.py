@@ -1,0 +1,383 @@
+"""Load the handbook: files -> validated, resolved `Handbook`, plus every problem found.
+
+A loader opens files and reports problems; it never formats output. Cross-references (roles,
+units, instanser, lagrum, documents) are resolved here so renderers receive objects.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from pydantic import BaseModel
+
+from . import model as m
+from .problems import Problems, choices
+from .validation import validate_model
+from .yamlio import LineMap, load_yaml, split_front_matter
+
+T = TypeVar("T", bound=BaseModel)
+
+DATA_FILES = ("kommun.yml", "roller.yml", "begrepp.yml", "lagrum.yml")
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a handbook lives: its root with docs/ and data/."""
+
+    root: Path
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    def rel(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder upwards that holds data/kommun.yml (else the start folder)."""
+    start = (start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / "data" / "kommun.yml").is_file():
+            return folder
+    return start
+
+
+def read_data_file(project: Project, name: str, problems: Problems, *, required: bool = True
+                   ) -> tuple[Any, LineMap, str] | None:
+    path = project.data / name
+    rel = project.rel(path)
+    if not path.is_file():
+        if required:
+            problems.error(rel, None, f"Filen saknas. Skapa {rel} (se exemplet överst i filen i "
+                                      "exempelhandboken).")
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.error(rel, None, "Filen är inte sparad som UTF-8. Spara om den med teckenkodning UTF-8.")
+        return None
+    loaded = load_yaml(text, rel, problems)
+    if loaded is None:
+        return None
+    data, lines = loaded
+    return data, lines, rel
+
+
+def load_list(project: Project, name: str, model: type[T], problems: Problems, *,
+              id_attr: str | None = "id", what: str = "post", required: bool = True) -> list[T]:
+    """Read data/<name> as a list of records of `model`."""
+    loaded = read_data_file(project, name, problems, required=required)
+    if loaded is None:
+        return []
+    data, lines, rel = loaded
+    return validate_list(model, data, rel, lines, problems, id_attr=id_attr, what=what)
+
+
+def validate_list(model: type[T], data: Any, rel: str, lines: LineMap, problems: Problems,
+                  *, id_attr: str | None = "id", what: str = "post") -> list[T]:
+    """Validate a YAML list record by record; report duplicate ids with both lines."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.error(rel, lines.line(()), f"Filen ska innehålla en lista av {what}er, där varje "
+                                            "post börjar med '- '.")
+        return []
+    out: list[T] = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(data):
+        obj = validate_model(model, item, rel, lines, problems, path_prefix=(i,))
+        if obj is None:
+            continue
+        if id_attr:
+            key = getattr(obj, id_attr)
+            if key in seen:
+                problems.error(rel, lines.line((i, id_attr)),
+                               f"Id '{key}' finns redan (rad {seen[key]}). Varje {what} behöver en egen id.",
+                               key=f"[{i}].{id_attr}")
+                continue
+            seen[key] = lines.line((i, id_attr)) or 0
+        out.append(obj)
+    return out
+
+
+def _resolve(ids, table: dict, rel: str, lines: LineMap, key: tuple, problems: Problems,
+             what: str, source: str) -> tuple:
+    out = []
+    for i, ident in enumerate(ids):
+        if ident in table:
+            out.append(table[ident])
+        else:
+            path = key + (i,) if not isinstance(ids, str) else key
+            problems.error(rel, lines.line(path),
+                           f"{what} '{ident}' finns inte i {source}. Välj en av: {choices(table)}.",
+                           key=".".join(str(k) for k in key))
+    return tuple(out)
+
+
+def _load_kommun(project: Project, problems: Problems, roller: dict[str, m.Roll]
+                 ) -> tuple[m.Kommun, dict[str, m.Instans], dict[str, m.OrgEnhet]] | None:
+    loaded = read_data_file(project, "kommun.yml", problems)
+    if loaded is None:
+        return None
+    data, lines, rel = loaded
+    fil = validate_model(m.KommunFil, data, rel, lines, problems)
+    if fil is None:
+        return None
+    instanser: dict[str, m.Instans] = {r.id: m.Instans(r.id, r.namn, "roll") for r in roller.values()}
+    namnder = []
+    for i, n in enumerate(fil.namnder):
+        if n.id in instanser:
+            problems.error(rel, lines.line(("namnder", i, "id")),
+                           f"Id '{n.id}' används redan (av en roll eller nämnd). Ge nämnden en egen id.")
+        inst = m.Instans(n.id, n.namn, "nämnd")
+        instanser[n.id] = inst
+        namnder.append(inst)
+
+    org: dict[str, m.OrgEnhet] = {}
+
+    def add_org(ident: str, namn: str, niva, parent, path: tuple) -> None:
+        if ident in org:
+            problems.error(rel, lines.line(path + ("id",)),
+                           f"Organisationsid '{ident}' finns redan. Varje förvaltning, avdelning och "
+                           "enhet behöver en egen id.")
+        org[ident] = m.OrgEnhet(ident, namn, niva, parent)
+
+    for fi, f in enumerate(fil.forvaltningar):
+        add_org(f.id, f.namn, "förvaltning", None, ("forvaltningar", fi))
+        for ai, a in enumerate(f.avdelningar):
+            add_org(a.id, a.namn, "avdelning", f.id, ("forvaltningar", fi, "avdelningar", ai))
+            for ei, e in enumerate(a.enheter):
+                add_org(e.id, e.namn, "enhet", a.id,
+                        ("forvaltningar", fi, "avdelningar", ai, "enheter", ei))
+
+    typer: dict[str, m.Dokumenttyp] = {}
+    for i, t in enumerate(fil.dokumenttyper):
+        if t.id in typer:
+            problems.error(rel, lines.line(("dokumenttyper", i, "id")), f"Dokumenttypen '{t.id}' finns redan.")
+        key = ("dokumenttyper", i)
+        typer[t.id] = m.Dokumenttyp(
+            id=t.id, namn=t.namn, plural=t.plural, niva=t.niva,
+            beslutas_av=_resolve(t.beslutas_av, instanser, rel, lines, key + ("beslutas_av",), problems,
+                                 "Instansen", "nämnderna i data/kommun.yml eller data/roller.yml"),
+            mindre_andring_beslutas_av=_resolve(
+                t.mindre_andring_beslutas_av, instanser, rel, lines, key + ("mindre_andring_beslutas_av",),
+                problems, "Instansen", "nämnderna i data/kommun.yml eller data/roller.yml"),
+            revidering_manader=t.revidering_manader)
+    if fil.logotyp and not (project.docs / fil.logotyp).is_file():
+        problems.error(rel, lines.line(("logotyp",)),
+                       f"Logotypen '{fil.logotyp}' finns inte under docs/. Ange sökvägen relativt docs/, "
+                       "t.ex. assets/logotyp.svg.", key="logotyp")
+    kommun = m.Kommun(namn=fil.namn, logotyp=fil.logotyp, redigera_url=fil.redigera_url,
+                      namnder=tuple(namnder), forvaltningar=fil.forvaltningar, dokumenttyper=typer,
+                      falt=fil.falt)
+    return kommun, instanser, org
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class _Context:
+    project: Project
+    problems: Problems
+    kommun: m.Kommun
+    instanser: dict[str, m.Instans]
+    org: dict[str, m.OrgEnhet]
+    roller: dict[str, m.Roll]
+    lagrum: dict[str, m.Lagrum]
+    today: dt.date
+
+
+def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, lines: LineMap,
+                   body: str, body_first_line: int) -> m.Styrdokument | None:
+    p = ctx.problems
+    ok = True
+    typ = ctx.kommun.dokumenttyper.get(fm.typ)
+    if typ is None:
+        p.error(rel, lines.line(("typ",)), f"Dokumenttypen '{fm.typ}' finns inte i data/kommun.yml. "
+                                           f"Välj en av: {choices(ctx.kommun.dokumenttyper)}.", key="typ")
+        ok = False
+    inst_source = "nämnderna i data/kommun.yml eller rollerna i data/roller.yml"
+    beslutad_av = _resolve(fm.beslutad_av, ctx.instanser, rel, lines, ("beslutad_av",), p, "Instansen", inst_source)
+    ansvarig = ctx.roller.get(fm.dokumentansvarig)
+    if ansvarig is None:
+        p.error(rel, lines.line(("dokumentansvarig",)),
+                f"Rollen '{fm.dokumentansvarig}' finns inte i data/roller.yml. Välj en av: {choices(ctx.roller)}.",
+                key="dokumentansvarig")
+        ok = False
+    galler_for = _resolve(fm.galler_for, ctx.org, rel, lines, ("galler_for",), p,
+                          "Organisationsenheten", "organisationen i data/kommun.yml")
+    lagrum = _resolve(fm.lagrum, ctx.lagrum, rel, lines, ("lagrum",), p, "Lagrummet", "data/lagrum.yml")
+    for i, lr in enumerate(lagrum):
+        if lr.status == "upphävd":
+            repl = ctx.lagrum.get(lr.ersatt_av or "")
+            since = f" sedan {lr.upphavd_fran.isoformat()}" if lr.upphavd_fran else ""
+            hint = (f" Hänvisa i stället till {repl.namn} ('{repl.id}')." if repl
+                    else " Ta bort hänvisningen eller ange vad som gäller i stället.")
+            p.warning(rel, lines.line(("lagrum", i)), f"{lr.namn} är upphävd{since}.{hint}", key="lagrum")
+
+    diarienummer: list[m.Diarienummer] = []
+    if isinstance(fm.diarienummer, str):
+        diarienummer.append(m.Diarienummer(beslutad_av[0] if len(beslutad_av) == 1 else None, fm.diarienummer))
+    elif isinstance(fm.diarienummer, dict):
+        for inst_id, nummer in fm.diarienummer.items():
+            if inst_id not in fm.beslutad_av:
+                p.error(rel, lines.line(("diarienummer", inst_id)),
+                        f"Diarienumret gäller '{inst_id}', som inte står under beslutad_av. Ange ett "
+                        f"diarienummer per beslutande instans: {', '.join(fm.beslutad_av)}.", key="diarienummer")
+                continue
+            diarienummer.append(m.Diarienummer(ctx.instanser[inst_id], nummer))
+
+    beslut: list[m.Beslut] = []
+    for i, b in enumerate(fm.beslut):
+        inst = _resolve([b.instans], ctx.instanser, rel, lines, ("beslut", i, "instans"), p, "Instansen", inst_source)
+        if inst:
+            beslut.append(m.Beslut(inst[0], b.datum, b.paragraf, b.diarienummer, b.andring))
+
+    # Date logic: a revision cannot precede the date the document took effect, nothing lies ahead
+    # of today except gäller från, and decisions come in order, before the document applies.
+    if fm.senast_reviderad and fm.senast_reviderad < fm.galler_fran:
+        p.error(rel, lines.line(("senast_reviderad",)),
+                f"Senast reviderad ({fm.senast_reviderad}) ligger före Gäller från ({fm.galler_fran}). "
+                "Rätta något av datumen: en revidering kan inte vara äldre än den version som gäller.",
+                key="senast_reviderad")
+    if fm.senast_reviderad and fm.senast_reviderad > ctx.today:
+        p.error(rel, lines.line(("senast_reviderad",)),
+                f"Senast reviderad ({fm.senast_reviderad}) ligger i framtiden. Ange dagens datum eller tidigare.",
+                key="senast_reviderad")
+    for i, b in enumerate(fm.beslut):
+        if i and b.datum < fm.beslut[i - 1].datum:
+            p.error(rel, lines.line(("beslut", i, "datum")),
+                    f"Beslutet {b.datum} står efter beslutet {fm.beslut[i - 1].datum} men är äldre. "
+                    "Lista besluten i tidsordning, äldst först.", key=f"beslut[{i}].datum")
+        if b.datum > ctx.today:
+            p.error(rel, lines.line(("beslut", i, "datum")),
+                    f"Beslutsdatumet {b.datum} ligger i framtiden. Ett beslut registreras när det är fattat.",
+                    key=f"beslut[{i}].datum")
+    if fm.beslut and fm.galler_fran < fm.beslut[-1].datum:
+        p.error(rel, lines.line(("galler_fran",)),
+                f"Gäller från ({fm.galler_fran}) ligger före det senaste beslutet ({fm.beslut[-1].datum}). "
+                "Ett dokument kan inte gälla innan det är beslutat.", key="galler_fran")
+
+    if not ok or typ is None or ansvarig is None:
+        return None
+    months = fm.revidering_manader or typ.revidering_manader
+    basis = max(d for d in (fm.galler_fran, fm.senast_reviderad, *(b.datum for b in fm.beslut)) if d)
+    nasta = fm.nasta_revidering or add_months(basis, months)
+    return m.Styrdokument(
+        id=fm.id or Path(src_path).stem, src_path=src_path, file=rel, titel=fm.titel, typ=typ,
+        beslutad_av=beslutad_av, diarienummer=tuple(diarienummer), galler_fran=fm.galler_fran,
+        dokumentansvarig=ansvarig, senast_reviderad=fm.senast_reviderad, revidering_manader=months,
+        nasta_revidering=nasta, galler_for=galler_for, ersatter=fm.ersatter, relaterade=(),
+        lagrum=lagrum, taggar=fm.taggar, sammanfattning=fm.sammanfattning, beslut=tuple(beslut),
+        body=body, body_first_line=body_first_line)
+
+
+def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.Page]]:
+    p = ctx.problems
+    docs: dict[str, m.Styrdokument] = {}
+    doc_lines: dict[str, tuple[LineMap, m.FrontMatter]] = {}
+    pages: dict[str, m.Page] = {}
+    if not ctx.project.docs.is_dir():
+        p.error("docs", None, "Mappen docs/ saknas. Handbokens sidor ska ligga där som Markdown-filer.")
+        return docs, pages
+    for path in sorted(ctx.project.docs.rglob("*.md")):
+        rel = ctx.project.rel(path)
+        src_path = path.relative_to(ctx.project.docs).as_posix()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            p.error(rel, None, "Filen är inte sparad som UTF-8. Spara om den med teckenkodning UTF-8.")
+            continue
+        source = split_front_matter(text, rel, p)
+        if source is None:
+            continue
+        title = None
+        if "typ" in source.meta:
+            fm = validate_model(m.FrontMatter, source.meta, rel, source.lines, p)
+            if fm is None:
+                continue
+            doc = _load_document(ctx, fm, rel, src_path, source.lines, source.body, source.body_first_line)
+            if doc is None:
+                continue
+            if doc.id in docs:
+                p.error(rel, source.lines.line(("id",)),
+                        f"Dokument-id '{doc.id}' används redan av {docs[doc.id].file}. Ge dokumentet en "
+                        "egen id (nyckeln id) eller byt filnamn.", key="id")
+                continue
+            docs[doc.id] = doc
+            doc_lines[doc.id] = (source.lines, fm)
+            title = doc.titel
+        else:
+            meta = validate_model(m.PageMeta, source.meta, rel, source.lines, p)
+            title = meta.title if meta else None
+        pages[src_path] = m.Page(src_path, rel, source.body, source.body_first_line, title)
+
+    # Second pass: references between documents.
+    resolved: dict[str, m.Styrdokument] = {}
+    refs = {i: d.ref for i, d in docs.items()}
+    for ident, doc in docs.items():
+        lines, fm = doc_lines[ident]
+        relaterade = _resolve(fm.relaterade, refs, doc.file, lines, ("relaterade",), p,
+                              "Dokumentet", "handboken (dokument-id är filnamnet utan .md)")
+        resolved[ident] = _replace(doc, relaterade=relaterade)
+    return resolved, pages
+
+
+def _replace(obj, **changes):
+    from dataclasses import replace
+    return replace(obj, **changes)
+
+
+# Later stages (ledningssystem data …) register loaders here: each gets the handbook loaded so far
+# and the problems, and returns extra entries for Handbook.extra.
+ExtraLoader = Callable[[Project, m.Handbook, Problems], dict[str, object]]
+EXTRA_LOADERS: list[ExtraLoader] = []
+
+
+def load_handbook(root: Path, *, today: dt.date | None = None) -> tuple[m.Handbook | None, Problems]:
+    """Load and validate everything under root. Returns (None, problems) if the core cannot load."""
+    project = Project(Path(root))
+    problems = Problems()
+    today = today or dt.date.today()
+
+    roller = {r.id: r for r in load_list(project, "roller.yml", m.Roll, problems, what="roll")}
+    lagrum = {x.id: x for x in load_list(project, "lagrum.yml", m.Lagrum, problems, what="lagrum")}
+    for lr in lagrum.values():
+        if lr.ersatt_av and lr.ersatt_av not in lagrum:
+            problems.error("data/lagrum.yml", None, f"Lagrummet '{lr.id}' ersätts av '{lr.ersatt_av}', som inte "
+                                                    f"finns i filen. Välj en av: {choices(lagrum)}.", key="ersatt_av")
+    begrepp = load_list(project, "begrepp.yml", m.Begrepp, problems, id_attr="term", what="begrepp")
+
+    loaded = _load_kommun(project, problems, roller)
+    if loaded is None:
+        return None, problems
+    kommun, instanser, org = loaded
+    ctx = _Context(project, problems, kommun, instanser, org, roller, lagrum, today)
+    docs, pages = _load_pages(ctx)
+    handbook = m.Handbook(kommun=kommun, roller=roller, begrepp=tuple(begrepp), lagrum=lagrum,
+                          instanser=instanser, org=org, dokument=docs, pages=pages)
+    extra: dict[str, object] = {}
+    for loader in EXTRA_LOADERS:
+        extra.update(loader(project, handbook, problems))
+    if extra:
+        handbook = _replace(handbook, extra=extra)
+    return handbook, problems

@@ -1,0 +1,302 @@
+"""The typed model: what the source files may say (pydantic, strict) and what renderers receive.
+
+Two layers:
+- *file shapes* (`KommunFil`, `RollFil`, `FrontMatter` …): validated straight from YAML, unknown
+  keys are errors, ids are still strings;
+- the *resolved model* (`Handbook`, `Styrdokument` …): frozen objects with cross-references
+  resolved, so templates get a role object rather than an id.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Annotated, Literal, Mapping
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+def _as_list(value):
+    """Accept a single value where a list is expected (`beslutad_av: socialchef`)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, (str, int, dt.date)) else value
+
+
+IdList = Annotated[tuple[Id, ...], BeforeValidator(_as_list)]
+TextList = Annotated[tuple[Text, ...], BeforeValidator(_as_list)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- data/kommun.yml ---------------------------------------------------------------------------
+
+class NamndFil(Strict):
+    id: Id
+    namn: Text
+    forkortning: Text | None = None
+
+
+class EnhetFil(Strict):
+    id: Id
+    namn: Text
+
+
+class AvdelningFil(Strict):
+    id: Id
+    namn: Text
+    enheter: tuple[EnhetFil, ...] = ()
+
+
+class ForvaltningFil(Strict):
+    id: Id
+    namn: Text
+    avdelningar: tuple[AvdelningFil, ...] = ()
+
+
+class DokumenttypFil(Strict):
+    id: Id
+    namn: Text
+    plural: Text
+    niva: int = Field(ge=1, le=9)
+    beslutas_av: IdList = Field(min_length=1)
+    mindre_andring_beslutas_av: IdList = ()
+    revidering_manader: int = Field(ge=1, le=120)
+
+
+class Faltetiketter(Strict):
+    """Labels of the metadata fields, as this kommun says them."""
+
+    typ: Text = "Typ av styrdokument"
+    beslutad_av: Text = "Beslutad av"
+    diarienummer: Text = "Diarienummer"
+    galler_fran: Text = "Gäller från"
+    dokumentansvarig: Text = "Dokumentansvarig"
+    senast_reviderad: Text = "Senast reviderad"
+    nasta_revidering: Text = "Nästa revidering"
+    galler_for: Text = "Gäller för"
+    ersatter: Text = "Ersätter"
+    relaterade: Text = "Relaterade styrdokument"
+    lagrum: Text = "Lagrum"
+
+
+class KommunFil(Strict):
+    namn: Text
+    logotyp: Text | None = None
+    redigera_url: Text | None = None
+    namnder: tuple[NamndFil, ...] = Field(min_length=1)
+    forvaltningar: tuple[ForvaltningFil, ...] = Field(min_length=1)
+    dokumenttyper: tuple[DokumenttypFil, ...] = Field(min_length=1)
+    falt: Faltetiketter = Faltetiketter()
+
+
+# --- data/roller.yml, begrepp.yml, lagrum.yml -----------------------------------------------------
+
+class Roll(Strict):
+    id: Id
+    namn: Text
+    forkortning: Text | None = None
+    beskrivning: Text
+
+
+class Begrepp(Strict):
+    term: Text
+    definition: Text
+    forkortning: Text | None = None
+    synonymer: TextList = ()
+
+
+class Lagrum(Strict):
+    id: Id
+    kortnamn: Text | None = None
+    titel: Text
+    beteckning: Text
+    status: Literal["gällande", "upphävd"]
+    ersatt_av: Id | None = None
+    upphavd_fran: dt.date | None = None
+    lank: Text | None = None
+
+    @property
+    def namn(self) -> str:
+        short = f"{self.kortnamn}, " if self.kortnamn else ""
+        return f"{self.titel} ({short}{self.beteckning})"
+
+
+# --- front matter ----------------------------------------------------------------------------
+
+AndringsTyp = Literal["ny", "revidering", "mindre ändring", "utan ändring"]
+
+
+class BeslutFil(Strict):
+    instans: Id
+    datum: dt.date
+    paragraf: Text | None = None
+    diarienummer: Text | None = None
+    andring: AndringsTyp = "revidering"
+
+
+class FrontMatter(Strict):
+    titel: Text
+    typ: Id
+    id: Id | None = None
+    beslutad_av: IdList = Field(min_length=1)
+    diarienummer: Text | dict[Id, Text] | None = None
+    galler_fran: dt.date
+    dokumentansvarig: Id
+    senast_reviderad: dt.date | None = None
+    revidering_manader: int | None = Field(default=None, ge=1, le=120)
+    nasta_revidering: dt.date | None = None
+    galler_for: IdList = ()
+    ersatter: Text | None = None
+    relaterade: IdList = ()
+    lagrum: IdList = ()
+    taggar: TextList = ()
+    sammanfattning: Text | None = None
+    beslut: tuple[BeslutFil, ...] = ()
+
+
+class PageMeta(BaseModel):
+    """Front matter of an ordinary page (no `typ`): only what MkDocs and the theme use."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: Text | None = None
+    hide: TextList = ()
+    search: dict | None = None
+    tags: TextList = ()
+    description: Text | None = None
+    template: Text | None = None
+
+
+# --- resolved model ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Instans:
+    """Who can decide: a nämnd or a role (e.g. socialchef)."""
+
+    id: str
+    namn: str
+    kind: Literal["nämnd", "roll"]
+
+
+@dataclass(frozen=True)
+class OrgEnhet:
+    id: str
+    namn: str
+    niva: Literal["förvaltning", "avdelning", "enhet"]
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class Dokumenttyp:
+    id: str
+    namn: str
+    plural: str
+    niva: int
+    beslutas_av: tuple[Instans, ...]
+    mindre_andring_beslutas_av: tuple[Instans, ...]
+    revidering_manader: int
+
+
+@dataclass(frozen=True)
+class Kommun:
+    namn: str
+    logotyp: str | None
+    redigera_url: str | None
+    namnder: tuple[Instans, ...]
+    forvaltningar: tuple[ForvaltningFil, ...]
+    dokumenttyper: Mapping[str, Dokumenttyp]
+    falt: Faltetiketter
+
+
+@dataclass(frozen=True)
+class DocRef:
+    id: str
+    titel: str
+    src_path: str          # docs-relative, e.g. styrdokument/rutiner/lex-sarah.md
+
+
+@dataclass(frozen=True)
+class Beslut:
+    instans: Instans
+    datum: dt.date
+    paragraf: str | None
+    diarienummer: str | None
+    andring: str
+
+
+@dataclass(frozen=True)
+class Diarienummer:
+    instans: Instans | None
+    nummer: str
+
+
+@dataclass(frozen=True)
+class Styrdokument:
+    id: str
+    src_path: str              # docs-relative posix path
+    file: str                  # root-relative path for messages
+    titel: str
+    typ: Dokumenttyp
+    beslutad_av: tuple[Instans, ...]
+    diarienummer: tuple[Diarienummer, ...]
+    galler_fran: dt.date
+    dokumentansvarig: Roll
+    senast_reviderad: dt.date | None
+    revidering_manader: int
+    nasta_revidering: dt.date
+    galler_for: tuple[OrgEnhet, ...]
+    ersatter: str | None
+    relaterade: tuple[DocRef, ...]
+    lagrum: tuple[Lagrum, ...]
+    taggar: tuple[str, ...]
+    sammanfattning: str | None
+    beslut: tuple[Beslut, ...]
+    body: str
+    body_first_line: int
+
+    @property
+    def ref(self) -> DocRef:
+        return DocRef(self.id, self.titel, self.src_path)
+
+
+@dataclass(frozen=True)
+class Page:
+    """Any Markdown page, styrdokument or not (for link checks and search)."""
+
+    src_path: str
+    file: str
+    body: str
+    body_first_line: int
+    title: str | None
+
+
+@dataclass(frozen=True)
+class Handbook:
+    """Everything the renderers need, loaded and validated once."""
+
+    kommun: Kommun
+    roller: Mapping[str, Roll]
+    begrepp: tuple[Begrepp, ...]
+    lagrum: Mapping[str, Lagrum]
+    instanser: Mapping[str, Instans]
+    org: Mapping[str, OrgEnhet]
+    dokument: Mapping[str, Styrdokument]
+    pages: Mapping[str, Page] = field(default_factory=dict)
+    extra: Mapping[str, object] = field(default_factory=dict)   # filled by later stages (ledningssystem …)
+
+    def dokument_by_path(self, src_path: str) -> Styrdokument | None:
+        for doc in self.dokument.values():
+            if doc.src_path == src_path:
+                return doc
+        return None
+
+    def abbreviations(self) -> dict[str, str]:
+        """Abbreviation -> expansion, from begrepp (and roles with an abbreviation)."""
+        out = {r.forkortning: r.namn for r in self.roller.values() if r.forkortning}
+        out.update({b.forkortning: b.term if b.term != b.forkortning else b.definition
+                    for b in self.begrepp if b.forkortning})
+        return out

@@ -1,0 +1,80 @@
+"""Problems found in the sources: collected with a severity, reported together.
+
+Every problem names its file (relative to the handbook root), the line when known, the key
+path when it concerns a field, what is wrong and what to do, in Swedish.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Literal
+
+Severity = Literal["fel", "varning"]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int | None
+    severity: Severity
+    message: str
+    key: str | None = None
+
+    def format(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        key = f" {self.key}:" if self.key else ""
+        return f"{where}: {self.severity}:{key} {self.message}"
+
+
+@dataclass
+class Problems:
+    """Collects problems; renderers and loaders append, the CLI reports once."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, file: str | Path, line: int | None, message: str, *, key: str | None = None,
+            severity: Severity = "fel") -> None:
+        self.items.append(Problem(str(file), line, severity, message, key))
+
+    def error(self, file: str | Path, line: int | None, message: str, *, key: str | None = None) -> None:
+        self.add(file, line, message, key=key, severity="fel")
+
+    def warning(self, file: str | Path, line: int | None, message: str, *, key: str | None = None) -> None:
+        self.add(file, line, message, key=key, severity="varning")
+
+    def extend(self, other: Iterable[Problem]) -> None:
+        self.items.extend(other)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "fel"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "varning"]
+
+    def sorted(self) -> list[Problem]:
+        return sorted(set(self.items), key=lambda p: (p.file, p.line or 0, p.severity, p.message))
+
+    def report(self) -> str:
+        lines = [p.format() for p in self.sorted()]
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        lines.append(f"{n_err} fel, {n_warn} varningar.")
+        return "\n".join(lines)
+
+
+class SourceError(Exception):
+    """Raised when problems make it impossible to continue; carries them for the report."""
+
+    def __init__(self, problems: Problems):
+        super().__init__(problems.report())
+        self.problems = problems
+
+
+def choices(values: Iterable[str], limit: int = 12) -> str:
+    """A short Swedish list of valid choices for a message."""
+    vals = sorted(set(values))
+    if not vals:
+        return "(inga finns definierade)"
+    shown = ", ".join(vals[:limit])
+    return shown + (f" … ({len(vals)} st)" if len(vals) > limit else "")

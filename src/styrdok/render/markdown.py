@@ -1,0 +1,117 @@
+"""Macros a page calls (`{{ begreppslista() }}`): each renders a template under templates/markdown/.
+
+The same functions serve the site (through mkdocs-macros) and the Word export (through the strict
+Jinja environment), so both outputs show the same tables. They return plain Markdown, never HTML,
+because pandoc drops raw HTML.
+"""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+from ..jinja import make_env
+from ..model import Handbook
+
+
+class MacroError(Exception):
+    """A macro was called with something the handbook does not have (Swedish message)."""
+
+
+@dataclass
+class RenderContext:
+    handbook: Handbook
+    env: jinja2.Environment
+    current_page: Callable[[], str]      # docs-relative path of the page being rendered
+
+    def href(self, target_src: str, anchor: str = "") -> str:
+        """A link from the current page to another page in docs/ (relative, .md, checked by MkDocs)."""
+        here = posixpath.dirname(self.current_page())
+        rel = posixpath.relpath(target_src, here or ".")
+        return rel + (f"#{anchor}" if anchor else "")
+
+    def render(self, template: str, **values) -> str:
+        return self.env.get_template(template).render(ctx=self, **values).strip("\n") + "\n"
+
+
+# Each provider returns {macro name: function}. Later parts of the model (ledningssystem …) add theirs.
+MacroProvider = Callable[[RenderContext], dict[str, Callable]]
+PROVIDERS: list[MacroProvider] = []
+
+
+def core_macros(ctx: RenderContext) -> dict[str, Callable]:
+    hb = ctx.handbook
+
+    def begreppslista() -> str:
+        return ctx.render("begrepp.md.j2", begrepp=sorted(hb.begrepp, key=lambda b: b.term.casefold()))
+
+    def lagrumslista() -> str:
+        return ctx.render("lagrum.md.j2", lagrum=sorted(hb.lagrum.values(), key=lambda x: x.titel),
+                          alla=hb.lagrum)
+
+    def dokumentlista(per: str = "typ", typ: str | None = None) -> str:
+        docs = sorted(hb.dokument.values(), key=lambda d: (d.typ.niva, d.titel.casefold()))
+        if typ is not None:
+            if typ not in hb.kommun.dokumenttyper:
+                raise MacroError(f"dokumentlista(typ='{typ}'): dokumenttypen finns inte. Välj en av: "
+                                 f"{', '.join(hb.kommun.dokumenttyper)}.")
+            docs = [d for d in docs if d.typ.id == typ]
+        if per == "typ":
+            groups = [(t.plural, [d for d in docs if d.typ.id == t.id])
+                      for t in sorted(hb.kommun.dokumenttyper.values(), key=lambda t: t.niva)]
+        elif per == "organisation":
+            groups = []
+            for unit in hb.org.values():
+                members = [d for d in docs if unit in d.galler_for]
+                groups.append((unit.namn, members))
+            groups.append(("Hela förvaltningen (ingen enhet angiven)", [d for d in docs if not d.galler_for]))
+        else:
+            raise MacroError(f"dokumentlista(per='{per}'): välj per='typ' eller per='organisation'.")
+        return ctx.render("dokumentlista.md.j2", groups=[g for g in groups if g[1]], falt=hb.kommun.falt)
+
+    def dokumentlank(doc_id: str) -> str:
+        doc = hb.dokument.get(doc_id)
+        if doc is None:
+            raise MacroError(f"dokumentlank('{doc_id}'): dokumentet finns inte. Dokument-id är filnamnet "
+                             "utan .md, eller nyckeln id i dokumentets front matter.")
+        return f"[{doc.titel}]({ctx.href(doc.src_path)})"
+
+    def roll(role_id: str) -> str:
+        role = hb.roller.get(role_id)
+        if role is None:
+            raise MacroError(f"roll('{role_id}'): rollen finns inte i data/roller.yml. Välj en av: "
+                             f"{', '.join(sorted(hb.roller))}.")
+        return role.namn
+
+    return {"begreppslista": begreppslista, "lagrumslista": lagrumslista, "dokumentlista": dokumentlista,
+            "dokumentlank": dokumentlank, "roll": roll}
+
+
+PROVIDERS.append(core_macros)
+
+
+def make_context(handbook: Handbook, templates_dir: Path, current_page: Callable[[], str]) -> RenderContext:
+    return RenderContext(handbook, make_env(templates_dir / "markdown"), current_page)
+
+
+def macro_functions(ctx: RenderContext) -> dict[str, Callable]:
+    out: dict[str, Callable] = {}
+    for provider in PROVIDERS:
+        out.update(provider(ctx))
+    return out
+
+
+def abbreviation_lines(handbook: Handbook) -> str:
+    """Python-Markdown abbr definitions appended to every page: the hover text for MAS, SAS …"""
+    return "\n".join(f"*[{abbr}]: {text}" for abbr, text in sorted(handbook.abbreviations().items()))
+
+
+def render_page_markdown(handbook: Handbook, templates_dir: Path, src_path: str, body: str) -> str:
+    """Render a page's macros outside MkDocs (Word export, checks) with the strict environment."""
+    ctx = make_context(handbook, templates_dir, lambda: src_path)
+    page_env = make_env()
+    template = page_env.from_string(body)
+    return template.render(**macro_functions(ctx))

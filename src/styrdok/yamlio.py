@@ -1,0 +1,116 @@
+"""YAML with line numbers: every value's line is kept so a problem can name it.
+
+`load_yaml` returns the plain data and a `LineMap` from key paths (as pydantic reports them,
+e.g. ("namnder", 2, "id")) to 1-based lines. Syntax errors and duplicate keys become problems.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .problems import Problems
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps an impossible date (2025-02-30) as text, so validation can name it."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+@dataclass(frozen=True)
+class LineMap:
+    lines: dict[tuple, int]
+    first_line: int = 1
+
+    def line(self, path: tuple) -> int | None:
+        """The line of the deepest known prefix of path (a missing key points at its parent)."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), self.first_line)
+
+
+def _walk(node: yaml.Node, path: tuple, out: dict, offset: int, dupes: list) -> None:
+    out[path] = node.start_mark.line + 1 + offset
+    if isinstance(node, yaml.MappingNode):
+        seen: set = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                dupes.append((key_node.start_mark.line + 1 + offset, path + (key,)))
+            seen.add(key)
+            out[path + (key,)] = key_node.start_mark.line + 1 + offset
+            _walk(value_node, path + (key,), out, offset, dupes)
+            out[path + (key,)] = key_node.start_mark.line + 1 + offset
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _walk(item, path + (i,), out, offset, dupes)
+
+
+def load_yaml(text: str, file: str, problems: Problems, *, first_line: int = 1) -> tuple[Any, LineMap] | None:
+    """Parse YAML text; on a syntax error record a problem and return None."""
+    offset = first_line - 1
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + offset if mark else None
+        what = exc.problem or "okänt fel"
+        problems.error(file, line, f"YAML-syntaxfel ({what}). Kontrollera indrag, kolon och citattecken "
+                                   "på raden och raden ovanför.")
+        return None
+    except yaml.YAMLError as exc:  # pragma: no cover - non-marked errors are rare
+        problems.error(file, None, f"YAML kunde inte läsas: {exc}")
+        return None
+    lines: dict[tuple, int] = {}
+    dupes: list = []
+    if node is not None:
+        _walk(node, (), lines, offset, dupes)
+    for line, path in dupes:
+        problems.error(file, line, f"Nyckeln '{path[-1]}' står två gånger i samma avsnitt. Ta bort den ena; "
+                                   "annars gäller bara den sista.", key=".".join(map(str, path)))
+    return data, LineMap(lines, first_line)
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", re.S)
+
+
+@dataclass(frozen=True)
+class MarkdownSource:
+    meta: dict
+    lines: LineMap
+    body: str
+    body_first_line: int
+
+
+def split_front_matter(text: str, file: str, problems: Problems) -> MarkdownSource | None:
+    """Split a Markdown page into front matter (with lines) and body."""
+    m = FRONT_MATTER.match(text)
+    if not m:
+        return MarkdownSource({}, LineMap({}), text, 1)
+    yaml_text = m.group(1) or ""
+    loaded = load_yaml(yaml_text, file, problems, first_line=2)
+    if loaded is None:
+        return None
+    data, lines = loaded
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.error(file, 2, "Front matter (mellan raderna ---) ska vara nycklar med värden, "
+                                "t.ex. 'titel: Rutin för …'.")
+        return None
+    body_first_line = text.count("\n", 0, m.end()) + 1
+    return MarkdownSource(data, lines, text[m.end():], body_first_line)

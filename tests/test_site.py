@@ -1,0 +1,147 @@
+"""The built site, read as a person reads it: the HTML of real pages built by MkDocs."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+
+from conftest import run_cli, tree_digest
+
+
+class Text(HTMLParser):
+    """Visible text of an element selected by a class or tag, for assertions on what is shown."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    @classmethod
+    def of(cls, html: str) -> str:
+        p = cls()
+        p.feed(html)
+        return " ".join(" ".join(p.parts).split())
+
+
+def section(html: str, css_class: str) -> str:
+    m = re.search(rf'<section class="{css_class}".*?</section>', html, re.S)
+    assert m, f"ingen <section class={css_class}> på sidan"
+    return m.group(0)
+
+
+def page(root, url: str) -> str:
+    return (root / "site" / url / "index.html").read_text(encoding="utf-8")
+
+
+def test_metadata_card_shows_kommun_labels_and_resolved_names(mini_built):
+    html = page(mini_built, "rutiner/avvikelser")
+    card = Text.of(section(html, "styrdok-kort"))
+    assert "Antagen från 2025-02-01" in card          # the kommun's own label (data/kommun.yml falt)
+    assert "Beslutad av Socialchef" in card
+    assert "Dokumentansvarig Socialt ansvarig samordnare" in card
+    assert "Gäller för Barn och unga" in card
+    assert "Socialtjänstlag (SoL, SFS 2025:400)" in card
+    assert "Riktlinje för kvalitet" in card
+    assert "<h1>Rutin för avvikelser &amp; risker</h1>" in html or "<h1>Rutin för avvikelser & risker</h1>" in html
+
+
+def test_joint_decision_shows_both_namnder_and_diarienummer(mini_built):
+    card = Text.of(section(page(mini_built, "rutiner/riktlinje-kvalitet"), "styrdok-kort"))
+    assert "Beslutad av Socialnämnden, Omsorgsnämnden" in card
+    assert "SN 2025/41 (Socialnämnden)" in card and "ON 2025/17 (Omsorgsnämnden)" in card
+
+
+def test_abbreviations_explained_on_hover_on_every_page(mini_built):
+    html = page(mini_built, "rutiner/avvikelser")
+    assert '<abbr title="Socialt ansvarig samordnare">SAS</abbr>' in html
+    start = (mini_built / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<abbr title="Inspektionen för vård och omsorg">IVO</abbr>' in start
+
+
+def test_glossary_lists_terms_with_definitions(mini_built):
+    text = Text.of(page(mini_built, "begrepp"))
+    assert "Avvikelse En händelse som inte blev som det var tänkt." in text
+    assert "Kallas också: händelse" in text
+
+
+def test_swedish_ui_and_search_index(mini_built):
+    start = (mini_built / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="sv"' in start
+    assert "Sök" in start
+    index = json.loads((mini_built / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["sv"]
+    titles = {d["title"] for d in index["docs"]}
+    assert "Rutin för avvikelser &amp; risker" in titles or "Rutin för avvikelser & risker" in titles
+
+
+def test_document_list_by_type_links_documents(mini_built):
+    start = (mini_built / "site" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<h3 id="rutiner">Rutiner', start)
+    assert 'href="rutiner/avvikelser/"' in start
+
+
+def test_no_request_leaves_the_intranet(mini_built):
+    """Every src= and stylesheet href of every page points inside the site (no CDN, no web fonts)."""
+    for html_file in (mini_built / "site").rglob("*.html"):
+        html = html_file.read_text(encoding="utf-8")
+        for url in re.findall(r'<(?:script|img|iframe|source)[^>]*\ssrc="([^"]+)"', html):
+            assert not re.match(r"^(https?:)?//", url), f"{html_file}: {url}"
+        for tag in re.findall(r"<link[^>]*>", html):
+            if 'rel="stylesheet"' in tag or "preconnect" in tag or "preload" in tag:
+                href = re.search(r'href="([^"]+)"', tag).group(1)
+                assert not re.match(r"^(https?:)?//", href), f"{html_file}: {tag}"
+        assert "fonts.googleapis" not in html and "fonts.gstatic" not in html
+
+
+def test_edit_link_when_git_hosting_is_configured(mini, tmp_path):
+    kommun = mini / "data" / "kommun.yml"
+    kommun.write_text(kommun.read_text(encoding="utf-8").replace(
+        "logotyp:", "redigera_url: https://git.testby.se/soc/handbok/-/edit/main\nlogotyp:"), encoding="utf-8")
+    assert run_cli(mini, "build").returncode == 0
+    html = page(mini, "rutiner/avvikelser")
+    assert 'href="https://git.testby.se/soc/handbok/-/edit/main/docs/rutiner/avvikelser.md"' in html
+    assert "Redigera" in html
+
+
+def test_failed_build_leaves_site_untouched(mini_built, tmp_path):
+    root = tmp_path / "h"
+    shutil.copytree(mini_built, root)
+    before = tree_digest(root / "site")
+    doc = root / "docs" / "rutiner" / "avvikelser.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("dokumentansvarig: sas", "dokumentansvarig: okand"),
+                   encoding="utf-8")
+    proc = run_cli(root, "build")
+    assert proc.returncode == 1
+    assert "docs/rutiner/avvikelser.md:7: fel: dokumentansvarig: Rollen 'okand' finns inte" in proc.stderr
+    assert "inget i site/ har ändrats" in proc.stderr
+    assert tree_digest(root / "site") == before
+    assert not list(root.glob(".site-*")), "tillfällig byggmapp blev kvar"
+
+
+def test_successful_rebuild_replaces_site(mini_built, tmp_path):
+    root = tmp_path / "h"
+    shutil.copytree(mini_built, root)
+    doc = root / "docs" / "rutiner" / "avvikelser.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("samma dag", "inom ett dygn"), encoding="utf-8")
+    assert run_cli(root, "build").returncode == 0
+    assert "inom ett dygn" in page(root, "rutiner/avvikelser")
+    assert not list(root.glob(".site-*"))
+
+
+def test_check_reports_all_problems_at_once_and_warnings_do_not_fail(mini):
+    doc = mini / "docs" / "rutiner" / "avvikelser.md"
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(text.replace("lagrum: [sol-2025]", "lagrum: [sol-2001]"), encoding="utf-8")
+    proc = run_cli(mini, "check")
+    assert proc.returncode == 0, proc.stderr
+    assert ("docs/rutiner/avvikelser.md:11: varning: lagrum: Socialtjänstlag (SoL, SFS 2001:453) är upphävd "
+            "sedan 2025-07-01. Hänvisa i stället till Socialtjänstlag (SoL, SFS 2025:400) ('sol-2025').") in proc.stderr
+    doc.write_text(text.replace("dokumentansvarig: sas", "dokumentansvarig: x1")
+                   .replace("galler_for: [barn-och-unga]", "galler_for: [nowhere]"), encoding="utf-8")
+    proc = run_cli(mini, "check")
+    assert proc.returncode == 1
+    assert ":7: fel:" in proc.stderr and ":9: fel:" in proc.stderr
+    assert "2 fel och 0 varningar" in proc.stderr
