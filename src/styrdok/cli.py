@@ -36,6 +36,19 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_schema(args) -> int:
+    from .schemas import stale_schemas, write_schemas
+    if args.kontrollera:
+        stale = stale_schemas(args.root)
+        for rel in stale:
+            print(f"{rel}: fel: schemat stämmer inte med modellen. Kör 'styrdok schema' och checka in filen.",
+                  file=sys.stderr)
+        return 1 if stale else 0
+    for path in write_schemas(args.root):
+        print(f"Skrev {path.relative_to(args.root)}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="styrdok", description="Styrdokument och ledningssystem som kod.")
     parser.add_argument("--root", type=Path, default=None,
@@ -49,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="kontrollera och bygg webbplatsen och Word-filerna")
     p.add_argument("--site", type=Path, default=None, help="målmapp för webbplatsen (standard: site/)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("schema", help="skriv JSON-scheman för editorer (schemas/, .vscode/settings.json)")
+    p.add_argument("--kontrollera", action="store_true", help="kontrollera bara att schemana är aktuella")
+    p.set_defaults(func=cmd_schema)
     return parser
 
 

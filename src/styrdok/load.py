@@ -355,6 +355,8 @@ EXTRA_LOADERS: list[ExtraLoader] = []
 
 def load_handbook(root: Path, *, today: dt.date | None = None) -> tuple[m.Handbook | None, Problems]:
     """Load and validate everything under root. Returns (None, problems) if the core cannot load."""
+    from .parts import load_parts
+    load_parts()
     project = Project(Path(root))
     problems = Problems()
     today = today or dt.date.today()
@@ -378,6 +380,5 @@ def load_handbook(root: Path, *, today: dt.date | None = None) -> tuple[m.Handbo
     extra: dict[str, object] = {}
     for loader in EXTRA_LOADERS:
         extra.update(loader(project, handbook, problems))
-    if extra:
-        handbook = _replace(handbook, extra=extra)
+        handbook = _replace(handbook, extra=dict(extra))
     return handbook, problems

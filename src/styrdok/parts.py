@@ -1,0 +1,40 @@
+"""Registries the later parts of the model plug into, so the core stays unaware of them.
+
+- `GENERATED_PAGES`: functions (handbook) -> [(docs-relative path, Markdown)] for pages that exist
+  only in the built site (per role "Mitt ansvar", overviews …). Their Markdown calls macros.
+- `PART_MODULES`: modules imported once before loading; importing them registers their loaders
+  (`load.EXTRA_LOADERS`), macros (`render.markdown.PROVIDERS`) and generated pages.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Callable
+
+from .model import Handbook
+
+GeneratedPages = Callable[[Handbook], list[tuple[str, str]]]
+GENERATED_PAGES: list[GeneratedPages] = []
+
+PART_MODULES: list[str] = []
+
+# JSON Schemas for editors: name -> (file glob relative to the handbook root, type to describe).
+SCHEMAS: dict[str, tuple[str, object]] = {}
+
+_loaded = False
+
+
+def load_parts() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    for name in PART_MODULES:
+        importlib.import_module(name)
+
+
+def generated_pages(handbook: Handbook) -> list[tuple[str, str]]:
+    load_parts()
+    out: list[tuple[str, str]] = []
+    for make in GENERATED_PAGES:
+        out.extend(make(handbook))
+    return out
