@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -49,6 +50,73 @@ def cmd_schema(args) -> int:
     return 0
 
 
+def _load_or_report(args):
+    """Load the handbook for a command that changes or reports on it; None after printing errors."""
+    handbook, problems = check_project(args.root)
+    if handbook is None or problems.errors:
+        print_problems(problems, only_errors=True)
+        print("Rätta felen ovan först (styrdok check visar dem).", file=sys.stderr)
+        return None
+    return handbook
+
+
+def _today(args) -> dt.date:
+    from .load import current_date
+    return current_date()
+
+
+def cmd_due(args) -> int:
+    from .control import due_list, format_due
+    handbook = _load_or_report(args)
+    if handbook is None:
+        return 2
+    today = _today(args)
+    items = due_list(handbook, today)
+    print(format_due(items, today))
+    return 1 if any(i.overdue for i in items) else 0
+
+
+def cmd_decide(args) -> int:
+    from .control import ANDRING, ControlError, record_decision
+    from .load import Project
+    handbook = _load_or_report(args)
+    if handbook is None:
+        return 2
+    andring = ANDRING["utan" if args.utan_andring else "mindre" if args.mindre_andring else
+                      "ny" if args.ny else "revidering"]
+    try:
+        datum = dt.date.fromisoformat(args.datum)
+        galler = dt.date.fromisoformat(args.galler_fran) if args.galler_fran else None
+    except ValueError as exc:
+        print(f"fel: ogiltigt datum ({exc}). Skriv datum som 2026-03-12.", file=sys.stderr)
+        return 2
+    try:
+        doc, tag = record_decision(handbook, Project(args.root), args.dokument, instans=args.instans, datum=datum,
+                                   paragraf=args.paragraf, dnr=args.dnr, andring=andring, galler_fran=galler,
+                                   today=_today(args))
+    except ControlError as exc:
+        print(f"fel: {exc}\nInget har ändrats.", file=sys.stderr)
+        return 1
+    print(f"Beslutet är registrerat i {doc.file}, incheckat och taggat som {tag}.", file=sys.stderr)
+    return 0
+
+
+def cmd_new(args) -> int:
+    from .control import ControlError, new_document
+    from .load import Project
+    handbook = _load_or_report(args)
+    if handbook is None:
+        return 2
+    try:
+        path = new_document(handbook, Project(args.root), args.typ, args.titel, enhet=args.enhet,
+                            ansvarig=args.ansvarig, today=_today(args))
+    except ControlError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 1
+    print(f"Skapade {path.relative_to(args.root)}. Fyll i texten och kontrollera med 'styrdok check'.", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="styrdok", description="Styrdokument och ledningssystem som kod.")
     parser.add_argument("--root", type=Path, default=None,
@@ -62,6 +130,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="kontrollera och bygg webbplatsen och Word-filerna")
     p.add_argument("--site", type=Path, default=None, help="målmapp för webbplatsen (standard: site/)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("due", help="lista dokument som ska revideras; felkod 1 om något är försenat")
+    p.set_defaults(func=cmd_due)
+
+    p = sub.add_parser("decide", help="registrera ett beslut: front matter, commit och tagg")
+    p.add_argument("dokument", help="dokumentets id eller sökväg")
+    p.add_argument("--instans", required=True, help="nämnd eller roll som beslutat, t.ex. socialnamnden")
+    p.add_argument("--datum", required=True, help="beslutsdatum, t.ex. 2026-03-12")
+    p.add_argument("--paragraf", help="paragraf i protokollet, t.ex. 45")
+    p.add_argument("--dnr", help="diarienummer för beslutet")
+    p.add_argument("--galler-fran", help="datum då dokumentet börjar gälla (standard: beslutsdatumet)")
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--mindre-andring", action="store_true", help="mindre ändring (får beslutas på lägre nivå)")
+    kind.add_argument("--utan-andring", action="store_true", help="omprövat utan ändring: revideringsklockan börjar om")
+    kind.add_argument("--ny", action="store_true", help="nytt dokument som antas för första gången")
+    p.set_defaults(func=cmd_decide)
+
+    p = sub.add_parser("new", help="skapa ett nytt styrdokument med giltig front matter")
+    p.add_argument("typ", help="dokumenttyp, t.ex. rutin")
+    p.add_argument("titel", help="dokumentets titel")
+    p.add_argument("--enhet", help="organisationsenhet som dokumentet gäller för")
+    p.add_argument("--ansvarig", help="dokumentansvarig roll (standard: sas)")
+    p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("schema", help="skriv JSON-scheman för editorer (schemas/, .vscode/settings.json)")
     p.add_argument("--kontrollera", action="store_true", help="kontrollera bara att schemana är aktuella")

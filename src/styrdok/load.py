@@ -43,6 +43,13 @@ class Project:
             return str(path)
 
 
+def current_date() -> dt.date:
+    """Today's date; STYRDOK_IDAG=ÅÅÅÅ-MM-DD sets another day (for tests and for planning ahead)."""
+    import os
+    value = os.environ.get("STYRDOK_IDAG")
+    return dt.date.fromisoformat(value) if value else dt.date.today()
+
+
 def find_root(start: Path | None = None) -> Path:
     """The nearest folder upwards that holds data/kommun.yml (else the start folder)."""
     start = (start or Path.cwd()).resolve()
@@ -268,14 +275,15 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
             p.error(rel, lines.line(("beslut", i, "datum")),
                     f"Beslutet {b.datum} står efter beslutet {fm.beslut[i - 1].datum} men är äldre. "
                     "Lista besluten i tidsordning, äldst först.", key=f"beslut[{i}].datum")
-        if b.datum > ctx.today:
+        if b.datum > ctx.today + dt.timedelta(days=365):
             p.error(rel, lines.line(("beslut", i, "datum")),
-                    f"Beslutsdatumet {b.datum} ligger i framtiden. Ett beslut registreras när det är fattat.",
+                    f"Beslutsdatumet {b.datum} ligger mer än ett år fram i tiden. Ange datumet då beslutet fattades.",
                     key=f"beslut[{i}].datum")
-    if fm.beslut and fm.galler_fran < fm.beslut[-1].datum:
+    changes = [b for b in fm.beslut if b.andring != "utan ändring"]
+    if changes and fm.galler_fran < changes[-1].datum:
         p.error(rel, lines.line(("galler_fran",)),
-                f"Gäller från ({fm.galler_fran}) ligger före det senaste beslutet ({fm.beslut[-1].datum}). "
-                "Ett dokument kan inte gälla innan det är beslutat.", key="galler_fran")
+                f"Gäller från ({fm.galler_fran}) ligger före det senaste beslutet om ändring "
+                f"({changes[-1].datum}). Ett dokument kan inte gälla innan det är beslutat.", key="galler_fran")
 
     if not ok or typ is None or ansvarig is None:
         return None
@@ -359,7 +367,7 @@ def load_handbook(root: Path, *, today: dt.date | None = None) -> tuple[m.Handbo
     load_parts()
     project = Project(Path(root))
     problems = Problems()
-    today = today or dt.date.today()
+    today = today or current_date()
 
     roller = {r.id: r for r in load_list(project, "roller.yml", m.Roll, problems, what="roll")}
     lagrum = {x.id: x for x in load_list(project, "lagrum.yml", m.Lagrum, problems, what="lagrum")}

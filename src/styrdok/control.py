@@ -1,0 +1,239 @@
+"""Document control: decisions (`styrdok decide`), revision due (`styrdok due`), new documents.
+
+Decisions are recorded in the document's front matter (`beslut:`), committed, and tagged
+`beslut/<dokument-id>/<datum>` so the decided version can always be found again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .load import Project
+from .model import Handbook, Styrdokument
+
+SOON_DAYS = 90
+TAG_PREFIX = "beslut"
+
+
+class ControlError(Exception):
+    """A refused command; the message is Swedish and says what to do."""
+
+
+# --- lookup ----------------------------------------------------------------------------------
+
+def find_document(handbook: Handbook, project: Project, ref: str) -> Styrdokument:
+    """A document by id, by docs-relative path or by a path from the current folder."""
+    if ref in handbook.dokument:
+        return handbook.dokument[ref]
+    candidates = {ref, ref.removeprefix("docs/")}
+    path = Path(ref)
+    if path.exists():
+        candidates.add(project.rel(path.resolve()).removeprefix("docs/"))
+    for doc in handbook.dokument.values():
+        if doc.src_path in candidates:
+            return doc
+    raise ControlError(f"Dokumentet '{ref}' finns inte. Ange dokumentets id (filnamnet utan .md) eller "
+                       f"sökvägen till filen, t.ex. {next(iter(handbook.dokument), 'rutin-avvikelser')}.")
+
+
+# --- revision due ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Due:
+    doc: Styrdokument
+    days_left: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+
+def due_list(handbook: Handbook, today: dt.date, soon_days: int = SOON_DAYS) -> list[Due]:
+    """Documents overdue or due within soon_days, most urgent first."""
+    out = [Due(d, (d.nasta_revidering - today).days) for d in handbook.dokument.values()]
+    out = [d for d in out if d.days_left <= soon_days]
+    return sorted(out, key=lambda d: (d.days_left, d.doc.titel))
+
+
+def format_due(items: list[Due], today: dt.date) -> str:
+    if not items:
+        return f"Inga dokument behöver revideras inom {SOON_DAYS} dagar (per {today})."
+    lines = []
+    by_owner: dict[str, list[Due]] = {}
+    for item in items:
+        by_owner.setdefault(item.doc.dokumentansvarig.namn, []).append(item)
+    for owner in sorted(by_owner):
+        lines.append(f"{owner}:")
+        for item in by_owner[owner]:
+            when = (f"försenad {-item.days_left} dagar" if item.overdue else f"om {item.days_left} dagar")
+            lines.append(f"  {item.doc.nasta_revidering}  {when:<20} {item.doc.titel} ({item.doc.file})")
+    n_over = sum(1 for i in items if i.overdue)
+    lines.append(f"{n_over} försenade, {len(items) - n_over} ska revideras inom {SOON_DAYS} dagar.")
+    return "\n".join(lines)
+
+
+# --- git ---------------------------------------------------------------------------------------
+
+def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run(["git", "-c", "core.quotepath=false", *args], cwd=root, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise ControlError(f"git {' '.join(args)} misslyckades: {proc.stderr.strip()}")
+    return proc
+
+
+def require_clean_tree(root: Path) -> None:
+    if git(root, "rev-parse", "--is-inside-work-tree", check=False).returncode != 0:
+        raise ControlError("Handboken ligger inte i ett git-förråd. Beslut registreras med en commit och en "
+                           "tagg; kör 'git init' och checka in filerna först.")
+    status = git(root, "status", "--porcelain").stdout.strip()
+    if status:
+        files = ", ".join(line[3:] for line in status.splitlines()[:5])
+        raise ControlError(f"Det finns ändringar som inte är incheckade ({files}). Checka in eller ångra dem "
+                           "först, så att beslutet gäller exakt den version som finns i git.")
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+ANDRING = {"revidering": "revidering", "mindre": "mindre ändring", "utan": "utan ändring", "ny": "ny"}
+
+
+def allowed_instanser(doc: Styrdokument, andring: str) -> list:
+    typ = doc.typ
+    if andring in ("mindre ändring", "utan ändring"):
+        return [*typ.beslutas_av, *typ.mindre_andring_beslutas_av]
+    return list(typ.beslutas_av)
+
+
+def tag_name(doc: Styrdokument, datum: dt.date) -> str:
+    return f"{TAG_PREFIX}/{doc.id}/{datum.isoformat()}"
+
+
+def _front_matter_span(text: str) -> tuple[int, int]:
+    m = re.match(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", text, re.S)
+    if not m:
+        raise ControlError("Dokumentet saknar front matter (blocket mellan raderna ---).")
+    return m.start(1), m.end(1)
+
+
+def _set_key(front: str, key: str, value: str) -> str:
+    pattern = re.compile(rf"^{key}:.*$", re.M)
+    if pattern.search(front):
+        return pattern.sub(f"{key}: {value}", front, count=1)
+    return front + f"{key}: {value}\n"
+
+
+def _append_decision(front: str, item: str) -> str:
+    lines = front.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if re.match(r"^beslut:\s*(\[\s*\])?\s*$", line):
+            j = i + 1
+            while j < len(lines) and (lines[j].startswith((" ", "-", "\t")) or not lines[j].strip()):
+                j += 1
+            lines[i] = "beslut:\n"
+            lines.insert(j, item)
+            return "".join(lines)
+    return front + "beslut:\n" + item
+
+
+def record_decision(handbook: Handbook, project: Project, ref: str, *, instans: str, datum: dt.date,
+                    paragraf: str | None, dnr: str | None, andring: str, galler_fran: dt.date | None,
+                    today: dt.date) -> tuple[Styrdokument, str]:
+    """Validate everything first; then write the front matter, commit and tag. Returns (doc, tag)."""
+    doc = find_document(handbook, project, ref)
+    if instans not in handbook.instanser:
+        raise ControlError(f"Instansen '{instans}' finns inte. Välj en av: {', '.join(sorted(handbook.instanser))}.")
+    allowed = allowed_instanser(doc, andring)
+    if instans not in {i.id for i in allowed}:
+        level = "mindre ändringar och omprövning utan ändring" if andring in ("mindre ändring", "utan ändring") \
+            else "ändringar av den här dokumenttypen"
+        raise ControlError(f"{handbook.instanser[instans].namn} får inte besluta om {doc.typ.namn.lower()} "
+                           f"({level}). Beslut fattas av: {', '.join(i.namn for i in allowed)}.")
+    if doc.beslut and datum < doc.beslut[-1].datum:
+        raise ControlError(f"Datumet {datum} ligger före det senaste beslutet ({doc.beslut[-1].datum}). "
+                           "Beslut registreras i tidsordning; kontrollera datumet i protokollet.")
+    if datum > today + dt.timedelta(days=365):
+        raise ControlError(f"Datumet {datum} ligger mer än ett år fram i tiden. Ange datumet då beslutet fattades.")
+    new_galler = galler_fran or (doc.galler_fran if andring == "utan ändring" else datum)
+    if andring != "utan ändring" and new_galler < datum:
+        raise ControlError(f"Gäller från ({new_galler}) kan inte ligga före beslutsdatumet ({datum}).")
+    tag = tag_name(doc, datum)
+    require_clean_tree(project.root)
+    if git(project.root, "rev-parse", "-q", "--verify", f"refs/tags/{tag}", check=False).returncode == 0:
+        raise ControlError(f"Taggen {tag} finns redan: ett beslut för dokumentet den dagen är redan registrerat.")
+
+    path = project.root / doc.file
+    original = path.read_text(encoding="utf-8")
+    start, end = _front_matter_span(original)
+    front = original[start:end]
+    parts = [f"instans: {instans}", f"datum: {datum.isoformat()}"]
+    if paragraf:
+        parts.append(f'paragraf: "{paragraf}"')
+    if dnr:
+        parts.append(f'diarienummer: "{dnr}"')
+    parts.append(f"andring: {andring}")
+    front = _append_decision(front, "  - {" + ", ".join(parts) + "}\n")
+    if andring != "utan ändring":
+        front = _set_key(front, "galler_fran", new_galler.isoformat())
+        if re.search(r"^senast_reviderad:", front, re.M):
+            front = _set_key(front, "senast_reviderad", new_galler.isoformat())
+    path.write_text(original[:start] + front + original[end:], encoding="utf-8")
+    what = {"utan ändring": "omprövat utan ändring", "mindre ändring": "mindre ändring beslutad",
+            "ny": "antaget", "revidering": "reviderat och beslutat"}[andring]
+    inst_name = handbook.instanser[instans].namn
+    paragraph = f" § {paragraf}" if paragraf else ""
+    message = f"Beslut: {doc.titel} – {what} av {inst_name} {datum}{paragraph}"
+    if dnr:
+        message += f" (dnr {dnr})"
+    try:
+        git(project.root, "add", "--", doc.file)
+        git(project.root, "commit", "-q", "-m", message, "--", doc.file)
+    except ControlError:
+        path.write_text(original, encoding="utf-8")
+        git(project.root, "reset", "-q", "--", doc.file, check=False)
+        raise
+    git(project.root, "tag", "-a", tag, "-m", message)
+    return doc, tag
+
+
+# --- new documents -----------------------------------------------------------------------------
+
+def slugify(title: str) -> str:
+    text = unicodedata.normalize("NFKD", title.lower()).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def new_document(handbook: Handbook, project: Project, typ_id: str, title: str, *, enhet: str | None,
+                 ansvarig: str | None, today: dt.date) -> Path:
+    typ = handbook.kommun.dokumenttyper.get(typ_id)
+    if typ is None:
+        raise ControlError(f"Dokumenttypen '{typ_id}' finns inte. Välj en av: "
+                           f"{', '.join(handbook.kommun.dokumenttyper)}.")
+    if enhet and enhet not in handbook.org:
+        raise ControlError(f"Enheten '{enhet}' finns inte i data/kommun.yml. Välj en av: {', '.join(handbook.org)}.")
+    ansvarig = ansvarig or ("sas" if "sas" in handbook.roller else next(iter(handbook.roller)))
+    if ansvarig not in handbook.roller:
+        raise ControlError(f"Rollen '{ansvarig}' finns inte i data/roller.yml. Välj en av: {', '.join(handbook.roller)}.")
+    same_type = sorted(d.src_path for d in handbook.dokument.values() if d.typ.id == typ.id)
+    folder = (project.docs / Path(same_type[0]).parent) if same_type \
+        else project.docs / "styrdokument" / slugify(typ.plural)
+    slug = slugify(title)
+    path = folder / f"{slug}.md"
+    if path.exists() or slug in handbook.dokument:
+        raise ControlError(f"Det finns redan ett dokument med namnet {slug} ({project.rel(path)}). Välj en annan titel.")
+    lines = ["---", f"titel: {title}", f"typ: {typ.id}", f"beslutad_av: {typ.beslutas_av[0].id}",
+             f"galler_fran: {today.isoformat()}", f"dokumentansvarig: {ansvarig}"]
+    if enhet:
+        lines.append(f"galler_for: [{enhet}]")
+    lines += ["relaterade: []", "lagrum: []", "taggar: []", "---", "",
+              "## Syfte", "", "Beskriv varför dokumentet finns och vad det ska leda till.", "",
+              "## Omfattning", "", "Beskriv vilka verksamheter och medarbetare som dokumentet gäller för.", "",
+              "## Ansvar", "", "Beskriv vem som ansvarar för vad.", "",
+              "## Så här gör du", "", "1. Första steget.", "", "## Uppföljning", "",
+              "Beskriv hur och när dokumentet följs upp.", ""]
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

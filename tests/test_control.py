@@ -1,0 +1,140 @@
+"""Decisions, revision due and new documents, against real temporary git repositories."""
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import run_cli
+
+TODAY = {"STYRDOK_IDAG": "2026-03-20"}
+
+
+def git(root, *args):
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def repo(mini):
+    git(mini, "init", "-q", "-b", "main")
+    git(mini, "config", "user.name", "Sara SAS")
+    git(mini, "config", "user.email", "sas@testby.se")
+    (mini / ".gitignore").write_text("site/\n", encoding="utf-8")
+    git(mini, "add", "-A")
+    git(mini, "commit", "-q", "-m", "Första versionen")
+    return mini
+
+
+def front_matter(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+
+
+def test_decide_records_commits_and_tags(repo):
+    doc = repo / "docs" / "rutiner" / "riktlinje-kvalitet.md"
+    proc = run_cli(repo, "decide", "riktlinje-kvalitet", "--instans", "socialnamnden", "--datum", "2026-03-12",
+                   "--paragraf", "45", "--dnr", "SN-2026/123", env=TODAY)
+    assert proc.returncode == 0, proc.stderr
+    assert "taggat som beslut/riktlinje-kvalitet/2026-03-12" in proc.stderr
+    fm = front_matter(doc)
+    assert fm["beslut"] == [{"instans": "socialnamnden", "datum": __import__("datetime").date(2026, 3, 12),
+                             "paragraf": "45", "diarienummer": "SN-2026/123", "andring": "revidering"}]
+    assert str(fm["galler_fran"]) == "2026-03-12"
+    assert git(repo, "status", "--porcelain") == ""
+    assert git(repo, "log", "-1", "--format=%s").strip() == (
+        "Beslut: Riktlinje för kvalitet – reviderat och beslutat av Socialnämnden 2026-03-12 § 45 (dnr SN-2026/123)")
+    assert git(repo, "tag", "-l", "beslut/*").split() == ["beslut/riktlinje-kvalitet/2026-03-12"]
+    assert git(repo, "cat-file", "-t", "beslut/riktlinje-kvalitet/2026-03-12").strip() == "tag"
+    # the recorded decision is valid input: the handbook still checks clean
+    assert run_cli(repo, "check", env=TODAY).returncode == 0
+
+
+def test_page_shows_decision_history(repo):
+    run_cli(repo, "decide", "riktlinje-kvalitet", "--instans", "socialnamnden", "--datum", "2026-03-12",
+            "--paragraf", "45", "--dnr", "SN-2026/123", env=TODAY)
+    assert run_cli(repo, "build", env=TODAY).returncode == 0
+    html = (repo / "site" / "rutiner" / "riktlinje-kvalitet" / "index.html").read_text(encoding="utf-8")
+    assert "<td>2026-03-12</td><td>Socialnämnden</td><td>45</td><td>SN-2026/123</td><td>revidering</td>" in html
+
+
+@pytest.mark.parametrize("args, message", [
+    (["riktlinje-kvalitet", "--instans", "socialchef", "--datum", "2026-03-12"],
+     "Socialchef får inte besluta om riktlinje"),
+    (["riktlinje-kvalitet", "--instans", "kulturnamnden", "--datum", "2026-03-12"],
+     "Instansen 'kulturnamnden' finns inte"),
+    (["finns-inte", "--instans", "socialnamnden", "--datum", "2026-03-12"],
+     "Dokumentet 'finns-inte' finns inte"),
+    (["riktlinje-kvalitet", "--instans", "socialnamnden", "--datum", "2028-01-01"],
+     "mer än ett år fram i tiden"),
+    (["avvikelser", "--instans", "sas", "--datum", "2026-03-12"],
+     "får inte besluta om rutin"),
+])
+def test_decide_refuses_and_writes_nothing(repo, args, message):
+    head = git(repo, "rev-parse", "HEAD")
+    proc = run_cli(repo, "decide", *args, env=TODAY)
+    assert proc.returncode == 1
+    assert message in proc.stderr
+    assert "Inget har ändrats." in proc.stderr
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert git(repo, "status", "--porcelain") == ""
+    assert git(repo, "tag", "-l") == ""
+
+
+def test_decide_refuses_on_dirty_tree(repo):
+    doc = repo / "docs" / "rutiner" / "riktlinje-kvalitet.md"
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nEn ändring till.\n", encoding="utf-8")
+    proc = run_cli(repo, "decide", "riktlinje-kvalitet", "--instans", "socialnamnden", "--datum", "2026-03-12",
+                   env=TODAY)
+    assert proc.returncode == 1
+    assert "inte är incheckade" in proc.stderr and "riktlinje-kvalitet.md" in proc.stderr
+    assert git(repo, "tag", "-l") == ""
+
+
+def test_minor_change_may_be_decided_at_lower_level_and_dates_keep_order(repo):
+    ok = run_cli(repo, "decide", "riktlinje-kvalitet", "--instans", "socialnamnden", "--datum", "2026-03-12", env=TODAY)
+    assert ok.returncode == 0, ok.stderr
+    minor = run_cli(repo, "decide", "riktlinje-kvalitet", "--instans", "socialchef", "--datum", "2026-03-15",
+                    "--mindre-andring", env=TODAY)
+    assert minor.returncode == 0, minor.stderr
+    earlier = run_cli(repo, "decide", "riktlinje-kvalitet", "--instans", "socialnamnden", "--datum", "2026-03-01",
+                      env=TODAY)
+    assert earlier.returncode == 1
+    assert "ligger före det senaste beslutet (2026-03-15)" in earlier.stderr
+    fm = front_matter(repo / "docs" / "rutiner" / "riktlinje-kvalitet.md")
+    assert [b["andring"] for b in fm["beslut"]] == ["revidering", "mindre ändring"]
+
+
+def test_review_without_change_restarts_the_clock(repo):
+    before = run_cli(repo, "due", env={"STYRDOK_IDAG": "2026-07-01"})
+    assert before.returncode == 1
+    assert "försenad 30 dagar" in before.stdout and "Rutin för avvikelser & risker" in before.stdout
+    proc = run_cli(repo, "decide", "avvikelser", "--instans", "socialchef", "--datum", "2026-06-25",
+                   "--utan-andring", env={"STYRDOK_IDAG": "2026-07-01"})
+    assert proc.returncode == 0, proc.stderr
+    after = run_cli(repo, "due", env={"STYRDOK_IDAG": "2026-07-01"})
+    assert after.returncode == 0
+    assert "Rutin för avvikelser" not in after.stdout
+
+
+def test_due_lists_by_owner_and_exits_1_when_overdue(mini):
+    soon = run_cli(mini, "due", env={"STYRDOK_IDAG": "2026-04-15"})
+    assert soon.returncode == 0
+    assert soon.stdout.splitlines()[0] == "Socialt ansvarig samordnare:"
+    assert "2026-06-01  om 47 dagar" in soon.stdout
+    late = run_cli(mini, "due", env={"STYRDOK_IDAG": "2026-06-10"})
+    assert late.returncode == 1
+    assert "försenad 9 dagar" in late.stdout
+
+
+def test_new_document_is_valid_and_checks_clean(mini):
+    proc = run_cli(mini, "new", "rutin", "Rutin för hot och våld", "--enhet", "barn-och-unga", env=TODAY)
+    assert proc.returncode == 0, proc.stderr
+    path = mini / "docs" / "rutiner" / "rutin-for-hot-och-vald.md"
+    fm = front_matter(path)
+    assert fm["titel"] == "Rutin för hot och våld" and fm["typ"] == "rutin"
+    assert fm["beslutad_av"] == "socialchef" and fm["galler_for"] == ["barn-och-unga"]
+    assert run_cli(mini, "check", env=TODAY).returncode == 0
+    again = run_cli(mini, "new", "rutin", "Rutin för hot och våld", env=TODAY)
+    assert again.returncode == 1 and "finns redan" in again.stderr
+    bad = run_cli(mini, "new", "rutinen", "X", env=TODAY)
+    assert bad.returncode == 1 and "Dokumenttypen 'rutinen' finns inte" in bad.stderr
