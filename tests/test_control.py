@@ -138,3 +138,48 @@ def test_new_document_is_valid_and_checks_clean(mini):
     assert again.returncode == 1 and "finns redan" in again.stderr
     bad = run_cli(mini, "new", "rutinen", "X", env=TODAY)
     assert bad.returncode == 1 and "Dokumenttypen 'rutinen' finns inte" in bad.stderr
+
+
+def test_page_history_changelog_and_feed_from_git(repo):
+    doc = repo / "docs" / "rutiner" / "avvikelser.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("samma dag", "inom ett dygn"), encoding="utf-8")
+    git(repo, "add", "-A")
+    subprocess.run(["git", "commit", "-q", "-m", "Förtydligat tidsgränsen för rapportering"], cwd=repo, check=True,
+                   env={**__import__("os").environ, "GIT_AUTHOR_DATE": "2026-02-03T10:00:00", "GIT_COMMITTER_DATE":
+                        "2026-02-03T10:00:00"})
+    git(repo, "mv", "docs/rutiner/avvikelser.md", "docs/rutiner/avvikelsehantering.md")
+    index = repo / "docs" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("avvikelser.md", "avvikelsehantering.md"),
+                     encoding="utf-8")
+    git(repo, "commit", "-q", "-a", "-m", "Bytt filnamn")
+    assert run_cli(repo, "build").returncode == 0
+    html = (repo / "site" / "rutiner" / "avvikelsehantering" / "index.html").read_text(encoding="utf-8")
+    hist = html[html.index('id="revisionshistorik"'):]
+    rows = __import__("re").findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", hist)
+    assert [r[2] for r in rows] == ["Bytt filnamn", "Förtydligat tidsgränsen för rapportering", "Första versionen"]
+    assert rows[1][:2] == ("2026-02-03", "Sara SAS")
+    changelog = (repo / "site" / "andringar" / "index.html").read_text(encoding="utf-8")
+    assert "Förtydligat tidsgränsen för rapportering" in changelog
+    assert 'href="../rutiner/avvikelsehantering/"' in changelog
+    import xml.etree.ElementTree as ET
+    feed = ET.parse(repo / "site" / "andringar.xml").getroot()
+    titles = [e.findtext("{http://www.w3.org/2005/Atom}title") for e in feed.iter("{http://www.w3.org/2005/Atom}entry")]
+    assert "Rutin för avvikelser & risker: Bytt filnamn" in titles
+
+
+def test_shallow_clone_is_detected(repo, tmp_path):
+    git(repo, "commit", "-q", "--allow-empty", "-m", "Andra")
+    clone = tmp_path / "grund"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(clone)], check=True)
+    proc = run_cli(clone, "check")
+    assert "grund klon (shallow clone)" in proc.stderr and "git fetch --unshallow" in proc.stderr
+    assert proc.returncode == 0
+
+
+def test_att_revidera_page_lists_overdue(repo):
+    assert run_cli(repo, "build", env={"STYRDOK_IDAG": "2026-07-01"}).returncode == 0
+    html = (repo / "site" / "att-revidera" / "index.html").read_text(encoding="utf-8")
+    assert "Socialt ansvarig samordnare" in html
+    assert "<strong>Försenad 30 dagar</strong>" in html
+    card = (repo / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
+    assert "revideringen är försenad" in card

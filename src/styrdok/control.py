@@ -8,11 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import subprocess
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .load import Project
+from .load import Project, slug as slugify
 from .model import Handbook, Styrdokument
 
 SOON_DAYS = 90
@@ -200,11 +199,6 @@ def record_decision(handbook: Handbook, project: Project, ref: str, *, instans: 
 
 
 # --- new documents -----------------------------------------------------------------------------
-
-def slugify(title: str) -> str:
-    text = unicodedata.normalize("NFKD", title.lower()).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-
 
 def new_document(handbook: Handbook, project: Project, typ_id: str, title: str, *, enhet: str | None,
                  ansvarig: str | None, today: dt.date) -> Path:

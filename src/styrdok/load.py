@@ -6,6 +6,7 @@ units, instanser, lagrum, documents) are resolved here so renderers receive obje
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -48,6 +49,14 @@ def current_date() -> dt.date:
     import os
     value = os.environ.get("STYRDOK_IDAG")
     return dt.date.fromisoformat(value) if value else dt.date.today()
+
+
+def slug(text: str) -> str:
+    """An ascii id from a Swedish name (Älvstads kommun -> alvstads-kommun)."""
+    import re
+    import unicodedata
+    ascii_text = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -336,7 +345,8 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
             title = doc.titel
         else:
             meta = validate_model(m.PageMeta, source.meta, rel, source.lines, p)
-            title = meta.title if meta else None
+            h1 = re.search(r"^# +(.+?)\s*$", source.body, re.M)
+            title = (meta.title if meta else None) or (h1.group(1) if h1 else None)
         pages[src_path] = m.Page(src_path, rel, source.body, source.body_first_line, title)
 
     # Second pass: references between documents.

@@ -289,10 +289,11 @@ class Handbook:
     extra: Mapping[str, object] = field(default_factory=dict)   # filled by later stages (ledningssystem …)
 
     def dokument_by_path(self, src_path: str) -> Styrdokument | None:
-        for doc in self.dokument.values():
-            if doc.src_path == src_path:
-                return doc
-        return None
+        index = self.__dict__.get("_by_path")
+        if index is None:
+            index = {d.src_path: d for d in self.dokument.values()}
+            object.__setattr__(self, "_by_path", index)     # a cache, not state: frozen stays honest
+        return index.get(src_path)
 
     def abbreviations(self) -> dict[str, str]:
         """Abbreviation -> expansion, from begrepp (and roles with an abbreviation)."""

@@ -15,7 +15,11 @@ from .model import Handbook
 GeneratedPages = Callable[[Handbook], list[tuple[str, str]]]
 GENERATED_PAGES: list[GeneratedPages] = []
 
-PART_MODULES: list[str] = []
+# Files other than pages (an .ics calendar, an Atom feed, diagrams): handbook -> [(site path, bytes)].
+GeneratedFiles = Callable[[Handbook], list[tuple[str, bytes]]]
+GENERATED_FILES: list[GeneratedFiles] = []
+
+PART_MODULES: list[str] = ["styrdok.changes"]
 
 # JSON Schemas for editors: name -> (file glob relative to the handbook root, type to describe).
 SCHEMAS: dict[str, tuple[str, object]] = {}
@@ -36,5 +40,13 @@ def generated_pages(handbook: Handbook) -> list[tuple[str, str]]:
     load_parts()
     out: list[tuple[str, str]] = []
     for make in GENERATED_PAGES:
+        out.extend(make(handbook))
+    return out
+
+
+def generated_files(handbook: Handbook) -> list[tuple[str, bytes]]:
+    load_parts()
+    out: list[tuple[str, bytes]] = []
+    for make in GENERATED_FILES:
         out.extend(make(handbook))
     return out

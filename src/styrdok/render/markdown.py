@@ -17,6 +17,16 @@ from ..jinja import make_env
 from ..model import Handbook
 
 
+def page_url(src_path: str) -> str:
+    """The site URL (relative to the site root) of a docs/ page, with directory URLs."""
+    stem = src_path[:-3] if src_path.endswith(".md") else src_path
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
 class MacroError(Exception):
     """A macro was called with something the handbook does not have (Swedish message)."""
 

@@ -8,24 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..load import current_date, load_handbook
-from ..parts import generated_pages
+from ..changes import revisions, senast_reviderad
+from ..parts import generated_files, generated_pages
 from ..model import Handbook
 from ..problems import SourceError
-from ..render.markdown import abbreviation_lines, macro_functions, make_context
+from ..render.markdown import abbreviation_lines, macro_functions, make_context, page_url
 
 _STATE_KEY = "_styrdok_handbook"
 # The handbook loaded by the macros plugin for this build (on_config runs before the hook's on_files).
 _CURRENT: dict[str, Handbook] = {}
-
-
-def page_url(src_path: str) -> str:
-    """The site URL (relative to the site root) of a docs/ page, with directory URLs."""
-    stem = src_path[:-3] if src_path.endswith(".md") else src_path
-    if stem == "index":
-        return ""
-    if stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
 
 
 def register(env) -> None:
@@ -51,10 +42,10 @@ def before_page(env) -> None:
         page.meta["title"] = doc.titel
         page.meta["styrdok"] = {
             "doc": doc, "falt": handbook.kommun.falt,
-            "senast_reviderad": doc.senast_reviderad,
+            "senast_reviderad": senast_reviderad(handbook, doc),
             "overdue": doc.nasta_revidering < current_date(),
             "relaterade": [{"titel": r.titel, "url": page_url(r.src_path)} for r in doc.relaterade],
-            "revisions": [],
+            "revisions": revisions(handbook, doc),
             "word_url": None,
         }
     if handbook.kommun.redigera_url:
@@ -74,7 +65,7 @@ def add_generated_pages(files, config):
     handbook = _CURRENT.get("handbook")
     if handbook is None:
         return files
-    for src_uri, markdown in generated_pages(handbook):
+    for src_uri, content in [*generated_pages(handbook), *generated_files(handbook)]:
         if files.get_file_from_path(src_uri) is None:
-            files.append(File.generated(config, src_uri, content=markdown))
+            files.append(File.generated(config, src_uri, content=content))
     return files

@@ -1,0 +1,123 @@
+"""History made visible: revisions per document, "Nyligen ändrat", "Att revidera" and an Atom feed.
+
+The git history is read once per build (styrdok.history.read_history: one `git log` pass) and
+kept in `handbook.extra["history"]`; the macros and generated pages below render from it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from typing import Callable
+
+from . import load
+from .control import due_list
+from .history import RepoHistory, Revision, read_history
+from .model import Handbook, Styrdokument
+from .parts import GENERATED_FILES, GENERATED_PAGES
+from .problems import Problems
+from .render.markdown import PROVIDERS, RenderContext, page_url
+
+FEED_PATH = "andringar.xml"
+
+
+def _load_history(project: load.Project, handbook: Handbook, problems: Problems) -> dict[str, object]:
+    history = read_history(project.root)
+    if history.shallow:
+        problems.warning(".git", None, "Förrådet är en grund klon (shallow clone): revisionshistorik och "
+                                       "datum blir fel. Hämta hela historiken med 'git fetch --unshallow' "
+                                       "(i CI: fetch-depth 0 / GIT_DEPTH 0).")
+    return {"history": history}
+
+
+load.EXTRA_LOADERS.append(_load_history)
+
+
+def history_of(handbook: Handbook) -> RepoHistory:
+    return handbook.extra.get("history") or RepoHistory()
+
+
+def revisions(handbook: Handbook, doc: Styrdokument) -> tuple[Revision, ...]:
+    return history_of(handbook).by_path.get(doc.file, ())
+
+
+def senast_reviderad(handbook: Handbook, doc: Styrdokument) -> dt.date | None:
+    """The front matter's date when set, else the date of the newest commit to the file."""
+    if doc.senast_reviderad:
+        return doc.senast_reviderad
+    revs = revisions(handbook, doc)
+    return revs[0].date if revs else None
+
+
+def recent_changes(handbook: Handbook, limit: int) -> list[dict]:
+    """Newest first: date, message, author and the page (title, src path) when it is one."""
+    by_file = {p.file: p for p in handbook.pages.values()}
+    history = history_of(handbook)
+    # A change made under an earlier file name belongs to the page that file became.
+    current = {(r.commit, r.path): path for path, revs in history.by_path.items() for r in revs}
+    out = []
+    for rev in history.recent:
+        page = by_file.get(current.get((rev.commit, rev.path), rev.path))
+        if page is None:
+            continue
+        title = page.title or page.src_path
+        out.append({"datum": rev.date, "meddelande": rev.message, "vem": rev.author, "titel": title,
+                    "src_path": page.src_path})
+        if len(out) >= limit:
+            break
+    return out
+
+
+def change_macros(ctx: RenderContext) -> dict[str, Callable]:
+    hb = ctx.handbook
+
+    def nyligen_andrat(antal: int = 10) -> str:
+        return ctx.render("nyligen_andrat.md.j2", andringar=recent_changes(hb, antal), flode=FEED_PATH)
+
+    def att_revidera(dagar: int = 90) -> str:
+        items = due_list(hb, load.current_date(), dagar)
+        by_owner: dict[str, list] = {}
+        for item in items:
+            by_owner.setdefault(item.doc.dokumentansvarig.namn, []).append(item)
+        return ctx.render("att_revidera.md.j2", grupper=sorted(by_owner.items()), dagar=dagar,
+                          idag=load.current_date())
+
+    return {"nyligen_andrat": nyligen_andrat, "att_revidera": att_revidera}
+
+
+PROVIDERS.append(change_macros)
+
+
+def _pages(handbook: Handbook) -> list[tuple[str, str]]:
+    return [
+        ("andringar.md", "---\ntitle: Nyligen ändrat\n---\n# Nyligen ändrat\n\n"
+                         "De senaste ändringarna i handbokens sidor, nyast först.\n\n{{ nyligen_andrat(50) }}\n"),
+        ("att-revidera.md", "---\ntitle: Att revidera\n---\n# Att revidera\n\n"
+                            "Dokument vars revidering är försenad eller ska göras inom 90 dagar, "
+                            "per dokumentansvarig.\n\n{{ att_revidera(90) }}\n"),
+    ]
+
+
+def _feed(handbook: Handbook) -> list[tuple[str, bytes]]:
+    """An Atom feed of the same changes, for a feed reader or the intranet's news flow."""
+    ns = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", ns)
+    feed = ET.Element(f"{{{ns}}}feed", {"xml:lang": "sv"})
+    ET.SubElement(feed, f"{{{ns}}}title").text = f"{handbook.kommun.namn}: nyligen ändrat i handboken"
+    ET.SubElement(feed, f"{{{ns}}}id").text = f"urn:styrdok:{load.slug(handbook.kommun.namn)}:andringar"
+    changes = recent_changes(handbook, 50)
+    updated = changes[0]["datum"] if changes else load.current_date()
+    ET.SubElement(feed, f"{{{ns}}}updated").text = f"{updated.isoformat()}T00:00:00Z"
+    ET.SubElement(feed, f"{{{ns}}}link", {"rel": "alternate", "href": "andringar/"})
+    for i, change in enumerate(changes):
+        entry = ET.SubElement(feed, f"{{{ns}}}entry")
+        ET.SubElement(entry, f"{{{ns}}}title").text = f"{change['titel']}: {change['meddelande']}"
+        ET.SubElement(entry, f"{{{ns}}}id").text = f"urn:styrdok:andring:{i}:{change['src_path']}:{change['datum']}"
+        ET.SubElement(entry, f"{{{ns}}}updated").text = f"{change['datum'].isoformat()}T00:00:00Z"
+        author = ET.SubElement(entry, f"{{{ns}}}author")
+        ET.SubElement(author, f"{{{ns}}}name").text = change["vem"]
+        ET.SubElement(entry, f"{{{ns}}}link", {"href": page_url(change["src_path"])})
+    return [(FEED_PATH, ET.tostring(feed, encoding="utf-8", xml_declaration=True))]
+
+
+GENERATED_PAGES.append(_pages)
+GENERATED_FILES.append(_feed)
