@@ -33,6 +33,11 @@ def site_files(root: Path) -> list[str]:
 def copy_handbook(source: Path, dest: Path) -> Path:
     """A buildable copy: the handbook's docs/ and data/, with the repository's site layer."""
     shutil.copytree(source, dest, ignore=shutil.ignore_patterns("site", ".git", ".cache", "build"))
+    return copy_handbook_layer(dest)
+
+
+def copy_handbook_layer(dest: Path) -> Path:
+    """Add the repository's site layer (mkdocs.yml, overrides, macros, templates, CSS) to dest."""
     for name in site_files(REPO):
         src = REPO / name
         if (dest / name).exists():
@@ -71,6 +76,22 @@ def mini(tmp_path) -> Path:
 def mini_built(tmp_path_factory) -> Path:
     """The small handbook, built once per test session (copy it before changing it)."""
     root = copy_handbook(MINI, tmp_path_factory.mktemp("mini") / "handbok")
+    proc = run_cli(root, "build")
+    assert proc.returncode == 0, proc.stderr
+    return root
+
+
+@pytest.fixture(scope="session")
+def example_built(tmp_path_factory) -> Path:
+    """The example kommun's handbook (this repository's docs/ and data/), built once, in git."""
+    root = tmp_path_factory.mktemp("exempel") / "handbok"
+    root.mkdir()
+    for name in ("docs", "data"):
+        shutil.copytree(REPO / name, root / name)
+    copy_handbook_layer(root)
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
+                 ["-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", "Exempel"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
     proc = run_cli(root, "build")
     assert proc.returncode == 0, proc.stderr
     return root
