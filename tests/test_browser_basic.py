@@ -26,3 +26,14 @@ def test_search_finds_rutin_and_page_shows_card(mini_built):
         tooltip_target = page.locator("abbr", has_text="SAS").first
         assert tooltip_target.get_attribute("title") == "Socialt ansvarig samordnare"
         assert outside == [], f"förfrågningar utanför intranätet: {outside}"
+
+
+def test_start_page_search_box_opens_results(mini_built):
+    with serve(mini_built / "site") as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{base}/")
+        field = page.get_by_label("Sök i handboken")
+        field.fill("avvikelse")
+        field.press("Enter")
+        page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+        assert "Rutin för avvikelser" in page.locator(".md-search-result__list").inner_text()

@@ -18,6 +18,7 @@ from markdown.extensions.toc import slugify
 from .load import Project, load_handbook
 from .model import Handbook, Page
 from .problems import Problems
+from .parts import generated_pages
 from .render.markdown import MacroError, render_page_markdown
 
 FENCE = re.compile(r"^(```|~~~)")
@@ -41,7 +42,8 @@ def _template_line(exc: BaseException) -> int | None:
 
 def check_macros(handbook: Handbook, root: Path, problems: Problems) -> None:
     """Render every page's macros with the strict environment, as the site and Word will."""
-    for page in handbook.pages.values():
+    generated = [Page(src, f"(genererad sida) {src}", body, 1, None) for src, body in generated_pages(handbook)]
+    for page in [*handbook.pages.values(), *generated]:
         if "{{" not in page.body and "{%" not in page.body:
             continue
         offset = page.body_first_line - 1

@@ -1,0 +1,22 @@
+"""Navigation by document type and by organisation: generated overview pages over all styrdokument."""
+from __future__ import annotations
+
+from .model import Handbook
+from .parts import GENERATED_PAGES
+
+
+def _pages(handbook: Handbook) -> list[tuple[str, str]]:
+    if not handbook.dokument:
+        return []
+    return [
+        ("styrdokument/per-typ.md", "---\ntitle: Per dokumenttyp\n---\n# Styrdokument per dokumenttyp\n\n"
+                                    "Alla gällande styrdokument, från policy till instruktion.\n\n"
+                                    '{{ dokumentlista(per="typ") }}\n'),
+        ("styrdokument/per-organisation.md", "---\ntitle: Per organisation\n---\n# Styrdokument per organisation\n\n"
+                                             "Dokument som gäller för en viss förvaltning, avdelning eller enhet. "
+                                             "Dokument utan angiven enhet gäller hela förvaltningen.\n\n"
+                                             '{{ dokumentlista(per="organisation") }}\n'),
+    ]
+
+
+GENERATED_PAGES.append(_pages)
