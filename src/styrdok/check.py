@@ -18,7 +18,7 @@ from markdown.extensions.toc import slugify
 from .load import Project, load_handbook
 from .model import Handbook, Page
 from .problems import Problems
-from .parts import generated_pages
+from .parts import generated_files, generated_pages
 from .render.markdown import MacroError, render_page_markdown
 
 FENCE = re.compile(r"^(```|~~~)")
@@ -92,6 +92,7 @@ def anchors_of(body: str) -> set[str]:
 
 def check_links(handbook: Handbook, project: Project, problems: Problems) -> None:
     anchors: dict[str, set[str]] = {}
+    generated = {src for src, _ in generated_pages(handbook)} | {src for src, _ in generated_files(handbook)}
 
     def anchors_for(src: str) -> set[str]:
         if src not in anchors:
@@ -115,7 +116,7 @@ def check_links(handbook: Handbook, project: Project, problems: Problems) -> Non
                     continue
                 path, _, anchor = target.partition("#")
                 dest = posixpath.normpath(posixpath.join(here, path)) if path else page.src_path
-                if path and (dest.startswith("..") or not (project.docs / dest).exists()):
+                if path and (dest.startswith("..") or not ((project.docs / dest).exists() or dest in generated)):
                     problems.error(page.file, lineno,
                                    f"Länken '{target}' pekar på en fil som inte finns ({dest} under docs/). "
                                    "Rätta sökvägen; den är relativ till sidans egen mapp.")
