@@ -139,24 +139,36 @@ class BeslutFil(Strict):
     andring: AndringsTyp = "revidering"
 
 
+def _d(text: str, **kw):
+    """A field with a Swedish description: editors show it on hover and in completion."""
+    return Field(description=text, **kw)
+
+
 class FrontMatter(Strict):
-    titel: Text
-    typ: Id
-    id: Id | None = None
-    beslutad_av: IdList = Field(min_length=1)
-    diarienummer: Text | dict[Id, Text] | None = None
-    galler_fran: dt.date
-    dokumentansvarig: Id
-    senast_reviderad: dt.date | None = None
-    revidering_manader: int | None = Field(default=None, ge=1, le=120)
-    nasta_revidering: dt.date | None = None
-    galler_for: IdList = ()
-    ersatter: Text | None = None
-    relaterade: IdList = ()
-    lagrum: IdList = ()
-    taggar: TextList = ()
-    sammanfattning: Text | None = None
-    beslut: tuple[BeslutFil, ...] = ()
+    """Uppgifterna överst i ett styrdokument (front matter)."""
+
+    titel: Text = _d("Dokumentets titel, t.ex. 'Rutin för avvikelsehantering'.")
+    typ: Id = _d("Dokumenttyp: en id under dokumenttyper i data/kommun.yml, t.ex. rutin.")
+    id: Id | None = _d("Dokumentets id. Utelämnas den används filnamnet utan .md.", default=None)
+    beslutad_av: IdList = _d("Den eller de instanser som beslutat dokumentet: nämnd-id eller roll-id.", min_length=1)
+    diarienummer: Text | dict[Id, Text] | None = _d(
+        "Diarienummer. Vid beslut i flera nämnder: ett per nämnd, t.ex. {socialnamnden: SN 2025/41}.", default=None)
+    galler_fran: dt.date = _d("Datum då dokumentet börjar gälla, ÅÅÅÅ-MM-DD.")
+    dokumentansvarig: Id = _d("Roll som ansvarar för dokumentet: en id i data/roller.yml.")
+    senast_reviderad: dt.date | None = _d("Datum för senaste revidering. Utelämnas det hämtas det ur git.",
+                                          default=None)
+    revidering_manader: int | None = _d("Revideringsintervall i månader, om det skiljer sig från dokumenttypens.",
+                                        default=None, ge=1, le=120)
+    nasta_revidering: dt.date | None = _d("Fast datum för nästa revidering (i stället för intervallet).",
+                                          default=None)
+    galler_for: IdList = _d("Organisationsenheter som dokumentet gäller för (förvaltning, avdelning eller enhet).",
+                            default=())
+    ersatter: Text | None = _d("Det dokument som detta ersätter, i fritext.", default=None)
+    relaterade: IdList = _d("Id för relaterade styrdokument i handboken.", default=())
+    lagrum: IdList = _d("Id för lagrum i data/lagrum.yml som dokumentet bygger på.", default=())
+    taggar: TextList = _d("Ämnesord som visas som taggar och hjälper sökningen.", default=())
+    sammanfattning: Text | None = _d("En mening om vad dokumentet reglerar.", default=None)
+    beslut: tuple[BeslutFil, ...] = _d("Beslut om dokumentet, äldst först. Skrivs av 'styrdok decide'.", default=())
 
 
 class PageMeta(BaseModel):
