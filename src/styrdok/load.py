@@ -380,11 +380,17 @@ def load_handbook(root: Path, *, today: dt.date | None = None) -> tuple[m.Handbo
     today = today or current_date()
 
     roller = {r.id: r for r in load_list(project, "roller.yml", m.Roll, problems, what="roll")}
-    lagrum = {x.id: x for x in load_list(project, "lagrum.yml", m.Lagrum, problems, what="lagrum")}
-    for lr in lagrum.values():
-        if lr.ersatt_av and lr.ersatt_av not in lagrum:
-            problems.error("data/lagrum.yml", None, f"Lagrummet '{lr.id}' ersätts av '{lr.ersatt_av}', som inte "
-                                                    f"finns i filen. Välj en av: {choices(lagrum)}.", key="ersatt_av")
+    lagrum: dict[str, m.Lagrum] = {}
+    lagrum_file = read_data_file(project, "lagrum.yml", problems)
+    if lagrum_file:
+        data, lines, rel = lagrum_file
+        lagrum = {x.id: x for x in validate_list(m.Lagrum, data, rel, lines, problems, what="lagrum")}
+        for i, record in enumerate(data if isinstance(data, list) else []):
+            target = record.get("ersatt_av") if isinstance(record, dict) else None
+            if target and record.get("id") in lagrum and target not in lagrum:
+                problems.error(rel, lines.line((i, "ersatt_av")),
+                               f"Lagrummet '{record['id']}' ersätts av '{target}', som inte finns i filen. "
+                               f"Välj en av: {choices(lagrum)}.", key=f"[{i}].ersatt_av")
     begrepp = load_list(project, "begrepp.yml", m.Begrepp, problems, id_attr="term", what="begrepp")
 
     loaded = _load_kommun(project, problems, roller)
