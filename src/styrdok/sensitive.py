@@ -1,0 +1,116 @@
+"""What must never be published: personnummer, unfilled Word placeholders, editor notes.
+
+`scan_text` is pure (text in, findings out) so the checks can be tested case by case; `check.py`
+runs it over every file in docs/ and data/.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TextFinding:
+    line: int
+    column: int
+    severity: str
+    code: str
+    message: str
+
+
+# 10 or 12 digits: (CC)YYMMDD, then '-', '+' or nothing, then NNNN. Not part of a longer run of
+# digits, and not glued to '/', ':' or '.' (diarienummer, SFS numbers, decimals).
+PNR = re.compile(r"(?<![\d/.,])(?P<cc>\d{2})?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})(?P<sep>[-+]?)(?P<nnnn>\d{4})(?![\d/:])")
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(digits):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return total % 10 == 0
+
+
+def classify_number(m: re.Match) -> str | None:
+    """'personnummer', 'samordningsnummer' or None for a regex match of PNR."""
+    cc, yy, mm, dd, nnnn = m.group("cc"), m.group("yy"), m.group("mm"), m.group("dd"), m.group("nnnn")
+    if cc is not None and cc not in ("18", "19", "20"):
+        return None
+    if not luhn_ok(yy + mm + dd + nnnn):
+        return None
+    day = int(dd)
+    kind = "personnummer"
+    if day > 60:
+        day -= 60
+        kind = "samordningsnummer"
+    year = int((cc or "19") + yy)
+    try:
+        dt.date(year, int(mm), day)
+    except ValueError:
+        if not (cc is None and int(mm) == 2 and day == 29):   # 29 Feb of a leap year in another century
+            return None
+    return kind
+
+
+def _mask(m: re.Match) -> str:
+    return f"{m.group('yy')}MMDD-XXXX"
+
+
+PLACEHOLDERS: list[tuple[re.Pattern, str, str]] = [
+    (re.compile(r"klicka (eller tryck )?(här )?(för att )?ange (en |ett )?(text|datum)", re.I), "platshallare",
+     "Ett ifyllnadsfält från en Word-mall ('{0}') är inte ifyllt. Skriv in det som ska stå där, eller ta bort raden."),
+    (re.compile(r"\bskriv här\b:?", re.I), "platshallare",
+     "Platshållaren '{0}' står kvar. Skriv in texten som ska stå där."),
+    (re.compile(r"^\s*ange text\s*$", re.I), "platshallare",
+     "Platshållaren '{0}' står kvar. Skriv in texten som ska stå där."),
+    (re.compile(r"\[(skriv|ange|fyll i|infoga)\b[^\]]*\](?!\()", re.I), "platshallare",
+     "Fältet '{0}' är inte ifyllt. Ersätt det med den riktiga texten."),
+    (re.compile(r"\[(…|\.\.\.|x{2,}|\?+)\](?!\()", re.I), "platshallare",
+     "Fältet '{0}' är inte ifyllt. Ersätt det med den riktiga texten."),
+    (re.compile(r"\b(ÅÅÅÅ-MM-DD|YYYY-MM-DD|ÅÅMMDD)\b"), "platshallare",
+     "Datumet är inte ifyllt ('{0}'). Skriv det riktiga datumet, t.ex. 2026-03-12."),
+    (re.compile(r"\bX{4,}\b"), "platshallare",
+     "Platshållaren '{0}' står kvar. Ersätt den med den riktiga uppgiften."),
+    (re.compile(r"\[(kommentar|anm|anmärkning|notering)\b[^\]]*\]", re.I), "redaktorsanteckning",
+     "En redaktörsanteckning ('{0}') står kvar i texten. Ta bort den innan dokumentet publiceras."),
+    (re.compile(r"\bOBS!? ta bort\b", re.I), "redaktorsanteckning",
+     "En redaktörsanteckning ('{0}') står kvar i texten. Ta bort den innan dokumentet publiceras."),
+    (re.compile(r"redaktörens anmärkning", re.I), "redaktorsanteckning",
+     "En redaktörsanteckning ('{0}') står kvar i texten. Ta bort den innan dokumentet publiceras."),
+    (re.compile(r"^\s*(?:[-*]\s*)?att göra:", re.I), "redaktorsanteckning",
+     "En att göra-anteckning ('{0}') står kvar i texten. Gör klart eller ta bort den."),
+    (re.compile(r"\b(TODO|FIXME|XXX)\b"), "todo",
+     "En arbetsanteckning ('{0}') står kvar i texten. Gör klart eller ta bort den innan publicering."),
+]
+
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def scan_text(text: str, *, first_line: int = 1, placeholders: bool = True,
+              yaml_comments: bool = False) -> list[TextFinding]:
+    """Every finding in text, in order. Personnummer are found everywhere, code included;
+    placeholders and notes only in prose (not in code, nor in YAML comments when yaml_comments)."""
+    findings: list[TextFinding] = []
+    in_fence = False
+    for i, line in enumerate(text.splitlines()):
+        lineno = first_line + i
+        for m in PNR.finditer(line):
+            kind = classify_number(m)
+            if kind:
+                findings.append(TextFinding(
+                    lineno, m.start() + 1, "fel", kind,
+                    f"Ett {kind} ({_mask(m)}) får inte publiceras i handboken. Ta bort det: skriv aldrig "
+                    "ut uppgifter som identifierar en enskild person."))
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or not placeholders:
+            continue
+        prose = re.sub(r"`[^`]*`", lambda mm: " " * len(mm.group(0)), line)
+        if yaml_comments and prose.lstrip().startswith("#"):
+            continue
+        for pattern, code, message in PLACEHOLDERS:
+            for m in pattern.finditer(prose):
+                findings.append(TextFinding(lineno, m.start() + 1, "fel", code, message.format(m.group(0).strip())))
+    return sorted(findings, key=lambda f: (f.line, f.column))
