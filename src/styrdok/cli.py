@@ -20,6 +20,23 @@ def cmd_check(args) -> int:
     return 0
 
 
+def word_step(handbook, root: Path):
+    """Build step: every styrdokument as Word, into the new site's word/ folder (linked from its page)."""
+    def step(site_tmp: Path) -> None:
+        from .load import Project
+        from .site.build import BuildError
+        from .word.documents import templates_for, word_document
+        from .word.export import ExportError, export_many
+        project = Project(root)
+        try:
+            words = [word_document(handbook, project, d) for d in handbook.dokument.values()]
+            export_many(words, site_tmp / "word", templates_for(project), cache_dir=root / ".cache" / "word",
+                        progress=_progress)
+        except ExportError as exc:
+            raise BuildError(f"Word-filerna kunde inte skapas: {exc}") from None
+    return step
+
+
 def cmd_build(args) -> int:
     from .site.build import BuildError, build_site
     handbook, problems = check_project(args.root)
@@ -29,7 +46,7 @@ def cmd_build(args) -> int:
         return 1
     site_dir = (args.root / "site") if args.site is None else args.site
     try:
-        build_site(args.root, site_dir)
+        build_site(args.root, site_dir, extra_steps=[word_step(handbook, args.root)])
     except BuildError as exc:
         print(f"fel: {exc}\nBygget avbröts: inget i site/ har ändrats.", file=sys.stderr)
         return 1
@@ -117,6 +134,105 @@ def cmd_new(args) -> int:
     return 0
 
 
+def _progress(done: int, total: int) -> None:
+    """A one-line progress bar on stderr for long exports."""
+    if total < 5 or not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * done // total
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} dokument", end="" if done < total else "\n",
+          file=sys.stderr, flush=True)
+
+
+def cmd_export(args) -> int:
+    from .control import ControlError, find_document
+    from .load import Project
+    from .word.documents import (git_user, last_decided_ref, old_body, templates_for, word_document)
+    from .word.export import ExportError, export_compare_docx, export_many
+    handbook = _load_or_report(args)
+    if handbook is None:
+        return 2
+    project = Project(args.root)
+    out_dir = args.out or (args.root / "build" / "word")
+    try:
+        docs = list(handbook.dokument.values()) if args.all else [find_document(handbook, project, r)
+                                                                   for r in args.dokument]
+        if not docs:
+            raise ControlError("Ange ett eller flera dokument (id eller sökväg), eller --all för alla.")
+        templates = templates_for(project)
+        if args.compare is not None or args.jamfor_beslut:
+            for doc in docs:
+                ref = args.compare or last_decided_ref(project, doc)
+                if not ref:
+                    raise ExportError(f"{doc.titel} har inget registrerat beslut (ingen tagg beslut/{doc.id}/…) att "
+                                      "jämföra med. Ange en version med --compare REF (tagg, gren eller commit).")
+                word = word_document(handbook, project, doc, toc=args.toc)
+                out = out_dir / f"{doc.id}-jamforelse.docx"
+                export_compare_docx(word, old_body(handbook, project, doc, ref), out, templates,
+                                    author=git_user(project), date=dt.datetime.now(), old_label=ref)
+                print(f"Skrev {out} (spårade ändringar mot {ref})", file=sys.stderr)
+            return 0
+        words = [word_document(handbook, project, d, toc=args.toc) for d in docs]
+        paths = export_many(words, out_dir, templates, cache_dir=args.root / ".cache" / "word", progress=_progress)
+    except (ControlError, ExportError) as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 1
+    for path in paths:
+        print(f"Skrev {path}", file=sys.stderr)
+    return 0
+
+
+def cmd_memo(args) -> int:
+    from .control import ControlError, find_document
+    from .load import Project, current_date
+    from .word.documents import memo_for, templates_for
+    from .word.export import ExportError, export_tjansteskrivelse
+    handbook = _load_or_report(args)
+    if handbook is None:
+        return 2
+    project = Project(args.root)
+    try:
+        doc = find_document(handbook, project, args.dokument)
+        memo = memo_for(handbook, project, doc, namnd_id=args.namnd, datum=current_date())
+        out = (args.out or (args.root / "build" / "word")) / f"{doc.id}-tjansteskrivelse.docx"
+        export_tjansteskrivelse(memo, out, templates_for(project))
+    except (ControlError, ExportError) as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 1
+    print(f"Skrev {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args) -> int:
+    import yaml
+    from .load import load_handbook
+    from .word.export import ExportError
+    from .word.importer import import_docx
+    handbook, _ = load_handbook(args.root)
+    labels = handbook.kommun.falt.model_dump() if handbook else {}
+    try:
+        result = import_docx(args.fil, labels)
+    except ExportError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 1
+    front = dict(result.front_matter)
+    if args.typ:
+        front["typ"] = args.typ
+    target = args.ut or (args.root / "docs" / "importerat" / (args.fil.stem.lower().replace(" ", "-") + ".md"))
+    if target.exists():
+        print(f"fel: {target} finns redan. Ange en annan fil med --ut.", file=sys.stderr)
+        return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n" + result.markdown
+    target.write_text(text, encoding="utf-8")
+    print(f"Skrev {target}.", file=sys.stderr)
+    for item in result.unmapped:
+        print(f"{args.fil.name}: varning: {item}", file=sys.stderr)
+    print(f"{len(result.unmapped)} saker kunde inte föras över automatiskt (se ovan). Kör 'styrdok check' "
+          "och rätta front matter.", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="styrdok", description="Styrdokument och ledningssystem som kod.")
     parser.add_argument("--root", type=Path, default=None,
@@ -153,6 +269,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--enhet", help="organisationsenhet som dokumentet gäller för")
     p.add_argument("--ansvarig", help="dokumentansvarig roll (standard: sas)")
     p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("export", help="skriv styrdokument som Word-filer (build/word/)")
+    p.add_argument("dokument", nargs="*", help="dokumentets id eller sökväg")
+    p.add_argument("--all", action="store_true", help="alla styrdokument")
+    p.add_argument("--out", type=Path, help="målmapp (standard: build/word/)")
+    p.add_argument("--compare", metavar="REF", help="en kopia med spårade ändringar mot versionen i git REF")
+    p.add_argument("--jamfor-beslut", action="store_true",
+                   help="en kopia med spårade ändringar mot senast beslutade version")
+    p.add_argument("--toc", action="store_true", help="med innehållsförteckning")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("tjansteskrivelse", help="skriv tjänsteskrivelse till nämnden för ett dokument")
+    p.add_argument("dokument", help="dokumentets id eller sökväg")
+    p.add_argument("--namnd", help="nämndens id (standard: den första som beslutar dokumentet)")
+    p.add_argument("--out", type=Path, help="målmapp (standard: build/word/)")
+    p.set_defaults(func=cmd_memo)
+
+    p = sub.add_parser("import", help="gör om ett Word-styrdokument till en Markdown-sida")
+    p.add_argument("fil", type=Path, help="Word-filen (.docx)")
+    p.add_argument("--typ", help="dokumenttyp för front matter, t.ex. rutin")
+    p.add_argument("--ut", type=Path, help="Markdown-filen som skrivs (standard: docs/importerat/…)")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("schema", help="skriv JSON-scheman för editorer (schemas/, .vscode/settings.json)")
     p.add_argument("--kontrollera", action="store_true", help="kontrollera bara att schemana är aktuella")

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from . import model as m
 from .problems import Problems, choices
 from .validation import validate_model
-from .yamlio import LineMap, load_yaml, split_front_matter
+from .yamlio import LineMap, MarkdownSource, load_yaml, split_front_matter
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -308,6 +308,12 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
         body=body, body_first_line=body_first_line)
 
 
+# Parsed front matter per file, kept between loads in one process: `mkdocs serve` loads the
+# handbook again after every save, and parsing 2,000 front matters was a third of that rebuild.
+# An entry is reused only for the same text, and only if parsing it reported no problem.
+_PARSED: dict[str, tuple[str, MarkdownSource]] = {}
+
+
 def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.Page]]:
     p = ctx.problems
     docs: dict[str, m.Styrdokument] = {}
@@ -316,17 +322,26 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
     if not ctx.project.docs.is_dir():
         p.error("docs", None, "Mappen docs/ saknas. Handbokens sidor ska ligga där som Markdown-filer.")
         return docs, pages
-    for path in sorted(ctx.project.docs.rglob("*.md")):
-        rel = ctx.project.rel(path)
-        src_path = path.relative_to(ctx.project.docs).as_posix()
+    docs_dir = ctx.project.docs
+    docs_rel = ctx.project.rel(docs_dir)
+    for path in sorted(docs_dir.rglob("*.md")):
+        src_path = path.relative_to(docs_dir).as_posix()
+        rel = f"{docs_rel}/{src_path}"
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             p.error(rel, None, "Filen är inte sparad som UTF-8. Spara om den med teckenkodning UTF-8.")
             continue
-        source = split_front_matter(text, rel, p)
-        if source is None:
-            continue
+        cached = _PARSED.get(rel)
+        if cached is not None and cached[0] == text:
+            source = cached[1]
+        else:
+            found = len(p.items)
+            source = split_front_matter(text, rel, p)
+            if source is None:
+                continue
+            if len(p.items) == found:
+                _PARSED[rel] = (text, source)
         title = None
         if "typ" in source.meta:
             fm = validate_model(m.FrontMatter, source.meta, rel, source.lines, p)

@@ -286,7 +286,7 @@ class Page:
     title: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Handbook:
     """Everything the renderers need, loaded and validated once."""
 
@@ -299,6 +299,11 @@ class Handbook:
     dokument: Mapping[str, Styrdokument]
     pages: Mapping[str, Page] = field(default_factory=dict)
     extra: Mapping[str, object] = field(default_factory=dict)   # filled by later stages (ledningssystem …)
+
+    def __repr__(self) -> str:
+        # Short on purpose: mkdocs-macros serialises all its variables (this object among them) on
+        # every build, and the generated repr of 2,000 documents with their text took 10 % of a rebuild.
+        return f"Handbook({self.kommun.namn!r}, {len(self.dokument)} dokument, {len(self.pages)} sidor)"
 
     def dokument_by_path(self, src_path: str) -> Styrdokument | None:
         index = self.__dict__.get("_by_path")

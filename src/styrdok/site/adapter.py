@@ -5,6 +5,7 @@ the Markdown templates (templates/markdown/) and the theme overrides (overrides/
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..load import current_date, load_handbook
@@ -12,11 +13,16 @@ from ..changes import revisions, senast_reviderad
 from ..parts import generated_files, generated_pages
 from ..model import Handbook
 from ..problems import SourceError
-from ..render.markdown import abbreviation_lines, macro_functions, make_context, page_url
+from ..render.markdown import (abbreviation_lines, macro_functions, make_context, page_url,
+                              render_page_markdown)
 
 _STATE_KEY = "_styrdok_handbook"
 # The handbook loaded by the macros plugin for this build (on_config runs before the hook's on_files).
-_CURRENT: dict[str, Handbook] = {}
+_CURRENT: dict[str, object] = {}
+# `mkdocs serve --dirty` only: what each generated page's macros gave in the previous build of this
+# process, so a page whose output is unchanged is not converted again (see add_generated_pages).
+_SERVE_DIRTY: dict[str, bool] = {"on": False}
+_LAST_OUTPUT: dict[str, str] = {}
 
 
 def register(env) -> None:
@@ -27,6 +33,7 @@ def register(env) -> None:
         raise SourceError(problems)
     env.variables[_STATE_KEY] = handbook
     _CURRENT["handbook"] = handbook
+    _CURRENT["root"] = root
     env.conf["copyright"] = f"{handbook.kommun.namn} – socialtjänstens ledningssystem"
     ctx = make_context(handbook, root / "templates", lambda: env.page.file.src_uri)
     for name, function in macro_functions(ctx).items():
@@ -46,7 +53,7 @@ def before_page(env) -> None:
             "overdue": doc.nasta_revidering < current_date(),
             "relaterade": [{"titel": r.titel, "url": page_url(r.src_path)} for r in doc.relaterade],
             "revisions": revisions(handbook, doc),
-            "word_url": None,
+            "word_url": f"word/{doc.id}.docx",
         }
     if handbook.kommun.redigera_url:
         page.edit_url = handbook.kommun.redigera_url.rstrip("/") + "/docs/" + page.file.src_uri
@@ -58,14 +65,40 @@ def after_page(env) -> None:
     env.markdown = env.markdown.rstrip("\n") + "\n\n" + abbreviation_lines(handbook) + "\n"
 
 
+def start(command: str, dirty: bool) -> None:
+    """on_startup: remember whether this process serves with --dirty (it rebuilds after every save)."""
+    _SERVE_DIRTY["on"] = command == "serve" and dirty
+
+
+def _unchanged_output(handbook: Handbook, src_uri: str, content: str) -> bool:
+    """True if the page's macros give the same Markdown as in the previous build of this process."""
+    try:
+        output = render_page_markdown(handbook, Path(_CURRENT["root"]) / "templates", src_uri, content)
+    except Exception:
+        _LAST_OUTPUT.pop(src_uri, None)
+        return False            # the real rendering reports the error
+    same = _LAST_OUTPUT.get(src_uri) == output
+    _LAST_OUTPUT[src_uri] = output
+    return same
+
+
 def add_generated_pages(files, config):
-    """on_files: pages made from data, whose Markdown calls macros like any other page."""
+    """on_files: pages made from data, whose Markdown calls macros like any other page.
+
+    A generated page has no source file, so `--dirty` rebuilds it after every save. Under
+    `mkdocs serve --dirty` a page whose macro output did not change since the previous build is
+    skipped: the overview pages list every document and were half of a rebuild at 2,000 pages.
+    """
     from mkdocs.structure.files import File
 
     handbook = _CURRENT.get("handbook")
     if handbook is None:
         return files
-    for src_uri, content in [*generated_pages(handbook), *generated_files(handbook)]:
+    pages = generated_pages(handbook)
+    for src_uri, content in [*pages, *generated_files(handbook)]:
         if files.get_file_from_path(src_uri) is None:
-            files.append(File.generated(config, src_uri, content=content))
+            file = File.generated(config, src_uri, content=content)
+            if _SERVE_DIRTY["on"] and isinstance(content, str) and _unchanged_output(handbook, src_uri, content):
+                file.is_modified = lambda f=file: not os.path.isfile(f.abs_dest_path)
+            files.append(file)
     return files

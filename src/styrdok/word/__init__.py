@@ -1,0 +1,1 @@
+"""Word documents for nämnd decisions: the kommun template (docxtpl) around a pandoc body."""

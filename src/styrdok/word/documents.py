@@ -1,0 +1,121 @@
+"""From the typed model to Word: the same Markdown and the same macros as the site page."""
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+from ..changes import revisions, senast_reviderad
+from ..control import TAG_PREFIX, git
+from ..history import HistoryError, file_at_ref, last_tag_for
+from ..load import Project
+from ..model import Handbook, Styrdokument
+from ..render.markdown import render_page_markdown
+from ..yamlio import split_front_matter
+from ..problems import Problems
+from .export import ExportError, Templates, Tjansteskrivelse, WordDocument
+from .markdown import to_pandoc_markdown
+
+
+def templates_for(project: Project) -> Templates:
+    from ..jinja import DEFAULT_TEMPLATES
+    own = project.root / "templates" / "word"
+    return Templates(own if (own / "dokument.docx").exists() else DEFAULT_TEMPLATES / "word")
+
+
+def link_titles(handbook: Handbook) -> dict[str, str]:
+    return {p.src_path: (p.title or p.src_path) for p in handbook.pages.values()}
+
+
+def metadata_rows(handbook: Handbook, doc: Styrdokument) -> list[tuple[str, str]]:
+    f = handbook.kommun.falt
+    rows = [(f.typ, doc.typ.namn), (f.beslutad_av, ", ".join(i.namn for i in doc.beslutad_av))]
+    if doc.diarienummer:
+        rows.append((f.diarienummer, "; ".join(
+            f"{n.nummer} ({n.instans.namn})" if n.instans and len(doc.diarienummer) > 1 else n.nummer
+            for n in doc.diarienummer)))
+    rows += [(f.galler_fran, doc.galler_fran.isoformat()), (f.dokumentansvarig, doc.dokumentansvarig.namn)]
+    revised = senast_reviderad(handbook, doc)
+    rows.append((f.senast_reviderad, revised.isoformat() if revised else "–"))
+    rows.append((f.nasta_revidering, doc.nasta_revidering.isoformat()))
+    if doc.galler_for:
+        rows.append((f.galler_for, ", ".join(o.namn for o in doc.galler_for)))
+    if doc.ersatter:
+        rows.append((f.ersatter, doc.ersatter))
+    if doc.relaterade:
+        rows.append((f.relaterade, "; ".join(r.titel for r in doc.relaterade)))
+    if doc.lagrum:
+        rows.append((f.lagrum, "; ".join(lr.namn for lr in doc.lagrum)))
+    return rows
+
+
+def body_for_word(handbook: Handbook, project: Project, doc: Styrdokument, body: str | None = None) -> str:
+    rendered = render_page_markdown(handbook, project.root / "templates", doc.src_path,
+                                    doc.body if body is None else body)
+    return to_pandoc_markdown(rendered, doc.src_path, link_titles(handbook))
+
+
+def word_document(handbook: Handbook, project: Project, doc: Styrdokument, *, toc: bool = False) -> WordDocument:
+    logo = project.docs / handbook.kommun.logotyp if handbook.kommun.logotyp else None
+    history = [(r.date.isoformat(), r.author, r.message) for r in revisions(handbook, doc)]
+    return WordDocument(
+        doc_id=doc.id, title=doc.titel, kommun_name=handbook.kommun.namn, logo_path=logo,
+        metadata=metadata_rows(handbook, doc), revisions=history,
+        body_markdown=body_for_word(handbook, project, doc),
+        resource_dir=(project.docs / doc.src_path).parent, toc=toc)
+
+
+def last_decided_ref(project: Project, doc: Styrdokument) -> str | None:
+    return last_tag_for(project.root, f"{TAG_PREFIX}/{doc.id}/*")
+
+
+def old_body(handbook: Handbook, project: Project, doc: Styrdokument, ref: str) -> str:
+    """The document's body at a git ref, rendered with today's macros (so only the text differs)."""
+    try:
+        text = file_at_ref(project.root, ref, doc.file)
+    except HistoryError as exc:
+        raise ExportError(str(exc)) from None
+    source = split_front_matter(text, doc.file, Problems())
+    return body_for_word(handbook, project, doc, source.body if source else text)
+
+
+def git_user(project: Project) -> str:
+    proc = git(project.root, "config", "user.name", check=False)
+    return proc.stdout.strip() or "styrdok"
+
+
+def changes_since(project: Project, doc: Styrdokument, ref: str | None) -> list[str]:
+    """Commit messages for the document since ref (the last decision), oldest first."""
+    rng = [f"{ref}..HEAD"] if ref else []
+    proc = subprocess.run(["git", "log", "--reverse", "--format=%ad %s", "--date=short", *rng, "--", doc.file],
+                          cwd=project.root, capture_output=True, text=True)
+    return [line for line in proc.stdout.splitlines() if line.strip()] if proc.returncode == 0 else []
+
+
+def memo_for(handbook: Handbook, project: Project, doc: Styrdokument, *, namnd_id: str | None,
+             datum: dt.date) -> Tjansteskrivelse:
+    namnder = [i for i in doc.beslutad_av if i.kind == "nämnd"] or list(doc.typ.beslutas_av)
+    namnd = next((i for i in namnder if i.id == namnd_id), None) if namnd_id else namnder[0]
+    if namnd is None:
+        raise ExportError(f"'{namnd_id}' beslutar inte om {doc.titel}. Välj en av: {', '.join(i.id for i in namnder)}.")
+    dnr = next((n.nummer for n in doc.diarienummer if n.instans is None or n.instans.id == namnd.id), "–")
+    ref = last_decided_ref(project, doc)
+    what = "revidering" if ref or doc.beslut else "antagande"
+    forvaltning = next((o.namn for o in handbook.org.values() if o.niva == "förvaltning"), handbook.kommun.namn)
+    summary = (f"{doc.titel} har reviderats och föreslås beslutas." if what == "revidering"
+               else f"{doc.titel} föreslås antas.")
+    if doc.sammanfattning:
+        summary = f"{doc.sammanfattning} {summary}"
+    beskrivning = (f"{doc.titel} är en {doc.typ.namn.lower()} som beslutas av {namnd.namn}. "
+                   f"Dokumentansvarig är {doc.dokumentansvarig.namn.lower()}.\n\n"
+                   f"Dokumentet ska enligt kommunens regler revideras var {doc.revidering_manader}:e månad. "
+                   "Ändringarna sedan förra beslutet framgår av listan nedan och av bilagan, där de "
+                   "visas som spårade ändringar.\n")
+    return Tjansteskrivelse(
+        kommun_name=handbook.kommun.namn, forvaltning=forvaltning, namnd=namnd.namn, diarienummer=dnr,
+        datum=datum.isoformat(), handlaggare=doc.dokumentansvarig.namn,
+        arende=f"{what.capitalize()} av {doc.titel}",
+        forslag_till_beslut=[f"{namnd.namn} beslutar att anta {doc.titel} enligt bilaga.",
+                             f"{doc.titel} gäller från och med beslutsdagen och ersätter tidigare version."],
+        sammanfattning=summary, beskrivning_markdown=beskrivning,
+        andringar=changes_since(project, doc, ref), bilaga=f"{doc.titel} ({doc.id}.docx)")
