@@ -145,3 +145,8 @@ def test_check_reports_all_problems_at_once_and_warnings_do_not_fail(mini):
     assert proc.returncode == 1
     assert ":7: fel:" in proc.stderr and ":9: fel:" in proc.stderr
     assert "2 fel och 0 varningar" in proc.stderr
+
+
+def test_taggar_become_theme_tags(mini_built):
+    html = page(mini_built, "rutiner/avvikelser")
+    assert re.search(r'<span class="md-tag">\s*avvikelser\s*</span>', html) or 'class="md-tag">avvikelser' in html

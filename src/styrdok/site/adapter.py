@@ -47,6 +47,7 @@ def before_page(env) -> None:
     doc = handbook.dokument_by_path(page.file.src_uri)
     if doc is not None:
         page.meta["title"] = doc.titel
+        page.meta["tags"] = list(doc.taggar)      # the theme's tags plugin reads them after the macros
         page.meta["styrdok"] = {
             "doc": doc, "falt": handbook.kommun.falt,
             "senast_reviderad": senast_reviderad(handbook, doc),
