@@ -1,11 +1,17 @@
-"""Benchmark the Word export against bare pandoc on the same Markdown (not part of the tests).
+"""Benchmark the Word export (styrdok.export.export_many) against bare pandoc. Not a test.
 
-    .venv/bin/python bench/bench_word.py [--docs 200] [--keep DIR]
+    .venv/bin/python bench/bench_word.py [--docs 200] [--jobs N] [--keep DIR]
 
-On a generated handbook (bench/generate.py) it measures, in one run and on all cores:
-- baseline: bare pandoc, one process per document, Markdown → .docx with the same reference.docx;
-- styrdok cold (empty cache), warm (nothing changed) and after one edit (one document changed);
-and prints seconds, ms per document and the ratio to the baseline.
+N documents are made from the example handbook's styrdokument (docs/styrdokument/**, the real
+pages: headings, lists, tables, admonitions, links), each with a line of its own so that no two
+are equal. Measured on the same files and the same number of cores:
+
+- bare pandoc: one `pandoc` process per document, Markdown -> .docx with the same reference.docx
+  (what a shell loop over the pages would do; no template, no metadata, no conversion of the
+  site's Markdown dialect);
+- export_many cold (empty cache), warm (nothing changed) and after one edit (one document changed).
+
+Prints seconds, ms per document and each figure's ratio to bare pandoc.
 """
 from __future__ import annotations
 
@@ -17,73 +23,106 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH.parent / "src"))
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
 
 import pypandoc  # noqa: E402
 
-from styrdok.load import Project, load_handbook  # noqa: E402
-from styrdok.word.documents import templates_for, word_document  # noqa: E402
-from styrdok.word.export import export_many  # noqa: E402
+from styrdok.export import WordDocument, export_many  # noqa: E402
+
+TEMPLATES = REPO / "templates" / "word"
+DOCS = REPO / "docs"
 
 
-def timed(fn):
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
+def pages() -> list[tuple[str, dict, str]]:
+    """(docs-relative path, front matter, body) of every styrdokument page in the example handbook."""
+    out = []
+    for path in sorted((DOCS / "styrdokument").rglob("*.md")):
+        if path.name == "index.md":
+            continue
+        text = path.read_text(encoding="utf-8")
+        _, front, body = text.split("---", 2)
+        out.append((path.relative_to(DOCS).as_posix(), yaml.safe_load(front), body))
+    return out
 
 
-def bare_pandoc(bodies: list[str], out: Path, reference: Path, jobs: int) -> None:
+def documents(n: int) -> list[WordDocument]:
+    source = pages()
+    titles = {src: front["titel"] for src, front, _ in source}
+    def text(value) -> str:
+        return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+    docs = []
+    for i in range(n):
+        src, front, body = source[i % len(source)]
+        metadata = [("Typ av styrdokument", text(front["typ"]).capitalize()),
+                    ("Beslutad av", text(front["beslutad_av"])),
+                    ("Diarienummer", text(front.get("diarienummer", "–"))),
+                    ("Gäller från", text(front["galler_fran"])),
+                    ("Dokumentansvarig", text(front["dokumentansvarig"])),
+                    ("Senast reviderad", text(front.get("senast_reviderad", "–")))]
+        docs.append(WordDocument(
+            doc_id=f"dokument-{i:04d}", title=f"{front['titel']} ({i})", doc_type=str(front["typ"]).capitalize(),
+            kommun_name="Älvstads kommun", logo_path=DOCS / "assets" / "logotyp.svg", metadata=metadata,
+            revisions=[("2025-01-10", "Sara SAS", "Första versionen"), ("2025-06-01", "Kim MAS", "Nya rubriker")],
+            body_markdown=body + f"\n\nDokument nummer {i} i mätningen.\n", src_path=src, docs_dir=DOCS,
+            link_titles=titles))
+    return docs
+
+
+def bare_pandoc(docs: list[WordDocument], out: Path, jobs: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     pandoc = pypandoc.get_pandoc_path()
+    reference = TEMPLATES / "reference.docx"
 
-    def one(item):
-        i, body = item
-        subprocess.run([pandoc, "-f", "markdown", "-o", str(out / f"{i}.docx"), f"--reference-doc={reference}"],
-                       input=body.encode(), check=True, capture_output=True)
+    def one(doc: WordDocument) -> None:
+        subprocess.run([pandoc, "-f", "markdown", "-o", str(out / f"{doc.doc_id}.docx"),
+                        f"--reference-doc={reference}", f"--resource-path={DOCS}"],
+                       input=doc.body_markdown.encode("utf-8"), check=True, capture_output=True)
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        list(pool.map(one, enumerate(bodies)))
+        list(pool.map(one, docs))
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--docs", type=int, default=200)
-    ap.add_argument("--keep", type=Path)
+    ap.add_argument("--docs", type=int, default=200, help="antal dokument (standard 200)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="antal kärnor (standard: alla)")
+    ap.add_argument("--keep", type=Path, help="mapp att lägga resultatet i (annars en tillfällig som tas bort)")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-word-"))
-    root = work / f"handbok-{args.docs}"
-    if not root.exists():
-        subprocess.run([sys.executable, str(BENCH / "generate.py"), "--docs", str(args.docs), "--out", str(root),
-                        "--commits-per-file", "1"], check=True, capture_output=True)
-    jobs = os.cpu_count() or 2
-    project = Project(root)
-    t_load, (handbook, problems) = timed(lambda: load_handbook(root))
-    assert handbook is not None and not problems.errors, problems.report()
-    t_prepare, words = timed(lambda: [word_document(handbook, project, d) for d in handbook.dokument.values()])
-    templates = templates_for(project)
+    work.mkdir(parents=True, exist_ok=True)
+    docs = documents(args.docs)
+    n, jobs = len(docs), args.jobs
     cache, out = work / "cache", work / "word"
     shutil.rmtree(cache, ignore_errors=True)
-
-    t_base, _ = timed(lambda: bare_pandoc([w.body_markdown for w in words], work / "bare", templates.reference, jobs))
-    t_cold, _ = timed(lambda: export_many(words, out, templates, jobs=jobs, cache_dir=cache))
-    t_warm, _ = timed(lambda: export_many(words, out, templates, jobs=jobs, cache_dir=cache))
-    edited = list(words)
-    edited[0] = type(words[0])(**{**words[0].__dict__, "body_markdown": words[0].body_markdown + "\nEn ändring.\n"})
-    t_edit, _ = timed(lambda: export_many(edited, out, templates, jobs=jobs, cache_dir=cache))
-
-    n = len(words)
-    print(f"Word-export, {n} dokument, {jobs} kärnor ({root})")
-    print(f"| mätning | sekunder | ms/dokument | mot bar pandoc |")
-    print(f"|---|---|---|---|")
-    print(f"| bar pandoc (baslinje) | {t_base:.2f} | {1000 * t_base / n:.0f} | 1.00 |")
-    print(f"| styrdok kallt | {t_cold:.2f} | {1000 * t_cold / n:.0f} | {t_cold / t_base:.2f} |")
-    print(f"| styrdok varmt (inget ändrat) | {t_warm:.2f} | {1000 * t_warm / n:.1f} | {t_warm / t_base:.2f} |")
-    print(f"| styrdok efter en ändring | {t_edit:.2f} | – | {t_edit / t_base:.2f} |")
-    print(f"Inläsning av handboken {t_load:.2f} s; makron och Markdown för Word {t_prepare:.2f} s "
-          "(ingår inte i raderna ovan; webbplatsbygget gör samma arbete).")
+    try:
+        t_bare = timed(lambda: bare_pandoc(docs, work / "bare", jobs))
+        t_cold = timed(lambda: export_many(docs, out, TEMPLATES, jobs=jobs, cache_dir=cache))
+        t_warm = timed(lambda: export_many(docs, out, TEMPLATES, jobs=jobs, cache_dir=cache))
+        edited = list(docs)
+        edited[n // 2] = replace(docs[n // 2], body_markdown=docs[n // 2].body_markdown + "\nEn ändring.\n")
+        t_edit = timed(lambda: export_many(edited, out, TEMPLATES, jobs=jobs, cache_dir=cache))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"Word-export av {n} dokument på {jobs} kärnor (sidorna i docs/styrdokument, varierade)")
+    print("| mätning | sekunder | ms/dokument | mot bar pandoc |")
+    print("|---|---|---|---|")
+    for label, t in (("bar pandoc, en process per fil (baslinje)", t_bare), ("export_many kallt (tom cache)", t_cold),
+                     ("export_many varmt (inget ändrat)", t_warm), ("export_many efter en ändring", t_edit)):
+        print(f"| {label} | {t:.2f} | {1000 * t / n:.1f} | {t / t_bare:.2f} |")
     return 0
 
 

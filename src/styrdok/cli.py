@@ -25,8 +25,8 @@ def word_step(handbook, root: Path):
     def step(site_tmp: Path) -> None:
         from .load import Project
         from .site.build import BuildError
-        from .word.documents import templates_for, word_document
-        from .word.export import ExportError, export_many
+        from .export.documents import templates_for, word_document
+        from .export import ExportError, export_many
         project = Project(root)
         try:
             words = [word_document(handbook, project, d) for d in handbook.dokument.values()]
@@ -147,8 +147,8 @@ def _progress(done: int, total: int) -> None:
 def cmd_export(args) -> int:
     from .control import ControlError, find_document
     from .load import Project
-    from .word.documents import (git_user, last_decided_ref, old_body, templates_for, word_document)
-    from .word.export import ExportError, export_compare_docx, export_many
+    from .export.documents import (git_user, last_decided_ref, old_body, templates_for, word_document)
+    from .export import ExportError, export_compare_docx, export_many
     handbook = _load_or_report(args)
     if handbook is None:
         return 2
@@ -185,8 +185,8 @@ def cmd_export(args) -> int:
 def cmd_memo(args) -> int:
     from .control import ControlError, find_document
     from .load import Project, current_date
-    from .word.documents import memo_for, templates_for
-    from .word.export import ExportError, export_tjansteskrivelse
+    from .export.documents import memo_for, templates_for
+    from .export import ExportError, export_tjansteskrivelse
     handbook = _load_or_report(args)
     if handbook is None:
         return 2
@@ -206,8 +206,8 @@ def cmd_memo(args) -> int:
 def cmd_import(args) -> int:
     import yaml
     from .load import load_handbook
-    from .word.export import ExportError
-    from .word.importer import import_docx
+    from .export import ExportError
+    from .export import import_docx
     handbook, _ = load_handbook(args.root)
     labels = handbook.kommun.falt.model_dump() if handbook else {}
     try:

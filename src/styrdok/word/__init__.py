@@ -1,1 +1,0 @@
-"""Word documents for nämnd decisions: the kommun template (docxtpl) around a pandoc body."""
