@@ -18,7 +18,7 @@ def test_search_finds_rutin_and_page_shows_card(mini_built):
         meta = page.locator(".md-search-result__meta").inner_text()
         assert "sökresultat" in meta
         assert "Rutin för avvikelser" in page.locator(".md-search-result__list").inner_text()
-        page.locator(".md-search-result__link").first.click()
+        page.locator(".md-search-result__link", has=page.locator("h1", has_text="Rutin för avvikelser")).click()
         page.wait_for_url("**/rutiner/avvikelser/**")
         card = page.locator("section.styrdok-kort")
         assert card.is_visible()

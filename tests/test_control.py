@@ -151,6 +151,10 @@ def test_page_history_changelog_and_feed_from_git(repo):
     index = repo / "docs" / "index.md"
     index.write_text(index.read_text(encoding="utf-8").replace("avvikelser.md", "avvikelsehantering.md"),
                      encoding="utf-8")
+    for data in (repo / "data").rglob("*.yml"):      # the id is the file name: data that cites it follows
+        text = data.read_text(encoding="utf-8")
+        data.write_text(text.replace("dokument: avvikelser", "dokument: avvikelsehantering")
+                        .replace("[avvikelser]", "[avvikelsehantering]"), encoding="utf-8")
     git(repo, "commit", "-q", "-a", "-m", "Bytt filnamn")
     assert run_cli(repo, "build").returncode == 0
     html = (repo / "site" / "rutiner" / "avvikelsehantering" / "index.html").read_text(encoding="utf-8")

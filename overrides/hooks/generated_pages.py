@@ -1,5 +1,13 @@
-"""MkDocs hook: add the pages styrdok generates from data (see styrdok.site.adapter.add_generated_pages)."""
-from styrdok.site.adapter import add_generated_pages
+"""MkDocs hook: the pages styrdok generates from data, and what `mkdocs serve` needs (see styrdok.site.adapter)."""
+from styrdok.site.adapter import add_generated_pages, start, watch_sources
+
+
+def on_startup(command, dirty):
+    start(command, dirty)
+
+
+def on_serve(server, config, builder):
+    return watch_sources(server, config)
 
 
 def on_files(files, config):

@@ -89,9 +89,9 @@ PROVIDERS.append(change_macros)
 
 def _pages(handbook: Handbook) -> list[tuple[str, str]]:
     return [
-        ("andringar.md", "---\ntitle: Nyligen ändrat\n---\n# Nyligen ändrat\n\n"
+        ("andringar.md", "---\ntitle: Nyligen ändrat\nsearch:\n  exclude: true\n---\n# Nyligen ändrat\n\n"
                          "De senaste ändringarna i handbokens sidor, nyast först.\n\n{{ nyligen_andrat(50) }}\n"),
-        ("att-revidera.md", "---\ntitle: Att revidera\n---\n# Att revidera\n\n"
+        ("att-revidera.md", "---\ntitle: Att revidera\nsearch:\n  exclude: true\n---\n# Att revidera\n\n"
                             "Dokument vars revidering är försenad eller ska göras inom 90 dagar, "
                             "per dokumentansvarig.\n\n{{ att_revidera(90) }}\n"),
     ]

@@ -37,6 +37,17 @@ def word_step(handbook, root: Path):
     return step
 
 
+def search_step(site_tmp: Path) -> None:
+    """Build step: the Pagefind search index over the new site (before the swap, so a failure
+    leaves site/ as it was)."""
+    from .search.pagefind import SearchIndexError, index_site
+    from .site.build import BuildError
+    try:
+        index_site(site_tmp)
+    except SearchIndexError as exc:
+        raise BuildError(str(exc)) from None
+
+
 def cmd_build(args) -> int:
     from .site.build import BuildError, build_site
     handbook, problems = check_project(args.root)
@@ -46,7 +57,7 @@ def cmd_build(args) -> int:
         return 1
     site_dir = (args.root / "site") if args.site is None else args.site
     try:
-        build_site(args.root, site_dir, extra_steps=[word_step(handbook, args.root)])
+        build_site(args.root, site_dir, extra_steps=[search_step, word_step(handbook, args.root)])
     except BuildError as exc:
         print(f"fel: {exc}\nBygget avbröts: inget i site/ har ändrats.", file=sys.stderr)
         return 1

@@ -127,12 +127,14 @@ def validate_list(model: type[T], data: Any, rel: str, lines: LineMap, problems:
 
 
 def _resolve(ids, table: dict, rel: str, lines: LineMap, key: tuple, problems: Problems,
-             what: str, source: str) -> tuple:
+             what: str, source: str, skip: frozenset | set = frozenset()) -> tuple:
+    """The entries of table that ids name; a fel for each unknown id, except those in skip
+    (already reported where they are defined)."""
     out = []
     for i, ident in enumerate(ids):
         if ident in table:
             out.append(table[ident])
-        else:
+        elif ident not in skip:
             path = key + (i,) if not isinstance(ids, str) else key
             problems.error(rel, lines.line(path),
                            f"{what} '{ident}' finns inte i {source}. Välj en av: {choices(table)}.",
@@ -305,7 +307,7 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
         dokumentansvarig=ansvarig, senast_reviderad=fm.senast_reviderad, revidering_manader=months,
         nasta_revidering=nasta, galler_for=galler_for, ersatter=fm.ersatter, relaterade=(),
         lagrum=lagrum, taggar=fm.taggar, sammanfattning=fm.sammanfattning, beslut=tuple(beslut),
-        body=body, body_first_line=body_first_line)
+        body=body, body_first_line=body_first_line, uppfyller=fm.uppfyller)
 
 
 # Parsed front matter per file, kept between loads in one process: `mkdocs serve` loads the
@@ -314,14 +316,15 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
 _PARSED: dict[str, tuple[str, MarkdownSource]] = {}
 
 
-def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.Page]]:
+def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.Page], frozenset[str]]:
     p = ctx.problems
     docs: dict[str, m.Styrdokument] = {}
+    broken: set[str] = set()
     doc_lines: dict[str, tuple[LineMap, m.FrontMatter]] = {}
     pages: dict[str, m.Page] = {}
     if not ctx.project.docs.is_dir():
         p.error("docs", None, "Mappen docs/ saknas. Handbokens sidor ska ligga där som Markdown-filer.")
-        return docs, pages
+        return docs, pages, frozenset()
     docs_dir = ctx.project.docs
     docs_rel = ctx.project.rel(docs_dir)
     for path in sorted(docs_dir.rglob("*.md")):
@@ -345,10 +348,10 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
         title = None
         if "typ" in source.meta:
             fm = validate_model(m.FrontMatter, source.meta, rel, source.lines, p)
-            if fm is None:
-                continue
-            doc = _load_document(ctx, fm, rel, src_path, source.lines, source.body, source.body_first_line)
+            doc = fm and _load_document(ctx, fm, rel, src_path, source.lines, source.body, source.body_first_line)
             if doc is None:
+                ident = source.meta.get("id")
+                broken.add(ident if isinstance(ident, str) else Path(src_path).stem)
                 continue
             if doc.id in docs:
                 p.error(rel, source.lines.line(("id",)),
@@ -370,9 +373,9 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
     for ident, doc in docs.items():
         lines, fm = doc_lines[ident]
         relaterade = _resolve(fm.relaterade, refs, doc.file, lines, ("relaterade",), p,
-                              "Dokumentet", "handboken (dokument-id är filnamnet utan .md)")
+                              "Dokumentet", "handboken (dokument-id är filnamnet utan .md)", skip=broken)
         resolved[ident] = _replace(doc, relaterade=relaterade)
-    return resolved, pages
+    return resolved, pages, frozenset(broken)
 
 
 def _replace(obj, **changes):
@@ -413,9 +416,9 @@ def load_handbook(root: Path, *, today: dt.date | None = None) -> tuple[m.Handbo
         return None, problems
     kommun, instanser, org = loaded
     ctx = _Context(project, problems, kommun, instanser, org, roller, lagrum, today)
-    docs, pages = _load_pages(ctx)
+    docs, pages, trasiga = _load_pages(ctx)
     handbook = m.Handbook(kommun=kommun, roller=roller, begrepp=tuple(begrepp), lagrum=lagrum,
-                          instanser=instanser, org=org, dokument=docs, pages=pages)
+                          instanser=instanser, org=org, dokument=docs, pages=pages, trasiga=trasiga)
     extra: dict[str, object] = {}
     for loader in EXTRA_LOADERS:
         extra.update(loader(project, handbook, problems))

@@ -169,6 +169,8 @@ class FrontMatter(Strict):
     taggar: TextList = _d("Ämnesord som visas som taggar och hjälper sökningen.", default=())
     sammanfattning: Text | None = _d("En mening om vad dokumentet reglerar.", default=None)
     beslut: tuple[BeslutFil, ...] = _d("Beslut om dokumentet, äldst först. Skrivs av 'styrdok decide'.", default=())
+    uppfyller: IdList = _d("Paragrafer i SOSFS 2011:9 som dokumentet uppfyller: id i data/sosfs-2011-9.yml, "
+                           "t.ex. [4-kap-2].", default=())
 
 
 class PageMeta(BaseModel):
@@ -269,6 +271,7 @@ class Styrdokument:
     beslut: tuple[Beslut, ...]
     body: str
     body_first_line: int
+    uppfyller: tuple[str, ...] = ()        # SOSFS 2011:9 paragraph ids, resolved by styrdok.ledningssystem
 
     @property
     def ref(self) -> DocRef:
@@ -299,6 +302,9 @@ class Handbook:
     dokument: Mapping[str, Styrdokument]
     pages: Mapping[str, Page] = field(default_factory=dict)
     extra: Mapping[str, object] = field(default_factory=dict)   # filled by later stages (ledningssystem …)
+    # Ids of documents whose file has its own fel (bad front matter): a reference to one is not
+    # reported again, so one mistake gives one message.
+    trasiga: frozenset[str] = frozenset()
 
     def __repr__(self) -> str:
         # Short on purpose: mkdocs-macros serialises all its variables (this object among them) on

@@ -5,14 +5,19 @@ from .model import Handbook
 from .parts import GENERATED_PAGES
 
 
+def _front(title: str) -> str:
+    """Front matter of a list page: the search finds the documents, not the lists of them."""
+    return f"---\ntitle: {title}\nsearch:\n  exclude: true\n---\n"
+
+
 def _pages(handbook: Handbook) -> list[tuple[str, str]]:
     if not handbook.dokument:
         return []
     return [
-        ("styrdokument/per-typ.md", "---\ntitle: Per dokumenttyp\n---\n# Styrdokument per dokumenttyp\n\n"
+        ("styrdokument/per-typ.md", _front("Per dokumenttyp") + "# Styrdokument per dokumenttyp\n\n"
                                     "Alla gällande styrdokument, från policy till instruktion.\n\n"
                                     '{{ dokumentlista(per="typ") }}\n'),
-        ("styrdokument/per-organisation.md", "---\ntitle: Per organisation\n---\n# Styrdokument per organisation\n\n"
+        ("styrdokument/per-organisation.md", _front("Per organisation") + "# Styrdokument per organisation\n\n"
                                              "Dokument som gäller för en viss förvaltning, avdelning eller enhet. "
                                              "Dokument utan angiven enhet gäller hela förvaltningen.\n\n"
                                              '{{ dokumentlista(per="organisation") }}\n'),

@@ -60,7 +60,7 @@ def metadata_rows(handbook: Handbook, doc: Styrdokument) -> list[tuple[str, str]
 def body_for_word(handbook: Handbook, project: Project, doc: Styrdokument, body: str | None = None) -> str:
     """The page's Markdown with its macros rendered, exactly as the site renders them."""
     return render_page_markdown(handbook, project.root / "templates", doc.src_path,
-                                doc.body if body is None else body)
+                                doc.body if body is None else body, target="word")
 
 
 def word_document(handbook: Handbook, project: Project, doc: Styrdokument, *, toc: bool = False) -> WordDocument:

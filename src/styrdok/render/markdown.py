@@ -36,6 +36,7 @@ class RenderContext:
     handbook: Handbook
     env: jinja2.Environment
     current_page: Callable[[], str]      # docs-relative path of the page being rendered
+    target: str = "site"                 # "site" (MkDocs, raw HTML allowed) or "word" (pandoc)
 
     def href(self, target_src: str, anchor: str = "") -> str:
         """A link from the current page to another page in docs/ (relative, .md, checked by MkDocs)."""
@@ -103,8 +104,9 @@ def core_macros(ctx: RenderContext) -> dict[str, Callable]:
 PROVIDERS.append(core_macros)
 
 
-def make_context(handbook: Handbook, templates_dir: Path, current_page: Callable[[], str]) -> RenderContext:
-    return RenderContext(handbook, make_env(templates_dir / "markdown"), current_page)
+def make_context(handbook: Handbook, templates_dir: Path, current_page: Callable[[], str],
+                 target: str = "site") -> RenderContext:
+    return RenderContext(handbook, make_env(templates_dir / "markdown"), current_page, target)
 
 
 def macro_functions(ctx: RenderContext) -> dict[str, Callable]:
@@ -119,9 +121,10 @@ def abbreviation_lines(handbook: Handbook) -> str:
     return "\n".join(f"*[{abbr}]: {text}" for abbr, text in sorted(handbook.abbreviations().items()))
 
 
-def render_page_markdown(handbook: Handbook, templates_dir: Path, src_path: str, body: str) -> str:
-    """Render a page's macros outside MkDocs (Word export, checks) with the strict environment."""
-    ctx = make_context(handbook, templates_dir, lambda: src_path)
+def render_page_markdown(handbook: Handbook, templates_dir: Path, src_path: str, body: str,
+                         target: str = "site") -> str:
+    """Render a page's macros outside MkDocs (Word export: target="word", checks) with the strict environment."""
+    ctx = make_context(handbook, templates_dir, lambda: src_path, target)
     page_env = make_env()
     template = page_env.from_string(body)
     return template.render(**macro_functions(ctx))

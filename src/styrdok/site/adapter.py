@@ -13,6 +13,7 @@ from ..changes import revisions, senast_reviderad
 from ..parts import generated_files, generated_pages
 from ..model import Handbook
 from ..problems import SourceError
+from ..search.page import SearchIndexer
 from ..render.markdown import (abbreviation_lines, macro_functions, make_context, page_url,
                               render_page_markdown)
 
@@ -61,14 +62,36 @@ def before_page(env) -> None:
 
 
 def after_page(env) -> None:
-    """on_post_page_macros: abbreviations from begrepp, explained on hover on every page."""
+    """on_post_page_macros: the page's extra search words (partials/styrdok-sokord.html), and
+    abbreviations from begrepp, explained on hover on every page."""
     handbook: Handbook = env.variables[_STATE_KEY]
+    page = env.page
+    page.meta["styrdok_sok"] = _search_indexer(handbook).page_data(
+        env.markdown, page.title or "", handbook.dokument_by_path(page.file.src_uri),
+        taggar=tuple(page.meta.get("tags") or ()))
     env.markdown = env.markdown.rstrip("\n") + "\n\n" + abbreviation_lines(handbook) + "\n"
+
+
+def _search_indexer(handbook: Handbook) -> SearchIndexer:
+    """One indexer (lexicon, begrepp names) per loaded handbook, shared by all pages of a build."""
+    indexer = _CURRENT.get("search")
+    if not isinstance(indexer, SearchIndexer) or indexer.handbook is not handbook:
+        indexer = _CURRENT["search"] = SearchIndexer(handbook)
+    return indexer
 
 
 def start(command: str, dirty: bool) -> None:
     """on_startup: remember whether this process serves with --dirty (it rebuilds after every save)."""
     _SERVE_DIRTY["on"] = command == "serve" and dirty
+
+
+def watch_sources(server, config):
+    """on_serve: rebuild the preview also when data/ or templates/ change (MkDocs watches only docs/)."""
+    root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+    for name in ("data", "templates"):
+        if (root / name).is_dir():
+            server.watch(str(root / name))
+    return server
 
 
 def _unchanged_output(handbook: Handbook, src_uri: str, content: str) -> bool:

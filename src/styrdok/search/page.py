@@ -1,0 +1,74 @@
+"""What the search index gets to know about one page, beyond its visible text.
+
+`overrides/partials/styrdok-sokord.html` renders it for Pagefind: hidden extra words (terms.py),
+the tags, and for a styrdokument its document type and units as result metadata and filters.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..model import Handbook, OrgEnhet, Styrdokument
+from .terms import Lexicon, Namn, PageSearchTerms, begrepp_names, handbook_lexicon, page_search_terms
+
+
+@dataclass(frozen=True)
+class PageSearchData:
+    terms: PageSearchTerms
+    taggar: tuple[str, ...]
+    typ: str | None                  # shown in the result and a filter: "Rutin"
+    enheter: tuple[str, ...]         # shown in the result: the units the document is for
+    enhet_filter: tuple[str, ...]    # filter "Gäller för": those units and every unit below them
+
+
+def units_below(handbook: Handbook, units: tuple[OrgEnhet, ...]) -> tuple[OrgEnhet, ...]:
+    """The units and all units under them, in the organisation's order.
+
+    A rutin for the whole förvaltning applies to Hemtjänst norr too, so filtering on Hemtjänst
+    norr should show it.
+    """
+    ids = {u.id for u in units}
+    out = []
+    for unit in handbook.org.values():
+        node, inside = unit, False
+        while node is not None:
+            if node.id in ids:
+                inside = True
+                break
+            node = handbook.org.get(node.parent) if node.parent else None
+        if inside:
+            out.append(unit)
+    return tuple(out)
+
+
+class SearchIndexer:
+    """The lexicon and begrepp names of one handbook, made once per build for all its pages."""
+
+    def __init__(self, handbook: Handbook):
+        self.handbook = handbook
+        self._lexicon: Lexicon | None = None
+        self._names: tuple[Namn, ...] | None = None
+
+    @property
+    def lexicon(self) -> Lexicon:
+        if self._lexicon is None:
+            self._lexicon = handbook_lexicon(self.handbook)
+        return self._lexicon
+
+    @property
+    def names(self) -> tuple[Namn, ...]:
+        if self._names is None:
+            self._names = begrepp_names(self.handbook)
+        return self._names
+
+    def page_data(self, markdown: str, title: str, doc: Styrdokument | None = None,
+                  taggar: tuple[str, ...] = ()) -> PageSearchData:
+        terms = page_search_terms(self.lexicon, self.names, markdown, title)
+        if doc is None:
+            return PageSearchData(terms, tuple(taggar), None, (), ())
+        return PageSearchData(
+            terms=terms,
+            taggar=tuple(doc.taggar),
+            typ=doc.typ.namn,
+            enheter=tuple(u.namn for u in doc.galler_for),
+            enhet_filter=tuple(u.namn for u in units_below(self.handbook, doc.galler_for)),
+        )

@@ -1,0 +1,119 @@
+"""The extra search words a page gets (styrdok.search): compound parts and the other names of begrepp."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, tree_digest
+from styrdok.load import load_handbook
+from styrdok.search.page import SearchIndexer, units_below
+from styrdok.search.pagefind import SearchIndexError, index_abbreviations, index_site
+from styrdok.search.terms import (TITLE_WEIGHT, Namn, base_forms, build_lexicon, page_search_terms)
+
+REPO = Path(__file__).resolve().parents[1]
+
+TEXTS = [
+    "Resultaten redovisas i kvalitetsberättelsen. Kvalitet betyder att brukaren får rätt stöd.",
+    "MAS skriver patientsäkerhetsberättelsen varje år.",
+    "Rutin för avvikelsehantering: en avvikelse rapporteras. Hantering av avvikelser sker samma dag.",
+    "Handläggningstiden mäts. Handläggning ska vara rättssäker. Tiden räknas från ansökan.",
+    "Registrera avvikelsen i verksamhetssystemet. Systemet finns på startsidan. Verksamhet pågår.",
+]
+NAMES = (
+    Namn("Avvikelse", None, ("händelse", "incident", "fel")),
+    Namn("Medicinskt ansvarig sjuksköterska", "MAS", ()),
+)
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return build_lexicon(TEXTS, ["Kvalitetsberättelse", "Patientsäkerhetsberättelse", "Patientsäkerhet"])
+
+
+def test_compounds_split_into_words_the_handbook_uses(lexicon):
+    assert lexicon.split("avvikelsehantering") == ("avvikelse", "hantering")
+    assert lexicon.split("verksamhetssystemet") == ("verksamhet", "systemet")
+    # berättelse never stands alone, but ends two compounds after a known word and a linking s
+    assert lexicon.split("kvalitetsberättelsen") == ("kvalitet", "berättelsen")
+
+
+def test_words_are_not_split_into_endings(lexicon):
+    assert lexicon.split("handläggning") == ()
+    assert lexicon.split("avvikelserna") == ()
+    # -ning words take the linking s: never handläggning + stiden
+    assert "stiden" not in lexicon.split("handläggningstiden")
+
+
+def test_inflected_forms_find_their_base():
+    assert "avvikelse" in base_forms("avvikelserna")
+    assert "avvikelse" in base_forms("avvikelsen")
+    assert "rapportera" in base_forms("rapporteras")
+
+
+def test_page_gets_compound_parts_synonyms_and_abbreviations(lexicon):
+    terms = page_search_terms(lexicon, NAMES, "Registrera avvikelsen i verksamhetssystemet. Ring MAS.",
+                              title="Instruktion för att registrera en avvikelse i verksamhetssystemet")
+    compounds = {line.word: line for line in terms.compounds}
+    assert compounds["verksamhetssystemet"].also == ("verksamhet", "systemet")
+    assert compounds["verksamhetssystemet"].weight == TITLE_WEIGHT        # in the title: the page is about it
+    names = {line.word: line.also for line in terms.names}
+    assert names["Avvikelse"] == ("händelse", "incident", "fel")
+    assert names["MAS"] == ("Medicinskt ansvarig sjuksköterska",)
+
+
+def test_synonym_alone_does_not_stand_for_the_term(lexicon):
+    terms = page_search_terms(lexicon, NAMES, "Det blev fel i schemat.")
+    assert terms.names == ()
+
+
+def test_full_name_finds_the_abbreviation_and_weight_grows_with_use(lexicon):
+    once = page_search_terms(lexicon, NAMES, "Kontakta medicinskt ansvarig sjuksköterska.")
+    often = page_search_terms(lexicon, NAMES, "Medicinskt ansvarig sjuksköterska. " * 9)
+    assert once.names[0].also == ("MAS",)
+    assert often.names[0].weight > once.names[0].weight
+
+
+def test_example_handbook_units_and_document_data():
+    handbook, problems = load_handbook(REPO)
+    assert handbook is not None, problems
+    doc = handbook.dokument["avvikelsehantering"]
+    below = {u.id for u in units_below(handbook, doc.galler_for)}
+    assert {"socialforvaltningen", "hemtjanst-norr", "barn-och-unga"} <= below
+    data = SearchIndexer(handbook).page_data(doc.body, doc.titel, doc)
+    assert data.typ == "Rutin"
+    assert "Hemtjänst norr" in data.enhet_filter
+    assert any(line.word == "avvikelsehantering" for line in data.terms.compounds)
+
+
+def test_abbreviations_index_their_explanation():
+    html = '<p><abbr title="Medicinskt ansvarig sjuksköterska">MAS</abbr> ringer.</p>'
+    assert 'data-pagefind-index-attrs="title"' in index_abbreviations(html)
+
+
+def test_pagefind_without_pages_fails_with_a_swedish_message(tmp_path):
+    (tmp_path / "index.html").write_text("<html lang='sv'><body></body></html>", encoding="utf-8")
+    with pytest.raises(SearchIndexError, match="Pagefind"):
+        index_site(tmp_path)
+
+
+def test_failed_search_index_leaves_site_untouched(mini):
+    """A Pagefind failure stops the build before the swap: the published site/ stays as it was."""
+    assert run_cli(mini, "build").returncode == 0
+    before = tree_digest(mini / "site")
+    page = mini / "docs" / "rutiner" / "avvikelser.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nNy rad.\n", encoding="utf-8")
+    code = ("import sys\n"
+            "import styrdok.search.pagefind as pagefind\n"
+            "def broken(site):\n"
+            "    raise pagefind.SearchIndexError('Pagefind kunde inte bygga sökindexet (test).')\n"
+            "pagefind.index_site = broken\n"
+            "from styrdok.cli import main\n"
+            "sys.exit(main(['--root', sys.argv[1], 'build']))\n")
+    result = subprocess.run([sys.executable, "-c", code, str(mini)], capture_output=True, text=True, cwd=mini)
+    assert result.returncode == 1
+    assert "Pagefind kunde inte bygga sökindexet" in result.stderr
+    assert "inget i site/ har ändrats" in result.stderr
+    assert tree_digest(mini / "site") == before
