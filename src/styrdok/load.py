@@ -102,13 +102,19 @@ def load_list(project: Project, name: str, model: type[T], problems: Problems, *
 def validate_list(model: type[T], data: Any, rel: str, lines: LineMap, problems: Problems,
                   *, id_attr: str | None = "id", what: str = "post") -> list[T]:
     """Validate a YAML list record by record; report duplicate ids with both lines."""
+    return [obj for _i, obj in validate_records(model, data, rel, lines, problems, id_attr=id_attr, what=what)]
+
+
+def validate_records(model: type[T], data: Any, rel: str, lines: LineMap, problems: Problems,
+                     *, id_attr: str | None = "id", what: str = "post") -> list[tuple[int, T]]:
+    """validate_list, each valid record with its index in the file's list (for the lines of its keys)."""
     if data is None:
         return []
     if not isinstance(data, list):
         problems.error(rel, lines.line(()), f"Filen ska innehålla en lista av {what}er, där varje "
                                             "post börjar med '- '.")
         return []
-    out: list[T] = []
+    out: list[tuple[int, T]] = []
     seen: dict[str, int] = {}
     for i, item in enumerate(data):
         obj = validate_model(model, item, rel, lines, problems, path_prefix=(i,))
@@ -122,7 +128,7 @@ def validate_list(model: type[T], data: Any, rel: str, lines: LineMap, problems:
                                key=f"[{i}].{id_attr}")
                 continue
             seen[key] = lines.line((i, id_attr)) or 0
-        out.append(obj)
+        out.append((i, obj))
     return out
 
 

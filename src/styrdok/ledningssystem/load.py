@@ -60,7 +60,7 @@ def _load_ansvar(project, hb, p) -> dict[str, lm.Amne]:
     data, lines, rel = loaded
     r = _Resolver(hb, rel, lines, p)
     out = {}
-    for i, a in enumerate(core.validate_list(lm.AmneFil, data, rel, lines, p, what="ämne")):
+    for i, a in core.validate_records(lm.AmneFil, data, rel, lines, p, what="ämne"):
         ansvar = []
         for j, x in enumerate(a.ansvar):
             roll = r.roll(x.roll, (i, "ansvar", j, "roll"))
@@ -78,7 +78,7 @@ def _load_processer(project, hb, p) -> dict[str, lm.Process]:
     data, lines, rel = loaded
     r = _Resolver(hb, rel, lines, p)
     out = {}
-    for i, x in enumerate(core.validate_list(lm.ProcessFil, data, rel, lines, p, what="process")):
+    for i, x in core.validate_records(lm.ProcessFil, data, rel, lines, p, what="process"):
         agare = r.roll(x.agare, (i, "agare"))
         akt = tuple(lm.Aktivitet(n + 1, a.namn, a.beskrivning, r.roller(a.roller, (i, "aktiviteter", n, "roller")),
                                  r.docs(a.rutiner, (i, "aktiviteter", n, "rutiner")))
