@@ -20,7 +20,7 @@ build: $(STAMP)
 
 serve: $(STAMP)
 	$(BIN)/styrdok check --bara-fel
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload --dirty --no-strict
 
 check: $(STAMP)
 	$(BIN)/styrdok check

@@ -359,3 +359,19 @@ def test_last_tag_for_same_second_prefers_greatest_name(repo):
         repo.git("tag", "-a", name, "-m", "Beslut", date="2024-07-01")
 
     assert last_tag_for(repo.root, "beslut/rutin/*") == "beslut/rutin/2024-06-30"
+
+
+def test_history_is_read_again_after_a_commit_and_not_before(repo):
+    """`mkdocs serve` rebuilds after every save: the same commit gives the same history without
+    running git log again; a new commit (or an amended one) is in the next read."""
+    repo.write("docs/rutin.md", "# Rutin\n")
+    repo.commit("Första versionen", "2024-01-10")
+    first = read_history(repo.root)
+    repo.write("docs/rutin.md", "# Rutin\n\nEj incheckad ändring.\n")
+    assert read_history(repo.root) is first
+    c2 = repo.commit("Andra versionen", "2024-02-01")
+    second = read_history(repo.root)
+    assert [r.commit for r in second.by_path["docs/rutin.md"]][0] == c2
+    repo.git("commit", "--amend", "-q", "-m", "Andra versionen, rättad", date="2024-02-02")
+    third = read_history(repo.root)
+    assert third.by_path["docs/rutin.md"][0].message == "Andra versionen, rättad"

@@ -129,9 +129,15 @@ def _is_shallow(repo_root: Path) -> bool:
     return proc.returncode == 0 and proc.stdout.strip() == b"true"
 
 
-def _has_head(repo_root: Path) -> bool:
+def _head(repo_root: Path) -> str | None:
+    """The commit id of HEAD, or None in a repository without commits."""
     proc = _git(repo_root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
-    return proc.returncode == 0
+    return proc.stdout.strip().decode("ascii") if proc.returncode == 0 else None
+
+
+# The last history read, by everything it depends on (the files and revisions of one commit).
+# `mkdocs serve` rebuilds after every save; the history changes only with a commit.
+_LAST: dict[tuple, RepoHistory] = {}
 
 
 def _current_files(repo_root: Path, pathspecs: Sequence[str]) -> set[str]:
@@ -192,8 +198,12 @@ def read_history(repo_root: Path, pathspecs: Sequence[str] = ("docs", "data"),
         if not is_git_repo(repo_root):
             return RepoHistory()
         shallow = _is_shallow(repo_root)
-        if not _has_head(repo_root):
+        head = _head(repo_root)
+        if head is None:
             return RepoHistory(shallow=shallow)
+        memo_key = (str(repo_root.resolve()), head, shallow, tuple(pathspecs), recent_limit)
+        if memo_key in _LAST:
+            return _LAST[memo_key]
         current = _current_files(repo_root, pathspecs)
         proc = _git(repo_root, *log_command(pathspecs))
     except _GitMissing:
@@ -233,7 +243,10 @@ def read_history(repo_root: Path, pathspecs: Sequence[str] = ("docs", "data"),
         live.update(earlier)
 
     by_path = MappingProxyType({p: tuple(r) for p, r in sorted(revs.items())})
-    return RepoHistory(shallow=shallow, by_path=by_path, recent=tuple(recent))
+    history = RepoHistory(shallow=shallow, by_path=by_path, recent=tuple(recent))
+    _LAST.clear()
+    _LAST[memo_key] = history
+    return history
 
 
 def _resolve_commit(repo_root: Path, ref: str) -> str:

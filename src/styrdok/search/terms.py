@@ -141,11 +141,18 @@ def _split(lex: Lexicon, word: str, depth: int) -> tuple[str, ...]:
     return ()
 
 
+@lru_cache(maxsize=20_000)
+def _word_counts(text: str) -> Counter[str]:
+    """The words of one page and how often each occurs. Cached: `mkdocs serve` builds the lexicon
+    again after every save, when all pages but one are unchanged. Read only."""
+    return Counter(words(text))
+
+
 def build_lexicon(texts: Iterable[str], extra_words: Iterable[str] = ()) -> Lexicon:
     """A lexicon from the handbook's texts (page bodies, titles) and extra words (begrepp terms …)."""
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(words(text))
+        counts.update(_word_counts(text))
     for text in extra_words:
         counts.update(words(text))
     known = frozenset(w for w in counts if len(w) >= MIN_PART - 1)
