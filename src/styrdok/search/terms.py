@@ -256,9 +256,12 @@ class _PageWords:
     def __init__(self, tokens: list[str]):
         self.tokens = tokens
         self.by_base: Counter[str] = Counter()
-        for token, n in Counter(tokens).items():
+        self._at: dict[str, list[int]] = {}          # token -> its positions
+        for i, token in enumerate(tokens):
+            self._at.setdefault(token, []).append(i)
+        for token, at in self._at.items():
             for base in base_forms(token):
-                self.by_base[base] += n
+                self.by_base[base] += len(at)
 
     def count(self, phrase: tuple[str, ...]) -> int:
         """How often the page says phrase, each word possibly inflected (avvikelserna → avvikelse)."""
@@ -267,8 +270,10 @@ class _PageWords:
         if len(phrase) == 1:
             return self.by_base[phrase[0]]
         tokens, n, found = self.tokens, len(phrase), 0
-        for i in range(len(tokens) - n + 1):
-            if all(phrase[k] in base_forms(tokens[i + k]) for k in range(n)):
+        # Only where the first word stands (any of its forms), not at every position of the page.
+        starts = sorted(i for token, at in self._at.items() if phrase[0] in base_forms(token) for i in at)
+        for i in starts:
+            if i + n <= len(tokens) and all(phrase[k] in base_forms(tokens[i + k]) for k in range(1, n)):
                 found += 1
         return found
 
