@@ -106,6 +106,21 @@ def _unchanged_output(handbook: Handbook, src_uri: str, content: str) -> bool:
     return same
 
 
+def _data_changed(root: Path) -> bool:
+    """True if a file in data/ or templates/ changed since the previous build of this process."""
+    stamp = []
+    for name in ("data", "templates"):
+        folder = root / name
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    st = path.stat()
+                    stamp.append((path.as_posix(), st.st_mtime_ns, st.st_size))
+    previous = _CURRENT.get("data_stamp")
+    _CURRENT["data_stamp"] = tuple(stamp)
+    return previous is not None and previous != _CURRENT["data_stamp"]
+
+
 def add_generated_pages(files, config):
     """on_files: pages made from data, whose Markdown calls macros like any other page.
 
@@ -118,6 +133,11 @@ def add_generated_pages(files, config):
     handbook = _CURRENT.get("handbook")
     if handbook is None:
         return files
+    if _SERVE_DIRTY["on"] and _data_changed(Path(_CURRENT["root"])):
+        # data/ or templates/ changed: any page may show it (macros, abbreviations, the card's labels),
+        # and MkDocs would rebuild only pages whose own file changed.
+        for file in files.documentation_pages():
+            file.is_modified = lambda: True
     pages = generated_pages(handbook)
     for src_uri, content in [*pages, *generated_files(handbook)]:
         if files.get_file_from_path(src_uri) is None:

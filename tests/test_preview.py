@@ -1,0 +1,67 @@
+"""`make serve` as a SAS uses it: mkdocs serve --dirty, a file saved, the served page shows it.
+
+The preview rebuilds only what changed; a change in data/ must still reach every page that shows
+it (here the ansvar table a rutin draws from data/ansvar.yml), not only the generated pages.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from conftest import copy_handbook, MINI
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, needle: str, proc: subprocess.Popen, timeout: float = 90) -> str:
+    end = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < end and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                text = resp.read().decode("utf-8")
+            if needle in text:
+                return text
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} visade aldrig {needle!r} (servern {'avslutad' if proc.poll() is not None else 'igång'})")
+
+
+def test_preview_shows_a_saved_page_and_a_data_change_on_the_page_that_uses_it(tmp_path):
+    root = copy_handbook(MINI, tmp_path / "handbok")
+    rutin = root / "docs" / "rutiner" / "avvikelser.md"
+    rutin.write_text(rutin.read_text(encoding="utf-8") + '\n## Ansvar\n\n{{ ansvar("avvikelser") }}\n',
+                     encoding="utf-8")
+    port = _free_port()
+    mkdocs = [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}",
+              "--livereload", "--dirty", "--no-strict"]         # what `make serve` runs
+    proc = subprocess.Popen(mkdocs, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    url = f"http://127.0.0.1:{port}/rutiner/avvikelser/"
+    try:
+        _wait_for(url, "Sammanställer avvikelserna varje kvartal.", proc)
+        time.sleep(1.1)                   # a later mtime than the first build's output
+
+        rutin.write_text(rutin.read_text(encoding="utf-8").replace("samma dag", "inom en timme"), encoding="utf-8")
+        _wait_for(url, "inom en timme", proc)
+
+        ansvar = root / "data" / "ansvar.yml"
+        ansvar.write_text(ansvar.read_text(encoding="utf-8").replace(
+            "Sammanställer avvikelserna varje kvartal.", "Sammanställer avvikelserna varje månad."), encoding="utf-8")
+        page = _wait_for(url, "Sammanställer avvikelserna varje månad.", proc)
+        assert "inom en timme" in page
+        mitt = _wait_for(f"http://127.0.0.1:{port}/ledningssystem/mitt-ansvar/sas/",
+                         "Sammanställer avvikelserna varje månad.", proc)
+        assert "varje kvartal" not in mitt
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
