@@ -14,13 +14,26 @@ What it writes into --out (which must be empty or absent):
   anchor) to other pages and macro calls (`--macros`, default dokumentlank,roll);
 - a git repository with K commits per document (`git fast-import`: thousands of commits in seconds),
   dated 2021–2026, several authors; the working tree is checked out from it;
+- unless --no-ledningssystem: the ledningssystem's data, scaled with N (class LsPlan; its own
+  random stream, so the documents are otherwise the same as with --no-ledningssystem):
+  data/ansvar.yml (subjects with per-role duties, some pointing to generated documents),
+  data/processer.yml (≈ max(8, N/50) lednings-, kärn- and stödprocesser, activities with roles and
+  the generated rutiner that govern them), data/enheter/<enhet>.yml for every enhet (nine areas; one
+  or two enheter leave some areas empty, one is overdue for revision: shown, not a fel),
+  data/kvalitetsplaner/<avdelning>-<år>.yml (process → risk → egenkontroll → åtgärd),
+  data/arshjul.yml (12+ activities, every frequency), data/sosfs-2011-9.yml (the repository's);
+  docs/ledningssystem/ pages that show them through one macro call each; `{{ ansvar("…") }}` in
+  some riktlinjer and rutiner and `uppfyller: [...]` in some documents' front matter;
 - unless --no-layer: the repository's site layer (mkdocs.yml, overrides/, macros/, templates/,
-  docs/assets/styrdok.css), untracked, so `styrdok --root OUT build` works.
+  docs/assets/styrdok.css and, with the ledningssystem, its css and js), untracked, so
+  `styrdok --root OUT build` works.
 
 Deterministic: the same arguments give the same files and the same commit ids.
 
     .venv/bin/python bench/generate.py --docs 2000 --out /tmp/handbok-2000 [--commits-per-file 3]
-        [--macros dokumentlank,roll[,ansvar]] [--ansvar-ids id1,id2] [--seed 1]
+        [--macros dokumentlank,roll[,ansvar]] [--ansvar-ids id1,id2] [--seed 1] [--no-ledningssystem]
+
+With the ledningssystem, `--macros ansvar` needs no --ansvar-ids: it uses the generated subjects.
 """
 from __future__ import annotations
 
@@ -240,6 +253,7 @@ class Doc:
     front: str = ""
     sections: list[str] = field(default_factory=list)
     related: list["Doc"] = field(default_factory=list)
+    amne: str = ""               # the subject its title is about (one of AMNEN)
 
     def text(self, version: int | None = None) -> str:
         """The file; version k < K keeps only the first sections (the document grew over time)."""
@@ -248,7 +262,8 @@ class Doc:
 
 
 class Generator:
-    def __init__(self, n_docs: int, seed: int, macros: set[str], ansvar_ids: list[str]):
+    def __init__(self, n_docs: int, seed: int, macros: set[str], ansvar_ids: list[str],
+                 ledningssystem: bool = True):
         self.n = n_docs
         self.r = random.Random(seed)
         self.macros = macros
@@ -264,6 +279,9 @@ class Generator:
                      for e in enheter[:per_avd]]
             self.avdelningar.append((avd, units))
         self.docs: list[Doc] = []
+        # The ledningssystem draws from its own stream, so --no-ledningssystem gives the same
+        # documents (and commit ids) as before it existed.
+        self.ls = LsPlan(self, random.Random(f"ledningssystem-{seed}")) if ledningssystem else None
 
     # --- data files ---------------------------------------------------------------------------
 
@@ -323,8 +341,8 @@ class Generator:
 
     # --- text ---------------------------------------------------------------------------------
 
-    def sentence(self, plain: bool = False) -> str:
-        r = self.r
+    def sentence(self, plain: bool = False, rng: random.Random | None = None) -> str:
+        r = rng or self.r
         kind = r.random()
         if kind < 0.55:
             s = f"{r.choice(SUBJ)} ska {r.choice(VERB)} {r.choice(OBJ)} {r.choice(ADV)}"
@@ -340,11 +358,11 @@ class Generator:
             s += f" och att {{{{\u00a0roll(\"{role}\")\u00a0}}}} får veta det"
         return s[0].upper() + s[1:] + "."
 
-    def sentences(self, n: int, plain: bool = False) -> str:
-        return " ".join(self.sentence(plain) for _ in range(n))
+    def sentences(self, n: int, plain: bool = False, rng: random.Random | None = None) -> str:
+        return " ".join(self.sentence(plain, rng) for _ in range(n))
 
-    def paragraph(self) -> str:
-        return self.wrap(self.sentences(self.r.randint(3, 6)))
+    def paragraph(self, rng: random.Random | None = None) -> str:
+        return self.wrap(self.sentences((rng or self.r).randint(3, 6), rng=rng))
 
     @staticmethod
     def wrap(text: str, width: int = 100) -> str:
@@ -452,7 +470,7 @@ class Generator:
                     k += 1
                 titles.add(titel)
                 ident = f"{slug(amne)[:40].rstrip('-')}-{serial:05d}"
-                self.docs.append(Doc(ident, typ, titel, unit, f"{where}/{ident}.md"))
+                self.docs.append(Doc(ident, typ, titel, unit, f"{where}/{ident}.md", amne=amne))
         # Related documents: mostly in the same unit, some anywhere.
         by_unit: dict[str, list[Doc]] = {}
         for d in self.docs:
@@ -462,9 +480,15 @@ class Generator:
             rel = r.sample(pool, min(len(pool), r.randint(0, 2)))
             rel += [x for x in r.sample(self.docs, 2) if x is not d and x not in rel][: r.randint(0, 2)]
             d.related = rel
+        if self.ls:
+            self.ls.plan()
+            if "ansvar" in self.macros and not self.ansvar_ids:
+                self.ansvar_ids = [a.id for a in self.ls.amnen]
         for d in self.docs:
             d.front = self.front_matter(d)
             d.sections = self.body(d)
+            if self.ls:
+                self.ls.decorate(d)
 
     def static_pages(self) -> dict[str, str]:
         """Pages without `typ`: start page, lists, and an index page per folder."""
@@ -503,6 +527,369 @@ class Generator:
             pages[f"{folder}/index.md"] = (f"---\ntitle: {yq(title)}\n---\n\n{self.paragraph()}\n"
                                            + (f"## Dokument här\n\n{links}\n" if links else ""))
         return pages
+
+
+# --- the ledningssystem (SOSFS 2011:9) -----------------------------------------------------------
+
+LS_ASSETS = ("ledningssystem.css", "kvalitetsplan.js")
+SOSFS_FILE = REPO / "data" / "sosfs-2011-9.yml"
+NAMNDER = ["socialnamnden", "vard-och-omsorgsnamnden"]
+PROCESSTYPER = [  # typ, name patterns ({} = an AMNEN subject)
+    ("ledningsprocess", ["Planering och uppföljning av {}", "Styrning av {}", "Ledning av arbetet med {}"]),
+    ("karnprocess", ["Handläggning av {}", "Arbetet med {}", "Genomförande av {}"]),
+    ("stodprocess", ["Stöd för {}", "Administration av {}", "Systemstöd för {}"]),
+]
+PROCESS_MIX = ["ledningsprocess", "karnprocess", "karnprocess", "stodprocess", "karnprocess"]
+EXTERNA = ["Regionens vårdcentraler", "Regionens psykiatri", "Skolan", "Polisen", "Försäkringskassan",
+           "Arbetsförmedlingen", "IVO", "Kronofogden", "Frivilligorganisationer", "Upphandlade utförare"]
+METODER = ["Journalgranskning", "Egenkontroll", "Riskanalys", "Brukarundersökning", "Avvikelsestatistik",
+           "Kontinuitetsmätning", "Kvalitetsregister", "Processkartläggning", "Ärendedragning", "Stickprov"]
+OMRADEN = ["kvalitetssakring", "tillganglighet", "samverkan", "handlaggning_och_dokumentation", "fel_och_brister",
+           "synpunkter_och_klagomal", "personal_och_kompetens", "upphandling", "uppfoljning_och_utvardering"]
+NIVAER = ["enhet", "enhet", "enhet", "avdelning", "förvaltning", "nämnd"]
+KVALITETSOMRADEN = ["tillganglighet", "delaktighet", "sjalvbestammande", "helhetssyn", "samordning",
+                    "kunskapsbaserad-verksamhet", "effektivitet", "trygghet-och-sakerhet"]
+FREKVENSER = ["per-namndmote", "manadsvis", "kvartalsvis", "tertialvis", "halvarsvis", "arsvis"]
+BRIST = ["dokumenteras inte", "följs inte upp", "beskrivs inte", "blir liggande", "saknas"]
+KONTROLL = ["Granskning av", "Stickprov på", "Uppföljning av", "Genomgång av"]
+HUR_OFTA = ["varje månad", "varje kvartal", "två gånger om året", "en gång om året", "varje tertial"]
+RISK_ADV = [a for a in ADV if not a.startswith("och ")]
+HJUL = ["Uppföljning av", "Sammanställning av", "Rapport om", "Genomgång av", "Analys av"]
+
+
+def _cap(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def _flow(items) -> str:
+    """A YAML flow sequence of quoted texts."""
+    return "[" + ", ".join(yq(x) for x in items) + "]"
+
+
+def _short_slug(text: str, width: int = 50) -> str:
+    """slug(text), cut at a word boundary to at most width characters."""
+    s = slug(text)
+    return s if len(s) <= width else s[:width + 1].rsplit("-", 1)[0]
+
+
+def _unique(ident: str, seen: set[str]) -> str:
+    base, k = ident, 2
+    while ident in seen:
+        ident = f"{base}-{k}"
+        k += 1
+    seen.add(ident)
+    return ident
+
+
+@dataclass
+class Amne:
+    id: str
+    namn: str
+    ansvar: list[tuple[str, str, str | None]]      # roll, uppgift, dokument
+
+
+class LsPlan:
+    """The ledningssystem's data, scaled with N and drawn from its own random stream: ansvar per
+    subject, processer, each enhet's ledningssystem, a kvalitetsplan per avdelning, the årshjul,
+    the SOSFS 2011:9 paragraphs (copied), the pages that show them, and the macro calls and
+    `uppfyller` front matter added to some documents."""
+
+    def __init__(self, gen: Generator, rng: random.Random):
+        self.gen, self.r = gen, rng
+        self.year = gen.today.year
+        self.sosfs = SOSFS_FILE.read_text(encoding="utf-8") if SOSFS_FILE.is_file() else ""
+        self.paragrafer = re.findall(r"^\s*- id: (\S+)", self.sosfs, re.M)
+        self.roller = [x[0] for x in ROLLER]
+        self.amnen: list[Amne] = []
+        self.calls: dict[str, str] = {}          # doc id -> ämne id it shows with ansvar()
+        self.uppfyller: dict[str, list[str]] = {}
+        self.out: dict[str, str] = {}            # path -> text
+
+    # --- planning: everything is decided here, before the documents' text ----------------------
+
+    def plan(self) -> None:
+        g, r = self.gen, self.r
+        self.rutiner = [d for d in g.docs if d.typ[0] == "rutin"] or g.docs
+        styrande = [d for d in g.docs if d.typ[0] in ("riktlinje", "rutin")] or g.docs
+        self.by_amne: dict[str, list[Doc]] = {}
+        self.by_unit: dict[str, list[Doc]] = {}
+        for d in g.docs:
+            self.by_amne.setdefault(d.amne, []).append(d)
+            self.by_unit.setdefault(d.unit.id, []).append(d)
+        self.plan_amnen(styrande)
+        self.plan_processer()
+        # Documents: some riktlinjer and rutiner show their subject's ansvar; some say which
+        # SOSFS paragraphs they meet.
+        ids = {a.namn.lower(): a.id for a in self.amnen}
+        for d in styrande:
+            if d.amne.lower() in ids and r.random() < 0.4:
+                self.calls[d.id] = ids[d.amne.lower()]
+        if not self.calls and self.amnen:
+            self.calls[styrande[0].id] = self.amnen[0].id
+        kinds = ("policy", "riktlinje", "processbeskrivning", "rutin", "ledningssystem")
+        for d in g.docs:
+            if d.typ[0] in kinds and r.random() < 0.12 and self.paragrafer:
+                self.uppfyller[d.id] = sorted(r.sample(self.paragrafer, r.randint(1, 2)))
+        if not self.uppfyller and self.paragrafer:
+            self.uppfyller[g.docs[0].id] = [self.paragrafer[0]]
+
+    def doc_about(self, amne: str, pool: list[Doc]) -> Doc:
+        same = self.by_amne.get(amne)
+        return self.r.choice(same) if same and self.r.random() < 0.7 else self.r.choice(pool)
+
+    def uppgift(self) -> str:
+        r = self.r
+        s = f"{_cap(r.choice(VERB))} {r.choice(OBJ)} {r.choice(ADV)}"
+        return s + (f", {r.choice(WHY)}." if r.random() < 0.4 else ".")
+
+    def plan_amnen(self, styrande: list[Doc]) -> None:
+        r, n = self.r, self.gen.n
+        count = min(len(AMNEN), max(8, n // 30))
+        have = [a for a in AMNEN if any(d.typ[0] in ("riktlinje", "rutin") for d in self.by_amne.get(a, ()))]
+        chosen = r.sample(have, min(count, len(have)))
+        chosen += r.sample([a for a in AMNEN if a not in chosen], count - len(chosen))
+        seen: set[str] = set()
+        for amne in chosen:
+            ansvar = []
+            for roll in r.sample(self.roller, r.randint(3, 6)):
+                doc = self.doc_about(amne, styrande).id if r.random() < 0.6 else None
+                ansvar.append((roll, self.uppgift(), doc))
+            self.amnen.append(Amne(_unique(slug(amne), seen), _cap(amne), ansvar))
+
+    def plan_processer(self) -> None:
+        r, g = self.r, self.gen
+        count = max(8, g.n // 50)
+        order = r.sample(AMNEN, len(AMNEN))
+        units = [u.namn for a, us in g.avdelningar for u in (a, *us)]
+        seen_ids: set[str] = set()
+        self.processer = []
+        for i in range(count):
+            typ = PROCESS_MIX[i % len(PROCESS_MIX)]
+            amne = order[i % len(order)]
+            namn = _cap(r.choice(dict(PROCESSTYPER)[typ]).format(amne))
+            if i >= len(order):
+                namn += f" ({i // len(order) + 1})"
+            ident = _unique(_short_slug(namn), seen_ids)
+            akt = []
+            for _ in range(r.randint(3, 7)):
+                same = [d for d in self.by_amne.get(amne, ()) if d.typ[0] == "rutin"]
+                rut = r.sample(same, min(len(same), r.randint(0, 2))) + r.sample(self.rutiner, r.randint(0, 2))
+                akt.append({"namn": f"{_cap(r.choice(VERB))} {r.choice(OBJ)}",
+                            "beskrivning": g.sentence(True, r) if r.random() < 0.5 else None,
+                            "roller": r.sample(self.roller, r.randint(1, 3)),
+                            "rutiner": list(dict.fromkeys(d.id for d in rut))})
+            self.processer.append({
+                "id": ident, "namn": namn, "typ": typ, "amne": amne,
+                "agare": r.choice(["socialchef", "avdelningschef", "enhetschef", "sas", "mas"]),
+                "syfte": g.sentences(r.randint(1, 2), True, r),
+                "indata": [_cap(x) for x in r.sample(OBJ, r.randint(1, 3))],
+                "utdata": [_cap(x) for x in r.sample(OBJ, r.randint(1, 3))],
+                "aktiviteter": akt,
+                "samverkan_intern": r.sample(units, min(len(units), r.randint(0, 3))),
+                "samverkan_extern": r.sample(EXTERNA, r.randint(0, 2)),
+                "uppfyller": sorted(r.sample(self.paragrafer, min(len(self.paragrafer), r.randint(1, 3))))
+                if self.paragrafer and r.random() < 0.8 else []})
+
+    def decorate(self, d: Doc) -> None:
+        """Add the ansvar() call and `uppfyller` to a document whose text is generated."""
+        if d.id in self.uppfyller:
+            d.front += f"uppfyller: [{', '.join(self.uppfyller[d.id])}]\n"
+        if d.id in self.calls:
+            amne = self.calls[d.id]
+            call = f"\nAnsvaret för {d.amne} är fördelat så här:\n\n{{{{ ansvar(\"{amne}\") }}}}\n"
+            i = next((i for i, s in enumerate(d.sections) if s.startswith("## Ansvar och roller")), 0)
+            d.sections[i] += call
+
+    # --- files ----------------------------------------------------------------------------------
+
+    def files(self) -> dict[str, str]:
+        out = {"data/ansvar.yml": self.ansvar_yml(), "data/processer.yml": self.processer_yml(),
+               "data/arshjul.yml": self.arshjul_yml()}
+        if self.sosfs:
+            out["data/sosfs-2011-9.yml"] = self.sosfs
+        out.update(self.enheter_yml())
+        self.plan_ids = []
+        out.update(self.kvalitetsplaner_yml())
+        out.update(self.pages())
+        self.out = out
+        return out
+
+    def ansvar_yml(self) -> str:
+        out = ["# Ansvarsfördelning per ämne (genererad). Visas med {{ ansvar(\"ämnets-id\") }} och på",
+               "# sidorna Mitt ansvar.", "#", "# Exempel: - id: avvikelser", ""]
+        for a in self.amnen:
+            out += [f"- id: {a.id}", f"  namn: {yq(a.namn)}", "  ansvar:"]
+            for roll, uppgift, doc in a.ansvar:
+                out += [f"    - roll: {roll}", f"      uppgift: {yq(uppgift)}"]
+                if doc:
+                    out.append(f"      dokument: {doc}")
+        return "\n".join(out) + "\n"
+
+    def processer_yml(self) -> str:
+        out = ["# Förvaltningens processer (genererad): ledningsprocesser, kärnprocesser och stödprocesser.",
+               "#", "# Exempel: - id: handlaggning-av-avgifter", ""]
+        for p in self.processer:
+            out += [f"- id: {p['id']}", f"  namn: {yq(p['namn'])}", f"  typ: {p['typ']}", f"  agare: {p['agare']}",
+                    f"  syfte: {yq(p['syfte'])}", f"  indata: {_flow(p['indata'])}",
+                    f"  utdata: {_flow(p['utdata'])}", "  aktiviteter:"]
+            for a in p["aktiviteter"]:
+                out.append(f"    - namn: {yq(a['namn'])}")
+                if a["beskrivning"]:
+                    out.append(f"      beskrivning: {yq(a['beskrivning'])}")
+                out.append(f"      roller: [{', '.join(a['roller'])}]")
+                if a["rutiner"]:
+                    out.append(f"      rutiner: [{', '.join(a['rutiner'])}]")
+            out += [f"  samverkan_intern: {_flow(p['samverkan_intern'])}",
+                    f"  samverkan_extern: {_flow(p['samverkan_extern'])}"]
+            if p["uppfyller"]:
+                out.append(f"  uppfyller: [{', '.join(p['uppfyller'])}]")
+        return "\n".join(out) + "\n"
+
+    def enheter_yml(self) -> dict[str, str]:
+        """One file per enhet with the nine areas. One or two leave some areas empty (not yet
+        described) and one is overdue for revision: both are shown in the overview, neither is a fel."""
+        r, g = self.r, self.gen
+        units = [(a, u) for a, us in g.avdelningar for u in us]
+        incomplete = set(r.sample(range(len(units)), min(len(units), 1 if len(units) <= 10 else 2)))
+        overdue = r.randrange(len(units)) if units else -1
+        out = {}
+        for i, (avd, u) in enumerate(units):
+            own = [d for d in self.by_unit.get(u.id, ()) if d.typ[0] in ("rutin", "instruktion", "ledningssystem")]
+            wider = self.by_unit.get(avd.id, []) + self.by_unit.get(g.forvaltning.id, [])
+            days = r.randint(400, 600) if i == overdue else r.randint(10, 330)
+            lines = ["# Enhetens ledningssystem enligt mallen med nio områden (genererad).", "#",
+                     "# Exempel: se data/enheter/_mall.yml i exempelhandboken.",
+                     f"enhet: {u.id}",
+                     f"ansvarig: {r.choice(['enhetschef', 'enhetschef', 'enhetschef', 'teamledare'])}",
+                     f"senast_reviderad: {g.today - dt.timedelta(days=days)}"]
+            if r.random() < 0.2:
+                lines.append(f"revidering_manader: {r.choice([6, 24])}")
+            lines.append("omraden:")
+            empty = set(r.sample(OMRADEN, r.randint(1, 3))) if i in incomplete else set()
+            for key in OMRADEN:
+                if key in empty:
+                    lines.append(f"  {key}:")
+                    continue
+                lines += [f"  {key}:", f"    beskrivning: {yq(g.sentences(r.randint(1, 2), True, r))}"]
+                rut = r.sample(own, min(len(own), r.randint(0, 2))) + r.sample(wider, min(len(wider), r.randint(0, 1)))
+                if rut:
+                    lines.append(f"    rutiner: [{', '.join(dict.fromkeys(d.id for d in rut))}]")
+                if r.random() < 0.5:
+                    lines.append(f"    metoder: {_flow(r.sample(METODER, r.randint(1, 2)))}")
+                lines.append(f"    ansvarig_niva: {r.choice(NIVAER)}")
+            out[f"data/enheter/{u.id}.yml"] = "\n".join(lines) + "\n"
+        return out
+
+    def kvalitetsplaner_yml(self) -> dict[str, str]:
+        r, g = self.r, self.gen
+        out = {}
+        start = dt.date(self.year, 1, 1)
+        for avd, _units in g.avdelningar:
+            pid = f"{avd.id}-{self.year}"
+            self.plan_ids.append((pid, avd.namn))
+            lines = ["# Kvalitetsplan (genererad): process → risk → egenkontroll → åtgärder.", "#",
+                     f"# Exempel: id: {pid}", f"id: {pid}",
+                     f"titel: {yq(f'Kvalitetsplan för {avd.namn} {self.year}')}",
+                     f"organisation: {avd.id}", f"ar: {self.year}", "forbattringsomraden:"]
+            for k in r.sample(KVALITETSOMRADEN, r.randint(2, 4)):
+                lines += [f"  - kvalitetsomrade: {k}", f"    beskrivning: {yq(g.sentence(True, r))}"]
+                if r.random() < 0.4:
+                    lines.append(f"    resultat: {yq(g.sentence(True, r))}")
+            lines.append("processer:")
+            for p in r.sample(self.processer, min(len(self.processer), r.randint(2, 4))):
+                lines += [f"  - process: {p['id']}", "    risker:"]
+                for _ in range(r.randint(1, 3)):
+                    risk = f"{_cap(r.choice(OBJ))} {r.choice(BRIST)} {r.choice(RISK_ADV)}."
+                    kontroll = f"{r.choice(KONTROLL)} {r.choice(OBJ)} {r.choice(HUR_OFTA)}."
+                    lines += [f"      - risk: {yq(risk)}", f"        egenkontroll: {yq(kontroll)}"]
+                    if r.random() < 0.4:
+                        lines.append(f"        resultat: {yq(g.sentence(True, r))}")
+                    lines.append("        atgarder:")
+                    for _ in range(r.randint(1, 3)):
+                        klart = start + dt.timedelta(days=r.randint(30, 364))
+                        status = (r.choice(["klar", "klar", "försenad", "pågår"]) if klart < g.today
+                                  else r.choice(["planerad", "planerad", "pågår"]))
+                        lines += [f"          - atgard: {yq(self.uppgift())}",
+                                  f"            ansvarig: {r.choice(self.roller)}",
+                                  f"            status: {status}", f"            klart_senast: {klart}"]
+            out[f"data/kvalitetsplaner/{pid}.yml"] = "\n".join(lines) + "\n"
+        return out
+
+    def arshjul_yml(self) -> str:
+        r, g = self.r, self.gen
+        styrande = [d for d in g.docs if d.typ[0] in ("riktlinje", "rutin")] or g.docs
+        moten = []
+        for m in (1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12):       # the last Wednesday, no meeting in July
+            d = dt.date(self.year + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
+            moten.append(d - dt.timedelta(days=(d.weekday() - 2) % 7))
+        out = ["# Årshjulet (genererad): återkommande uppföljning och rapportering.", "#",
+               "# Exempel: - id: delegationsbeslut", f"ar: {self.year}",
+               f"namndmoten: [{', '.join(str(d) for d in moten)}]", "aktiviteter:"]
+        seen: set[str] = set()
+        for i in range(max(12, 12 + g.n // 200)):
+            frekvens = FREKVENSER[i % len(FREKVENSER)]
+            amne = r.choice(AMNEN)
+            text = f"{r.choice(HJUL)} {amne}"
+            out += [f"  - id: {_unique(_short_slug(text), seen)}", f"    aktivitet: {yq(text)}",
+                    f"    frekvens: {frekvens}"]
+            if frekvens == "arsvis":
+                out.append(f"    manader: [{r.randint(1, 12)}]")
+            elif frekvens == "halvarsvis" and r.random() < 0.5:
+                m = r.randint(1, 6)
+                out.append(f"    manader: [{m}, {m + 6}]")
+            elif frekvens == "kvartalsvis" and r.random() < 0.3:
+                out.append("    manader: [1, 4, 7, 10]")
+            out += [f"    ansvarig: {r.choice(self.roller)}",
+                    f"    rapporteras_till: {r.choice(NAMNDER + ['socialchef', 'avdelningschef'])}"]
+            if r.random() < 0.5:
+                out.append(f"    dokument: {self.doc_about(amne, styrande).id}")
+        return "\n".join(out) + "\n"
+
+    def pages(self) -> dict[str, str]:
+        """docs/ledningssystem/: the pages that show the data, each through one macro call.
+        (Mitt ansvar, process and enhet pages are generated by styrdok itself.)"""
+        g, r = self.gen, self.r
+
+        def page(title: str, call: str, boost: str = "") -> str:
+            return (f"---\ntitle: {yq(title)}\n{boost}---\n# {title}\n\n{g.paragraph(r)}\n{call}\n")
+
+        low = "search:\n  boost: 0.5\n"
+        def planer(folder: str) -> str:
+            return "\n".join(f"- [Kvalitetsplan för {namn} {self.year}]({folder}{pid}.md)"
+                             for pid, namn in self.plan_ids)
+
+        first = self.plan_ids[0][0] if self.plan_ids else None
+        index = ("- [Ansvarsfördelning](ansvarsfordelning.md)\n- [Processkarta](processkarta.md)\n"
+                 "- [Enheternas ledningssystem](enheter.md)\n- [Årshjul](arshjul.md)\n"
+                 + (f"- [Kvalitetsberättelse {self.year} (underlag)](kvalitetsberattelse.md)\n" if first else "")
+                 + ("- [Täckning av SOSFS 2011:9](sosfs-2011-9.md)\n" if self.sosfs else "")
+                 + planer("kvalitetsplaner/") + "\n")
+        if self.amnen:
+            index += f"\n## Ansvar för {self.amnen[0].namn.lower()}\n\n{{{{ ansvar(\"{self.amnen[0].id}\") }}}}"
+        out = {
+            "docs/ledningssystem/index.md": page("Ledningssystemet", index, low),
+            "docs/ledningssystem/ansvarsfordelning.md": page("Ansvarsfördelning", "{{ ansvarsfordelning() }}", low),
+            "docs/ledningssystem/processkarta.md": page("Processkarta", "{{ processkarta() }}"),
+            "docs/ledningssystem/enheter.md": page("Enheternas ledningssystem", "{{ enheter_oversikt() }}", low),
+            "docs/ledningssystem/arshjul.md": page("Årshjul", "{{ arshjul() }}"),
+            "docs/ledningssystem/kvalitetsplaner/index.md": page("Kvalitetsplaner", planer("")),
+        }
+        if self.sosfs:
+            out["docs/ledningssystem/sosfs-2011-9.md"] = page("SOSFS 2011:9 – täckning", "{{ sosfs_matris() }}", low)
+        if first:
+            out["docs/ledningssystem/kvalitetsberattelse.md"] = page(
+                f"Kvalitetsberättelse {self.year} (underlag)", f"{{{{ kvalitetsberattelse(\"{first}\") }}}}")
+        for pid, namn in self.plan_ids:
+            out[f"docs/ledningssystem/kvalitetsplaner/{pid}.md"] = page(
+                f"Kvalitetsplan för {namn} {self.year}", f"{{{{ kvalitetsplan(\"{pid}\") }}}}")
+        return out
+
+    def summary(self) -> str:
+        n_enh = sum(1 for p in self.out if p.startswith("data/enheter/"))
+        n_plan = sum(1 for p in self.out if p.startswith("data/kvalitetsplaner/"))
+        return (f"{len(self.amnen)} ansvarsämnen ({len(self.calls)} dokument anropar ansvar()), "
+                f"{len(self.processer)} processer, {n_enh} enheter, {n_plan} kvalitetsplaner, "
+                f"{len(self.uppfyller)} dokument med uppfyller")
 
 
 # --- git ----------------------------------------------------------------------------------------
@@ -568,26 +955,28 @@ def copy_layer(out: Path) -> None:
 
 def generate(out: Path, n_docs: int, commits_per_file: int = 3, seed: int = 1,
              macros: set[str] = frozenset({"dokumentlank", "roll"}), ansvar_ids: list[str] = (),
-             extra_data: list[Path] = (), layer: bool = True) -> Generator:
+             extra_data: list[Path] = (), layer: bool = True, ledningssystem: bool = True) -> Generator:
     """Write the handbook into out (created; must be empty) and return the generator (its docs)."""
     if out.exists() and any(out.iterdir()):
         raise SystemExit(f"{out} finns redan och är inte tom")
-    gen = Generator(n_docs, seed, set(macros), list(ansvar_ids))
+    gen = Generator(n_docs, seed, set(macros), list(ansvar_ids), ledningssystem)
     gen.plan_documents()
     files: dict[str, str | bytes] = {
         "data/kommun.yml": gen.kommun_yml(), "data/roller.yml": gen.roller_yml(),
         "data/begrepp.yml": gen.begrepp_yml(), "data/lagrum.yml": gen.lagrum_yml(),
         ".gitignore": "site/\n.cache/\nbuild/\n",
     }
+    if gen.ls:
+        files.update(gen.ls.files())
     for extra in extra_data:
         files[f"data/{extra.name}"] = extra.read_bytes()
     for path, text in gen.static_pages().items():
         files[f"docs/{path}"] = text
     logo = REPO / "docs" / "assets" / "logotyp.svg"
     files["docs/assets/logotyp.svg"] = logo.read_bytes() if logo.is_file() else LOGO
-    css = REPO / "docs" / "assets" / "styrdok.css"
-    if css.is_file():
-        files["docs/assets/styrdok.css"] = css.read_bytes()
+    for asset in ("styrdok.css", *(LS_ASSETS if gen.ls else ())):
+        if (REPO / "docs" / "assets" / asset).is_file():
+            files[f"docs/assets/{asset}"] = (REPO / "docs" / "assets" / asset).read_bytes()
     out.mkdir(parents=True, exist_ok=True)
     git(out, "init", "-q", "-b", "main")
     git(out, "fast-import", "--quiet", "--done", input=fast_import_stream(gen, files, max(1, commits_per_file)))
@@ -606,24 +995,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--macros", default="dokumentlank,roll",
                     help=f"makron i sidornas text, kommaseparerat bland {', '.join(MACROS)} (tomt: inga)")
     ap.add_argument("--ansvar-ids", default="",
-                    help="id:n som {{ ansvar(\"…\") }} anropas med (måste finnas i ledningssystemets data)")
+                    help="id:n som {{ ansvar(\"…\") }} anropas med (måste finnas i ledningssystemets data; "
+                         "standard: de genererade ämnena)")
     ap.add_argument("--extra-data", type=Path, action="append", default=[],
                     help="kopiera den här filen till data/ (t.ex. ledningssystemets data för ansvar())")
     ap.add_argument("--no-layer", action="store_true", help="kopiera inte mkdocs.yml, overrides/ …")
+    ap.add_argument("--no-ledningssystem", action="store_true",
+                    help="skriv inte ledningssystemets data (ansvar, processer, enheter, kvalitetsplaner, "
+                         "årshjul, SOSFS 2011:9) och sidorna som visar dem")
     args = ap.parse_args(argv)
     macros = {m for m in args.macros.split(",") if m}
     unknown = macros - set(MACROS)
     if unknown:
         ap.error(f"okända makron: {', '.join(sorted(unknown))}")
     ansvar = [a for a in args.ansvar_ids.split(",") if a]
-    if "ansvar" in macros and not ansvar:
-        ap.error("--macros ansvar kräver --ansvar-ids")
+    if "ansvar" in macros and not ansvar and args.no_ledningssystem:
+        ap.error("--macros ansvar med --no-ledningssystem kräver --ansvar-ids")
     gen = generate(args.out, args.docs, args.commits_per_file, args.seed, macros, ansvar,
-                   args.extra_data, not args.no_layer)
+                   args.extra_data, not args.no_layer, not args.no_ledningssystem)
     words = sum(len(d.text().split()) for d in gen.docs) // max(1, len(gen.docs))
     print(f"{args.out}: {len(gen.docs)} styrdokument (i snitt {words} ord), "
           f"{sum(len(u) for _a, u in gen.avdelningar)} enheter, "
-          f"{len(gen.docs) * max(1, args.commits_per_file) + 1} commits", file=sys.stderr)
+          f"{len(gen.docs) * max(1, args.commits_per_file) + 1} commits"
+          + (f"; ledningssystem: {gen.ls.summary()}" if gen.ls else ""), file=sys.stderr)
     return 0
 
 
