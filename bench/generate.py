@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+from styrdok.ledningssystem import model as lm  # noqa: E402
 LAYER = ("mkdocs.yml", "overrides", "macros", "templates")
 MACROS = ("dokumentlank", "roll", "ansvar")
 
@@ -544,12 +546,10 @@ EXTERNA = ["Regionens vårdcentraler", "Regionens psykiatri", "Skolan", "Polisen
            "Arbetsförmedlingen", "IVO", "Kronofogden", "Frivilligorganisationer", "Upphandlade utförare"]
 METODER = ["Journalgranskning", "Egenkontroll", "Riskanalys", "Brukarundersökning", "Avvikelsestatistik",
            "Kontinuitetsmätning", "Kvalitetsregister", "Processkartläggning", "Ärendedragning", "Stickprov"]
-OMRADEN = ["kvalitetssakring", "tillganglighet", "samverkan", "handlaggning_och_dokumentation", "fel_och_brister",
-           "synpunkter_och_klagomal", "personal_och_kompetens", "upphandling", "uppfoljning_och_utvardering"]
+OMRADEN = list(lm.OMRADEN)                     # the ids the model knows, not a copy of them
 NIVAER = ["enhet", "enhet", "enhet", "avdelning", "förvaltning", "nämnd"]
-KVALITETSOMRADEN = ["tillganglighet", "delaktighet", "sjalvbestammande", "helhetssyn", "samordning",
-                    "kunskapsbaserad-verksamhet", "effektivitet", "trygghet-och-sakerhet"]
-FREKVENSER = ["per-namndmote", "manadsvis", "kvartalsvis", "tertialvis", "halvarsvis", "arsvis"]
+KVALITETSOMRADEN = list(lm.KVALITETSOMRADEN)
+FREKVENSER = list(lm.FREKVENSER)
 BRIST = ["dokumenteras inte", "följs inte upp", "beskrivs inte", "blir liggande", "saknas"]
 KONTROLL = ["Granskning av", "Stickprov på", "Uppföljning av", "Genomgång av"]
 HUR_OFTA = ["varje månad", "varje kvartal", "två gånger om året", "en gång om året", "varje tertial"]

@@ -95,12 +95,11 @@ class EnhetLsFil(Strict):
     omraden: OmradenFil
 
 
-Kvalitetsomrade = Literal["tillganglighet", "delaktighet", "sjalvbestammande", "helhetssyn", "samordning",
-                          "kunskapsbaserad-verksamhet", "effektivitet", "trygghet-och-sakerhet"]
 KVALITETSOMRADEN: dict[str, str] = {
     "tillganglighet": "Tillgänglighet", "delaktighet": "Delaktighet", "sjalvbestammande": "Självbestämmande",
     "helhetssyn": "Helhetssyn", "samordning": "Samordning", "kunskapsbaserad-verksamhet": "Kunskapsbaserad verksamhet",
     "effektivitet": "Effektivitet", "trygghet-och-sakerhet": "Trygghet och säkerhet"}
+Kvalitetsomrade = Literal[tuple(KVALITETSOMRADEN)]          # the ids, in the order above
 Status = Literal["planerad", "pågår", "klar", "försenad"]
 
 
@@ -138,10 +137,10 @@ class KvalitetsplanFil(Strict):
     processer: tuple[PlanProcessFil, ...] = Field(min_length=1)
 
 
-Frekvens = Literal["per-namndmote", "manadsvis", "kvartalsvis", "tertialvis", "halvarsvis", "arsvis"]
 FREKVENSER: dict[str, str] = {"per-namndmote": "Vid varje nämndsammanträde", "manadsvis": "Varje månad",
                               "kvartalsvis": "Varje kvartal", "tertialvis": "Varje tertial",
                               "halvarsvis": "Varje halvår", "arsvis": "En gång om året"}
+Frekvens = Literal[tuple(FREKVENSER)]
 DEFAULT_MANADER: dict[str, tuple[int, ...]] = {
     "manadsvis": (1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12), "kvartalsvis": (3, 6, 9, 12), "tertialvis": (4, 8, 12),
     "halvarsvis": (6, 12)}
