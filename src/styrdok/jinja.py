@@ -1,6 +1,7 @@
 """The one Jinja environment factory: strict everywhere (site macros, Markdown fragments, Word)."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import jinja2
@@ -28,3 +29,14 @@ def make_env(templates_dir: Path | None = None, *, autoescape: bool = False) -> 
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(formatting.FILTERS)
     return env
+
+
+@functools.lru_cache(maxsize=None)
+def shared_env(templates_dir: Path | None = None, *, autoescape: bool = False) -> jinja2.Environment:
+    """The environment of make_env, made once per folder: its compiled templates are kept.
+
+    A fresh environment per page compiled every template again (17 s of 28 s in `styrdok check` at
+    2,000 pages). Jinja's loader still notices an edited template file (auto_reload), so the
+    preview stays right. Callers must not change the returned environment.
+    """
+    return make_env(templates_dir, autoescape=autoescape)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from ..jinja import DEFAULT_TEMPLATES, make_env
+from ..jinja import DEFAULT_TEMPLATES, shared_env
 from ..model import Handbook
 from .load import ledningssystem_of
 
@@ -71,7 +71,7 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def process_svg(p) -> bytes:
-    env = make_env(DEFAULT_TEMPLATES / "svg", autoescape=True)
+    env = shared_env(DEFAULT_TEMPLATES / "svg", autoescape=True)
     return env.get_template("process.svg.j2").render(**_svg_layout(p)).encode("utf-8")
 
 

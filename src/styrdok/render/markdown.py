@@ -13,7 +13,7 @@ from typing import Callable
 
 import jinja2
 
-from ..jinja import make_env
+from ..jinja import shared_env
 from ..model import Handbook
 
 
@@ -106,7 +106,7 @@ PROVIDERS.append(core_macros)
 
 def make_context(handbook: Handbook, templates_dir: Path, current_page: Callable[[], str],
                  target: str = "site") -> RenderContext:
-    return RenderContext(handbook, make_env(templates_dir / "markdown"), current_page, target)
+    return RenderContext(handbook, shared_env(templates_dir / "markdown"), current_page, target)
 
 
 def macro_functions(ctx: RenderContext) -> dict[str, Callable]:
@@ -125,6 +125,5 @@ def render_page_markdown(handbook: Handbook, templates_dir: Path, src_path: str,
                          target: str = "site") -> str:
     """Render a page's macros outside MkDocs (Word export: target="word", checks) with the strict environment."""
     ctx = make_context(handbook, templates_dir, lambda: src_path, target)
-    page_env = make_env()
-    template = page_env.from_string(body)
+    template = shared_env().from_string(body)
     return template.render(**macro_functions(ctx))
