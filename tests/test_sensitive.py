@@ -119,6 +119,17 @@ def test_lines_columns_and_all_findings_in_order():
         (11, 11, "platshallare"), (16, 9, "personnummer"), (16, 25, "todo")]
 
 
+@pytest.mark.parametrize("text, lines", [(t, {51, 103}) for t, _ in POSITIVE]
+                         + [(t, {51}) for t in PLACEHOLDER_POSITIVE])
+def test_found_on_its_line_among_many_ordinary_lines(text, lines):
+    """scan_text looks closely only at lines with a trace of a finding (digits, a placeholder word):
+    every kind of finding must still be found on its own line in a long text, and the ordinary
+    lines between must still open and close code blocks (a personnummer counts there too)."""
+    ordinary = "Enhetschefen följer upp avvikelserna varje månad och rapporterar till SAS.\n" * 50
+    findings = scan_text(ordinary + text + "\n" + ordinary + "```\n" + text + "\n```\n")
+    assert {f.line for f in findings} == lines, text
+
+
 def test_yaml_comments_are_guidance_but_personnummer_still_count():
     text = "# Skriv här: enhetens namn\nnamn: Enheten\n# " + fmt(P2) + "\n"
     assert [f.code for f in scan_text(text, yaml_comments=True)] == ["personnummer"]
