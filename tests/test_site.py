@@ -153,3 +153,33 @@ def test_check_reports_all_problems_at_once_and_warnings_do_not_fail(mini):
 def test_taggar_become_theme_tags(mini_built):
     html = page(mini_built, "rutiner/avvikelser")
     assert re.search(r'<span class="md-tag">\s*avvikelser\s*</span>', html) or 'class="md-tag">avvikelser' in html
+
+
+def _primary_nav(html: str) -> str:
+    start = html.index('md-sidebar--primary')
+    return html[start:html.index('md-sidebar--secondary', start)]
+
+
+def test_cached_navigation_is_the_themes_navigation_on_every_page(example_built, tmp_path):
+    """overrides/partials/nav-item.html renders inactive nav items once per build
+    (styrdok.site.navcache); every page must still get exactly the theme's own sidebar."""
+    import subprocess
+    import sys
+
+    plain = tmp_path / "utan-cache"
+    shutil.copytree(example_built, plain, ignore=shutil.ignore_patterns("site"))
+    (plain / "overrides" / "partials" / "nav-item.html").unlink()
+    config = plain / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  - overrides/hooks/navigation.py\n", ""),
+                      encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "-d", str(plain / "site")],
+                          cwd=plain, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    pages = sorted(p.relative_to(example_built / "site")
+                   for p in (example_built / "site").rglob("index.html"))
+    assert len(pages) > 40
+    for rel in pages:
+        ours = _primary_nav((example_built / "site" / rel).read_text(encoding="utf-8"))
+        theirs = _primary_nav((plain / "site" / rel).read_text(encoding="utf-8"))
+        assert ours.count("md-nav__link") > 5, rel
+        assert ours == theirs, f"navigeringen på {rel} skiljer sig från temats"
