@@ -160,13 +160,14 @@ def _primary_nav(html: str) -> str:
     return html[start:html.index('md-sidebar--secondary', start)]
 
 
-def test_cached_navigation_is_the_themes_navigation_on_every_page(example_built, tmp_path):
-    """overrides/partials/nav-item.html renders inactive nav items once per build
-    (styrdok.site.navcache); every page must still get exactly the theme's own sidebar."""
+def test_styrdok_build_gives_the_pages_plain_mkdocs_gives(example_built, tmp_path):
+    """`styrdok build` runs MkDocs in its own process with what its check loaded and rendered, and
+    renders inactive nav items once per build (styrdok.site.navcache). Every page must still be,
+    byte for byte, what `mkdocs build` makes with the theme's own navigation partial."""
     import subprocess
     import sys
 
-    plain = tmp_path / "utan-cache"
+    plain = tmp_path / "mkdocs"
     shutil.copytree(example_built, plain, ignore=shutil.ignore_patterns("site"))
     (plain / "overrides" / "partials" / "nav-item.html").unlink()
     config = plain / "mkdocs.yml"
@@ -179,7 +180,8 @@ def test_cached_navigation_is_the_themes_navigation_on_every_page(example_built,
                    for p in (example_built / "site").rglob("index.html"))
     assert len(pages) > 40
     for rel in pages:
-        ours = _primary_nav((example_built / "site" / rel).read_text(encoding="utf-8"))
-        theirs = _primary_nav((plain / "site" / rel).read_text(encoding="utf-8"))
-        assert ours.count("md-nav__link") > 5, rel
-        assert ours == theirs, f"navigeringen på {rel} skiljer sig från temats"
+        ours = (example_built / "site" / rel).read_text(encoding="utf-8")
+        theirs = (plain / "site" / rel).read_text(encoding="utf-8")
+        assert _primary_nav(ours).count("md-nav__link") > 5, rel
+        assert _primary_nav(ours) == _primary_nav(theirs), f"navigeringen på {rel} skiljer sig från temats"
+        assert ours == theirs, f"{rel} skiljer sig från vad mkdocs build ger"

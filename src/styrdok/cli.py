@@ -57,7 +57,8 @@ def cmd_build(args) -> int:
         return 1
     site_dir = (args.root / "site") if args.site is None else args.site
     try:
-        build_site(args.root, site_dir, extra_steps=[search_step, word_step(handbook, args.root)])
+        build_site(args.root, site_dir, extra_steps=[search_step, word_step(handbook, args.root)],
+                   handbook=handbook)
     except BuildError as exc:
         print(f"fel: {exc}\nBygget avbröts: inget i site/ har ändrats.", file=sys.stderr)
         return 1

@@ -121,9 +121,28 @@ def abbreviation_lines(handbook: Handbook) -> str:
     return "\n".join(f"*[{abbr}]: {text}" for abbr, text in sorted(handbook.abbreviations().items()))
 
 
+def _rendered(handbook: Handbook) -> dict[tuple, str]:
+    """The pages rendered with this handbook: a cache on it, not state (the handbook stays frozen)."""
+    return handbook.__dict__.setdefault("_rendered_pages", {})
+
+
 def render_page_markdown(handbook: Handbook, templates_dir: Path, src_path: str, body: str,
                          target: str = "site") -> str:
-    """Render a page's macros outside MkDocs (Word export: target="word", checks) with the strict environment."""
-    ctx = make_context(handbook, templates_dir, lambda: src_path, target)
-    template = shared_env().from_string(body)
-    return template.render(**macro_functions(ctx))
+    """Render a page's macros outside MkDocs (Word export: target="word", checks) with the strict environment.
+
+    The result is kept with the handbook: a macro's output depends only on the handbook, the
+    templates, the page and its text, so `styrdok build` hands the site what the check rendered.
+    """
+    key = (str(templates_dir), src_path, body, target)
+    cache = _rendered(handbook)
+    if key not in cache:
+        ctx = make_context(handbook, templates_dir, lambda: src_path, target)
+        template = shared_env().from_string(body)
+        cache[key] = template.render(**macro_functions(ctx))
+    return cache[key]
+
+
+def rendered_before(handbook: Handbook, templates_dir: Path, src_path: str, body: str,
+                    target: str = "site") -> str | None:
+    """What render_page_markdown gave for this page and text with this handbook, if it ran."""
+    return _rendered(handbook).get((str(templates_dir), src_path, body, target))

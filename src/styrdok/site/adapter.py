@@ -15,7 +15,7 @@ from ..model import Handbook
 from ..problems import SourceError
 from ..search.page import SearchIndexer
 from ..render.markdown import (abbreviation_lines, macro_functions, make_context, page_url,
-                              render_page_markdown)
+                              render_page_markdown, rendered_before)
 
 _STATE_KEY = "_styrdok_handbook"
 # The handbook loaded by the macros plugin for this build (on_config runs before the hook's on_files).
@@ -24,14 +24,24 @@ _CURRENT: dict[str, object] = {}
 # process, so a page whose output is unchanged is not converted again (see add_generated_pages).
 _SERVE_DIRTY: dict[str, bool] = {"on": False}
 _LAST_OUTPUT: dict[str, str] = {}
+# A handbook already loaded and checked in this process (`styrdok build` runs MkDocs in-process),
+# by project folder: the build uses it, and the pages its check rendered, instead of loading again.
+_PREPARED: dict[Path, Handbook] = {}
+
+
+def prepare(root: Path, handbook: Handbook) -> None:
+    """Hand the next MkDocs build of root (in this process) a handbook loaded and checked already."""
+    _PREPARED[Path(root).resolve()] = handbook
 
 
 def register(env) -> None:
     """define_env: load and validate the handbook, then register every macro."""
     root = Path(env.project_dir)
-    handbook, problems = load_handbook(root)
-    if handbook is None or problems.errors:
-        raise SourceError(problems)
+    handbook = _PREPARED.pop(root.resolve(), None)
+    if handbook is None:
+        handbook, problems = load_handbook(root)
+        if handbook is None or problems.errors:
+            raise SourceError(problems)
     env.variables[_STATE_KEY] = handbook
     _CURRENT["handbook"] = handbook
     _CURRENT["root"] = root
@@ -59,6 +69,50 @@ def before_page(env) -> None:
         }
     if handbook.kommun.redigera_url:
         page.edit_url = handbook.kommun.redigera_url.rstrip("/") + "/docs/" + page.file.src_uri
+    _reuse_rendered(env, handbook)
+
+
+def _reuse_rendered(env, handbook: Handbook) -> None:
+    """Give mkdocs-macros the page's Markdown when it is known already, and tell it not to render.
+
+    A page without Jinja syntax renders to itself; a page the check (or --dirty) rendered with this
+    handbook renders to what it gave then. The site environment differs from the strict one only
+    in whitespace: it drops the text's final newline (keep_trailing_newline is off) and does not
+    trim around {% %} and {# #}, so pages with those are left to mkdocs-macros.
+    """
+    body = env.markdown
+    if "{%" in body or "{#" in body or "render_macros" in env.page.meta:
+        return
+    if "{{" in body:
+        output = _rendered_text(handbook, env.page.file.src_uri, body)
+        if output is None:
+            return
+    else:
+        output = body.replace("\r\n", "\n").replace("\r", "\n")   # Jinja's newlines
+    if body.endswith(("\n", "\r")):
+        output = output[:-1]
+    env.markdown = output
+    env.page.meta["render_macros"] = False
+
+
+def _rendered_text(handbook: Handbook, src_uri: str, body: str) -> str | None:
+    """The rendered Markdown of body, if the check rendered it.
+
+    The check rendered the whole text of the page (a generated page with its front matter); MkDocs
+    hands the macros the text after the front matter and its blank lines. A prefix with no Jinja
+    syntax comes out of Jinja as it went in, so the output for body is the rest.
+    """
+    templates = Path(_CURRENT["root"]) / "templates"
+    page = handbook.pages.get(src_uri)
+    texts = [body, page.body if page else None, _CURRENT.get("generated", {}).get(src_uri)]
+    for text in dict.fromkeys(t for t in texts if t is not None and t.endswith(body)):
+        prefix = text[:len(text) - len(body)]
+        if prefix and (not prefix.endswith("\n") or any(s in prefix for s in ("{{", "{%", "{#"))):
+            continue
+        output = rendered_before(handbook, templates, src_uri, text)
+        if output is not None and output.startswith(prefix):
+            return output[len(prefix):]
+    return None
 
 
 def after_page(env) -> None:
@@ -139,6 +193,7 @@ def add_generated_pages(files, config):
         for file in files.documentation_pages():
             file.is_modified = lambda: True
     pages = generated_pages(handbook)
+    _CURRENT["generated"] = {src: content for src, content in pages}
     for src_uri, content in [*pages, *generated_files(handbook)]:
         if files.get_file_from_path(src_uri) is None:
             file = File.generated(config, src_uri, content=content)

@@ -1,10 +1,9 @@
 """Build the site (and Word files) into a temporary folder; replace site/ only when all passed."""
 from __future__ import annotations
 
+import logging
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -13,14 +12,56 @@ class BuildError(Exception):
     """The site build failed; site/ was left as it was."""
 
 
-def run_mkdocs(root: Path, out_dir: Path) -> None:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
-                           "-f", str(root / "mkdocs.yml"), "-d", str(out_dir)],
-                          cwd=root, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        details = "\n".join(line for line in (proc.stderr + proc.stdout).splitlines() if line.strip())
-        raise BuildError("MkDocs kunde inte bygga webbplatsen (--strict). Meddelanden från MkDocs:\n" + details)
+class _Collect(logging.Handler):
+    """MkDocs' warnings and errors of one build, for the message if it fails."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.levelname}: {record.getMessage()}")
+
+
+def run_mkdocs(root: Path, out_dir: Path, handbook=None) -> None:
+    """`mkdocs build --strict` of root into out_dir, in this process.
+
+    In-process, a `handbook` loaded and checked already (by `styrdok build`) is handed to the site
+    layer with the pages its check rendered: neither is done twice. A warning fails the build, as
+    with --strict on the command line, and every warning and error is in the BuildError.
+    """
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from .adapter import prepare
+
+    root = Path(root).resolve()
+    logger = logging.getLogger("mkdocs")
+    collect = _Collect()
+    saved = logger.level, logger.propagate
+    logger.addHandler(collect)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False            # not printed: reported in the BuildError, or not at all
+    cwd = os.getcwd()
+    try:
+        os.chdir(root)
+        if handbook is not None:
+            prepare(root, handbook)
+        config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(out_dir), strict=True)
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except (Exception, SystemExit) as exc:        # mkdocs-macros exits on a failing macro
+        details = "\n".join(dict.fromkeys([*collect.lines, str(exc)]))
+        raise BuildError("MkDocs kunde inte bygga webbplatsen (--strict). Meddelanden från MkDocs:\n"
+                         + details) from None
+    finally:
+        os.chdir(cwd)
+        logger.removeHandler(collect)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
 
 
 def replace_dir(new: Path, target: Path) -> None:
@@ -34,13 +75,13 @@ def replace_dir(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(root: Path, site_dir: Path, extra_steps=()) -> None:
+def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None) -> None:
     """mkdocs build into a temp folder beside site_dir, run extra steps on it, then swap it in."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-bygge-", dir=site_dir.parent))
     try:
-        run_mkdocs(root, tmp)
+        run_mkdocs(root, tmp, handbook)
         for step in extra_steps:
             step(tmp)
         replace_dir(tmp, site_dir)
