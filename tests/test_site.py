@@ -185,3 +185,20 @@ def test_styrdok_build_gives_the_pages_plain_mkdocs_gives(example_built, tmp_pat
         assert _primary_nav(ours).count("md-nav__link") > 5, rel
         assert _primary_nav(ours) == _primary_nav(theirs), f"navigeringen på {rel} skiljer sig från temats"
         assert ours == theirs, f"{rel} skiljer sig från vad mkdocs build ger"
+
+
+def test_mkdocs_warning_fails_the_build_with_its_message_and_site_stays(mini_built, tmp_path):
+    """MkDocs runs inside `styrdok build`; a warning of its own (here a nav entry to a missing page)
+    still fails the build as --strict does, names the problem, and leaves site/ as it was."""
+    root = tmp_path / "h"
+    shutil.copytree(mini_built, root)
+    before = tree_digest(root / "site")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nnav:\n  - Saknas: saknas.md\n", encoding="utf-8")
+    proc = run_cli(root, "build")
+    assert proc.returncode == 1, proc.stderr
+    assert "MkDocs kunde inte bygga webbplatsen" in proc.stderr
+    assert "saknas.md" in proc.stderr
+    assert "inget i site/ har ändrats" in proc.stderr
+    assert tree_digest(root / "site") == before
+    assert not list(root.glob(".site-*")), "tillfällig byggmapp blev kvar"
