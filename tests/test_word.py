@@ -533,6 +533,29 @@ def test_export_many_in_parallel_with_cache(tmp_path, docs_dir):
         export_many([docs[0], docs[0]], out, TEMPLATES)
 
 
+def test_cache_notices_a_changed_or_removed_image(tmp_path, docs_dir):
+    """A warm export looks at what a document names before it reuses the cached file: a picture
+    replaced under the same name is exported anew, a removed one is an error, not an old copy."""
+    import shutil
+    import zipfile
+    import resvg_py
+    docs = tmp_path / "docs"
+    shutil.copytree(docs_dir, docs)
+    doc = word_document(docs)
+    out, cache = tmp_path / "word", tmp_path / "cache"
+    export_many([doc], out, TEMPLATES, cache_dir=cache)
+    other = bytes(resvg_py.svg_to_bytes(svg_string=SVG.replace("#", "#0")))   # another picture, same name
+    assert other != (docs / "rutiner" / "bilder" / "skylt.png").read_bytes()
+    (docs / "rutiner" / "bilder" / "skylt.png").write_bytes(other)
+    export_many([doc], out, TEMPLATES, cache_dir=cache)
+    with zipfile.ZipFile(out / "hot-och-vald.docx") as docx:
+        media = [docx.read(n) for n in docx.namelist() if n.startswith("word/media/")]
+    assert other in media
+    (docs / "rutiner" / "bilder" / "skylt.png").unlink()
+    with pytest.raises(ExportError, match="Bilden 'bilder/skylt.png' finns inte"):
+        export_many([doc], out, TEMPLATES, cache_dir=cache)
+
+
 # --- Markdown conversion ------------------------------------------------------------------------------
 
 def test_site_markdown_becomes_pandoc_markdown(tmp_path):

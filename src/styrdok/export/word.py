@@ -27,6 +27,7 @@ import json
 import math
 import multiprocessing
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -138,13 +139,55 @@ def _file_digest(path: Path) -> str:
     return _FILE_DIGESTS[key]
 
 
-def _cache_key(job: _Job, templates: Templates) -> str:
+# Where a page's body may name a file (inline link or image, reference definition, HTML src).
+_FILE_REFS = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s*\[[^\]]+\]:\s*<?([^\s>]+)|\bsrc\s*=\s*[\"']([^\"']+)", re.M)
+_MAPPING_DIGESTS: dict[int, tuple[object, str]] = {}
+
+
+def _mapping_digest(mapping: Mapping[str, str]) -> str:
+    """Digest of link_titles, once per mapping object (every document of an export shares one)."""
+    known = _MAPPING_DIGESTS.get(id(mapping))
+    if known is None or known[0] is not mapping:
+        digest = hashlib.sha256(json.dumps(sorted(mapping.items()), ensure_ascii=False).encode("utf-8")).hexdigest()
+        known = _MAPPING_DIGESTS[id(mapping)] = (mapping, digest)
+    return known[1]
+
+
+def _referenced_files(doc: WordDocument) -> list[str]:
+    """(path, size, mtime) of every file the body may name, or that it is missing: an image
+    changed or removed gives another key."""
+    if doc.docs_dir is None:
+        return []
+    here = posixpath.dirname(doc.src_path or "")
+    out = []
+    for match in _FILE_REFS.finditer(doc.body_markdown):
+        target = next(g for g in match.groups() if g).split("#")[0].split("?")[0]
+        if not target or "://" in target or target.startswith(("//", "mailto:")):
+            continue
+        path = Path(doc.docs_dir) / posixpath.normpath(posixpath.join(here, target))
+        try:
+            st = path.stat()
+            out.append(f"{target}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            out.append(f"{target}:-")
+    return out
+
+
+def _input_key(doc: WordDocument, templates: Templates) -> str:
+    """The cache key of a document from what the export reads: its fields, the files its body
+    names, the logo, the templates and the export code. Computed before the Markdown is prepared
+    for pandoc, so an unchanged document costs a hash and a copy (preparing all 2,000 took longer
+    than the warm export's goal)."""
     global _CODE_VERSION
     if _CODE_VERSION is None:
         _CODE_VERSION = _code_version()
+    fields = [doc.doc_id, doc.title, doc.doc_type, doc.kommun_name, [list(r) for r in doc.metadata],
+              [list(r) for r in doc.revisions], bool(doc.toc), doc.src_path, str(doc.docs_dir), doc.note,
+              _mapping_digest(doc.link_titles), _referenced_files(doc),
+              _file_digest(doc.logo_path) if doc.logo_path else "-"]
     h = hashlib.sha256()
-    for part in (_CODE_VERSION, templates.template_name, json.dumps(job.context, sort_keys=True, ensure_ascii=False),
-                 job.body, str(job.toc), _file_digest(job.logo) if job.logo else "-"):
+    for part in (_CODE_VERSION, templates.template_name,
+                 json.dumps(fields, ensure_ascii=False, default=str), doc.body_markdown):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     h.update(templates.fingerprint())
@@ -627,21 +670,25 @@ def _export_chunk(docs: Sequence[WordDocument], out_dir: Path, templates: Templa
     jobs: list[tuple[WordDocument, _Job]] = []
     paths = []
     for doc in docs:
-        job = _document_job(doc, out_dir / f"{doc.doc_id}.docx")
-        paths.append(job.out)
-        if cache_dir is not None:
-            job.key = _cache_key(job, templates)
-            hit = _cached(cache_dir, doc.doc_id, job.key)
+        out = out_dir / f"{doc.doc_id}.docx"
+        paths.append(out)
+        key = ""
+        if cache_dir is not None and SAFE_ID.match(doc.doc_id or "") and doc.doc_id not in (".", ".."):
+            key = _input_key(doc, templates)
+            hit = _cached(cache_dir, doc.doc_id, key)
             if hit.is_file():
-                write_atomic(job.out, lambda tmp, hit=hit: shutil.copyfile(hit, tmp))
+                write_atomic(out, lambda tmp, hit=hit: shutil.copyfile(hit, tmp))
                 continue
+        job = _document_job(doc, out)
+        job.key = key
         jobs.append((doc, job))
     for start in range(0, len(jobs), BATCH_SIZE):
         batch = jobs[start:start + BATCH_SIZE]
         _export_jobs([job for _, job in batch], templates, cache_dir)
         if cache_dir is not None:
             for doc, job in batch:
-                _store(cache_dir, job, doc.doc_id)
+                if job.key:
+                    _store(cache_dir, job, doc.doc_id)
     return paths
 
 
