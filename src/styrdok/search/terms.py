@@ -253,15 +253,22 @@ def _phrase(text: str) -> tuple[str, ...]:
 class _PageWords:
     """A page's words, indexed by the base forms they may inflect, to count terms quickly."""
 
-    def __init__(self, tokens: list[str]):
+    def __init__(self, tokens: list[str], counts: Counter[str] | None = None):
         self.tokens = tokens
         self.by_base: Counter[str] = Counter()
-        self._at: dict[str, list[int]] = {}          # token -> its positions
-        for i, token in enumerate(tokens):
-            self._at.setdefault(token, []).append(i)
-        for token, at in self._at.items():
+        self._positions: dict[str, list[int]] | None = None
+        for token, n in (Counter(tokens) if counts is None else counts).items():
             for base in base_forms(token):
-                self.by_base[base] += len(at)
+                self.by_base[base] += n
+
+    @property
+    def _at(self) -> dict[str, list[int]]:
+        """token -> its positions; only phrases of several words need them, so made on first use."""
+        if self._positions is None:
+            self._positions = {}
+            for i, token in enumerate(self.tokens):
+                self._positions.setdefault(token, []).append(i)
+        return self._positions
 
     def count(self, phrase: tuple[str, ...]) -> int:
         """How often the page says phrase, each word possibly inflected (avvikelserna → avvikelse)."""
@@ -293,7 +300,7 @@ def page_search_terms(lexicon: Lexicon, names: tuple[Namn, ...], text: str, titl
     full = f"{title}\n{text}"
     tokens = words(full)
     counts = Counter(tokens)
-    page = _PageWords(tokens)
+    page = _PageWords(tokens, counts)
     title_page = _PageWords(words(title))
     title_words = set(title_page.tokens)
     raw = Counter(_WORD.findall(_LINK_TARGET.sub(" ", full)))
