@@ -556,6 +556,18 @@ def test_cache_notices_a_changed_or_removed_image(tmp_path, docs_dir):
         export_many([doc], out, TEMPLATES, cache_dir=cache)
 
 
+def test_cache_notices_a_renamed_linked_page(tmp_path, docs_dir):
+    """A link without text shows the linked page's title: a new title is a new Word file."""
+    body = "## Syfte\n\nSe [](../riktlinjer/kvalitet.md) för helheten.\n"
+    out, cache = tmp_path / "word", tmp_path / "cache"
+    export_many([word_document(docs_dir, body_markdown=body)], out, TEMPLATES, cache_dir=cache)
+    assert "Se Riktlinje för kvalitet för helheten." in paragraphs(Document(str(out / "hot-och-vald.docx")))
+    renamed = {"riktlinjer/kvalitet.md": "Riktlinje för systematiskt kvalitetsarbete"}
+    export_many([word_document(docs_dir, body_markdown=body, link_titles=renamed)], out, TEMPLATES, cache_dir=cache)
+    assert "Se Riktlinje för systematiskt kvalitetsarbete för helheten." in paragraphs(
+        Document(str(out / "hot-och-vald.docx")))
+
+
 # --- Markdown conversion ------------------------------------------------------------------------------
 
 def test_site_markdown_becomes_pandoc_markdown(tmp_path):

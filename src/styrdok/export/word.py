@@ -141,35 +141,28 @@ def _file_digest(path: Path) -> str:
 
 # Where a page's body may name a file (inline link or image, reference definition, HTML src).
 _FILE_REFS = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s*\[[^\]]+\]:\s*<?([^\s>]+)|\bsrc\s*=\s*[\"']([^\"']+)", re.M)
-_MAPPING_DIGESTS: dict[int, tuple[object, str]] = {}
 
 
-def _mapping_digest(mapping: Mapping[str, str]) -> str:
-    """Digest of link_titles, once per mapping object (every document of an export shares one)."""
-    known = _MAPPING_DIGESTS.get(id(mapping))
-    if known is None or known[0] is not mapping:
-        digest = hashlib.sha256(json.dumps(sorted(mapping.items()), ensure_ascii=False).encode("utf-8")).hexdigest()
-        known = _MAPPING_DIGESTS[id(mapping)] = (mapping, digest)
-    return known[1]
-
-
-def _referenced_files(doc: WordDocument) -> list[str]:
-    """(path, size, mtime) of every file the body may name, or that it is missing: an image
-    changed or removed gives another key."""
-    if doc.docs_dir is None:
-        return []
+def _referenced(doc: WordDocument) -> list[str]:
+    """What the body's links and images read: each named file's size and time (or that it is
+    missing), and the titles a link may take from link_titles. A picture replaced or removed, or
+    a linked page renamed, gives another key."""
     here = posixpath.dirname(doc.src_path or "")
     out = []
     for match in _FILE_REFS.finditer(doc.body_markdown):
         target = next(g for g in match.groups() if g).split("#")[0].split("?")[0]
         if not target or "://" in target or target.startswith(("//", "mailto:")):
             continue
-        path = Path(doc.docs_dir) / posixpath.normpath(posixpath.join(here, target))
-        try:
-            st = path.stat()
-            out.append(f"{target}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            out.append(f"{target}:-")
+        path = posixpath.normpath(posixpath.join(here, target))
+        titles = [doc.link_titles.get(posixpath.normpath(c)) for c in
+                  (path, path + ".md", posixpath.join(path, "index.md"), posixpath.join(path, "README.md"))]
+        out.append(f"{target}:{titles}")
+        if doc.docs_dir is not None:
+            try:
+                st = (Path(doc.docs_dir) / path).stat()
+                out.append(f"{st.st_size}:{st.st_mtime_ns}")
+            except OSError:
+                out.append("-")
     return out
 
 
@@ -183,7 +176,7 @@ def _input_key(doc: WordDocument, templates: Templates) -> str:
         _CODE_VERSION = _code_version()
     fields = [doc.doc_id, doc.title, doc.doc_type, doc.kommun_name, [list(r) for r in doc.metadata],
               [list(r) for r in doc.revisions], bool(doc.toc), doc.src_path, str(doc.docs_dir), doc.note,
-              _mapping_digest(doc.link_titles), _referenced_files(doc),
+              _referenced(doc),
               _file_digest(doc.logo_path) if doc.logo_path else "-"]
     h = hashlib.sha256()
     for part in (_CODE_VERSION, templates.template_name,

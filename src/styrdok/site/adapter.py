@@ -29,9 +29,13 @@ _LAST_OUTPUT: dict[str, str] = {}
 _PREPARED: dict[Path, Handbook] = {}
 
 
-def prepare(root: Path, handbook: Handbook) -> None:
-    """Hand the next MkDocs build of root (in this process) a handbook loaded and checked already."""
-    _PREPARED[Path(root).resolve()] = handbook
+def prepare(root: Path, handbook: Handbook | None) -> None:
+    """Hand the next MkDocs build of root (in this process) a handbook loaded and checked already;
+    None takes back one that no build used (the build failed before loading it)."""
+    if handbook is None:
+        _PREPARED.pop(Path(root).resolve(), None)
+    else:
+        _PREPARED[Path(root).resolve()] = handbook
 
 
 def register(env) -> None:

@@ -58,6 +58,7 @@ def run_mkdocs(root: Path, out_dir: Path, handbook=None) -> None:
         raise BuildError("MkDocs kunde inte bygga webbplatsen (--strict). Meddelanden från MkDocs:\n"
                          + details) from None
     finally:
+        prepare(root, None)
         os.chdir(cwd)
         logger.removeHandler(collect)
         logger.setLevel(saved[0])
