@@ -84,11 +84,32 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: a page shared by n processes counts 1/n in each (forked workers)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return _rss_kb(pid)
+
+
 def tree_rss_kb(pid: int) -> int:
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         total += _rss_kb(p)
+        todo += _children(p)
+    return total
+
+
+def tree_pss_kb(pid: int) -> int:
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += _pss_kb(p)
         todo += _children(p)
     return total
 
@@ -99,11 +120,12 @@ class Run:
     peak_mb: float
     rc: int
     output: str = ""
+    peak_pss_mb: float = 0.0
 
 
 def run_measured(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
-    """Wall time and peak summed RSS of cmd and all its descendants."""
-    peak = 0
+    """Wall time and peak summed RSS (and PSS) of cmd and all its descendants."""
+    peak = peak_pss = 0
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env or ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     chunks: list[bytes] = []
@@ -111,10 +133,11 @@ def run_measured(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
     reader.start()
     while proc.poll() is None:
         peak = max(peak, tree_rss_kb(proc.pid))
+        peak_pss = max(peak_pss, tree_pss_kb(proc.pid))
         time.sleep(0.02)
     wall = time.perf_counter() - start
     reader.join()
-    return Run(wall, peak / 1024, proc.returncode, b"".join(chunks).decode("utf-8", "replace"))
+    return Run(wall, peak / 1024, proc.returncode, b"".join(chunks).decode("utf-8", "replace"), peak_pss / 1024)
 
 
 # --- the baseline ------------------------------------------------------------------------------
@@ -439,7 +462,9 @@ def report(results: dict, previews: dict, words: dict, history: dict, args, star
            "ärendet jämför med (250 s vid 2 000 sidor). *Vår webbplats*: `styrdok build` utan Word-steget (kontroll + mkdocs med makron, "
            "overrides, hooks, taggar, privacy). Tider är median av "
            f"{args.repeat} körning(ar) per storlek, vår och baslinjens körningar omväxlande. Minne: summan av RSS "
-           "för hela processträdet (provtaget var 20:e ms). Maskinen delas med annat arbete: jämför kvoterna.", "",
+           "för hela processträdet (provtaget var 20:e ms); för hela bygget med Word också PSS, där en sida som "
+           "Word-exportens avgrenade (fork) arbetsprocesser delar med byggprocessen räknas en gång, inte en gång "
+           "per process. Maskinen delas med annat arbete: jämför kvoterna.", "",
            "## Webbplatsbygget", "",
            "| N dokument | sidor | vår webbplats | baslinje | kvot | ms/sida (vår / bas) | topp-minne (vår / bas) | "
            "tillväxtexponent (vår / bas) | hela `styrdok build` med Word | ren mkdocs-material (standard) | "
@@ -454,8 +479,8 @@ def report(results: dict, previews: dict, words: dict, history: dict, args, star
         if prev:
             po, pb, pn = prev
             growth = f"{exponent(po, o, pn, n):.2f} / {exponent(pb, b, pn, n):.2f}"
-        full = (f"{r['full']:.1f} s ({r['full'] / b:.1f} × bas), {r['full_mb']:.0f} MB, Word-cache {r['full_cache']}"
-                if "full" in r else "–")
+        full = (f"{r['full']:.1f} s ({r['full'] / b:.1f} × bas), {r['full_mb']:.0f} MB (PSS {r['full_pss']:.0f} MB), "
+                f"Word-cache {r['full_cache']}" if "full" in r else "–")
         plain = (f"{r['plain']:.1f} s, {r['plain_mb']:.0f} MB | {r['plain'] / o:.2f}"
                  if "plain" in r else "– | –")
         out.append(f"| {n} | {r['pages']} | {o:.1f} s | {b:.1f} s | {o / b:.2f} | "
@@ -569,8 +594,9 @@ def main(argv: list[str] | None = None) -> int:
                 if run.rc != 0:
                     raise SystemExit(f"styrdok build N={n} misslyckades:\n{run.output[-3000:]}")
                 r["full"], r["full_mb"], r["full_cache"] = run.wall, run.peak_mb, "varm" if warm else "kall"
+                r["full_pss"] = run.peak_pss_mb
                 print(f"N={n} styrdok build (med Word, cache {r['full_cache']}): {run.wall:.1f} s, "
-                      f"{run.peak_mb:.0f} MB", file=sys.stderr, flush=True)
+                      f"{run.peak_mb:.0f} MB (PSS {run.peak_pss_mb:.0f} MB)", file=sys.stderr, flush=True)
             if n in serve_sizes:
                 timeout = 4 * max(r["ours"] + r["base"]) + 60
                 for dirty in (False, True):

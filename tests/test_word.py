@@ -568,6 +568,27 @@ def test_cache_notices_a_renamed_linked_page(tmp_path, docs_dir):
         Document(str(out / "hot-och-vald.docx")))
 
 
+def test_exported_file_edited_in_place_is_replaced_and_cache_stays(tmp_path, docs_dir):
+    """Files from the cache: copies for `styrdok export` (someone may edit one in place; the next
+    export gives the right file back and the cache is untouched), hard links for the site's word/."""
+    out, cache = tmp_path / "word", tmp_path / "cache"
+    doc = word_document(docs_dir)
+    export_many([doc], out, TEMPLATES, cache_dir=cache)
+    export_many([doc], out, TEMPLATES, cache_dir=cache)
+    entry = next(cache.rglob("*.docx"))
+    exported = out / "hot-och-vald.docx"
+    assert not exported.samefile(entry) and exported.read_bytes() == entry.read_bytes()
+    original = entry.read_bytes()
+    with open(exported, "ab") as f:         # edited in place, as an editor that saves into the file
+        f.write(b"redigerad")
+    export_many([doc], out, TEMPLATES, cache_dir=cache)
+    assert exported.read_bytes() == original == entry.read_bytes()
+    site_word = tmp_path / "site" / "word"
+    export_many([doc], site_word, TEMPLATES, cache_dir=cache, link=True)
+    assert (site_word / "hot-och-vald.docx").samefile(entry)
+    assert TITLE in paragraphs(Document(str(site_word / "hot-och-vald.docx")))
+
+
 # --- Markdown conversion ------------------------------------------------------------------------------
 
 def test_site_markdown_becomes_pandoc_markdown(tmp_path):

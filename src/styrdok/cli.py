@@ -31,7 +31,7 @@ def word_step(handbook, root: Path):
         try:
             words = [word_document(handbook, project, d) for d in handbook.dokument.values()]
             export_many(words, site_tmp / "word", templates_for(project), cache_dir=root / ".cache" / "word",
-                        progress=_progress)
+                        link=True, progress=_progress)
         except ExportError as exc:
             raise BuildError(f"Word-filerna kunde inte skapas: {exc}") from None
     return step

@@ -143,11 +143,12 @@ def _file_digest(path: Path) -> str:
 _FILE_REFS = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s*\[[^\]]+\]:\s*<?([^\s>]+)|\bsrc\s*=\s*[\"']([^\"']+)", re.M)
 
 
-def _referenced(doc: WordDocument) -> list[str]:
+def _referenced(doc: WordDocument, stats: dict[str, str]) -> list[str]:
     """What the body's links and images read: each named file's size and time (or that it is
     missing), and the titles a link may take from link_titles. A picture replaced or removed, or
-    a linked page renamed, gives another key."""
+    a linked page renamed, gives another key. `stats` keeps each file's signature for one export."""
     here = posixpath.dirname(doc.src_path or "")
+    docs = None if doc.docs_dir is None else str(doc.docs_dir)
     out = []
     for match in _FILE_REFS.finditer(doc.body_markdown):
         target = next(g for g in match.groups() if g).split("#")[0].split("?")[0]
@@ -157,16 +158,19 @@ def _referenced(doc: WordDocument) -> list[str]:
         titles = [doc.link_titles.get(posixpath.normpath(c)) for c in
                   (path, path + ".md", posixpath.join(path, "index.md"), posixpath.join(path, "README.md"))]
         out.append(f"{target}:{titles}")
-        if doc.docs_dir is not None:
-            try:
-                st = (Path(doc.docs_dir) / path).stat()
-                out.append(f"{st.st_size}:{st.st_mtime_ns}")
-            except OSError:
-                out.append("-")
+        if docs is not None:
+            full = os.path.join(docs, path)
+            if full not in stats:
+                try:
+                    st = os.stat(full)
+                    stats[full] = f"{st.st_size}:{st.st_mtime_ns}"
+                except OSError:
+                    stats[full] = "-"
+            out.append(stats[full])
     return out
 
 
-def _input_key(doc: WordDocument, templates: Templates) -> str:
+def _input_key(doc: WordDocument, templates: Templates, stats: dict[str, str]) -> str:
     """The cache key of a document from what the export reads: its fields, the files its body
     names, the logo, the templates and the export code. Computed before the Markdown is prepared
     for pandoc, so an unchanged document costs a hash and a copy (preparing all 2,000 took longer
@@ -176,7 +180,7 @@ def _input_key(doc: WordDocument, templates: Templates) -> str:
         _CODE_VERSION = _code_version()
     fields = [doc.doc_id, doc.title, doc.doc_type, doc.kommun_name, [list(r) for r in doc.metadata],
               [list(r) for r in doc.revisions], bool(doc.toc), doc.src_path, str(doc.docs_dir), doc.note,
-              _referenced(doc),
+              _referenced(doc, stats),
               _file_digest(doc.logo_path) if doc.logo_path else "-"]
     h = hashlib.sha256()
     for part in (_CODE_VERSION, templates.template_name,
@@ -656,21 +660,47 @@ def _store(cache_dir: Path, job: _Job, doc_id: str) -> None:
             old.unlink(missing_ok=True)
 
 
+def _from_cache(hit: Path, out: Path, link: bool) -> None:
+    """The cached file as out. With link (the site's word/ folder, which nobody edits), a hard
+    link: nothing is copied, and a later export finds out already is the entry. Otherwise a copy
+    with the entry's time, so an unchanged out is not written again, and an edited out (another
+    time) is. Cache entries are never changed in place: a new one is renamed into place."""
+    try:
+        cached, present = os.stat(hit), os.stat(out)
+        if (present.st_ino, present.st_dev) == (cached.st_ino, cached.st_dev) or (
+                not link and (present.st_size, present.st_mtime_ns) == (cached.st_size, cached.st_mtime_ns)):
+            return
+    except OSError:
+        pass
+
+    def write(tmp: Path) -> None:
+        if link:
+            try:
+                tmp.unlink()
+                os.link(hit, tmp)
+                return
+            except OSError:
+                pass                # another file system: copy
+        shutil.copy2(hit, tmp)
+    write_atomic(out, write)
+
+
 def _export_chunk(docs: Sequence[WordDocument], out_dir: Path, templates: Templates,
-                  cache_dir: Path | None) -> list[Path]:
+                  cache_dir: Path | None, link: bool = False) -> list[Path]:
     """Worker: prepare each document, copy the unchanged ones from the cache, export the rest
     together (pandoc in batches of BATCH_SIZE)."""
     jobs: list[tuple[WordDocument, _Job]] = []
     paths = []
+    stats: dict[str, str] = {}
     for doc in docs:
         out = out_dir / f"{doc.doc_id}.docx"
         paths.append(out)
         key = ""
         if cache_dir is not None and SAFE_ID.match(doc.doc_id or "") and doc.doc_id not in (".", ".."):
-            key = _input_key(doc, templates)
+            key = _input_key(doc, templates, stats)
             hit = _cached(cache_dir, doc.doc_id, key)
             if hit.is_file():
-                write_atomic(out, lambda tmp, hit=hit: shutil.copyfile(hit, tmp))
+                _from_cache(hit, out, link)
                 continue
         job = _document_job(doc, out)
         job.key = key
@@ -686,11 +716,13 @@ def _export_chunk(docs: Sequence[WordDocument], out_dir: Path, templates: Templa
 
 
 def export_many(docs: Sequence[WordDocument], out_dir: Path, templates_dir: Path, *, jobs: int | None = None,
-                cache_dir: Path | None = None, progress: Callable[[int, int], None] | None = None) -> list[Path]:
+                cache_dir: Path | None = None, progress: Callable[[int, int], None] | None = None,
+                link: bool = False) -> list[Path]:
     """Export many documents to out_dir/<doc_id>.docx, on all cores, returning the paths in order.
 
     With cache_dir, a document whose Markdown, metadata, templates and export code are unchanged
-    is copied from the cache instead of converted again. The first problem stops the export with an
+    is copied from the cache instead of converted again (hard-linked with link=True, for output
+    that is never edited in place, like the site's word/ folder). The first problem stops the export with an
     ExportError; files already written are complete (every write is atomic).
     """
     templates = load_templates(templates_dir, DOCUMENT)
@@ -711,14 +743,14 @@ def export_many(docs: Sequence[WordDocument], out_dir: Path, templates_dir: Path
     done = 0
     if workers == 1 or len(chunks) == 1:
         for chunk in chunks:
-            _export_chunk(chunk, out_dir, templates, cache_dir)
+            _export_chunk(chunk, out_dir, templates, cache_dir, link)
             done += len(chunk)
             if progress:
                 progress(done, total)
     else:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-            futures = {pool.submit(_export_chunk, chunk, out_dir, templates, cache_dir): len(chunk)
+            futures = {pool.submit(_export_chunk, chunk, out_dir, templates, cache_dir, link): len(chunk)
                        for chunk in chunks}
             try:
                 for future in as_completed(futures):
