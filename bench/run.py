@@ -73,45 +73,35 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _rss_kb(pid: int) -> int:
+def _field_kb(path: str, field: str) -> int | None:
+    """A 'Name:  123 kB' line of a /proc file, or None if the process or the line is gone."""
     try:
-        with open(f"/proc/{pid}/status") as f:
+        with open(path) as f:
             for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return 0
-
-
-def _pss_kb(pid: int) -> int:
-    """Proportional set size: a page shared by n processes counts 1/n in each (forked workers)."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         pass
-    return _rss_kb(pid)
+    return None
+
+
+def tree_memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) summed over pid and its descendants. PSS counts a page shared by n processes
+    1/n in each (the Word export's forked workers share the build process's pages); where the
+    kernel has no smaps_rollup, RSS stands in."""
+    rss = pss = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        r = _field_kb(f"/proc/{p}/status", "VmRSS:") or 0
+        rss += r
+        pss += _field_kb(f"/proc/{p}/smaps_rollup", "Pss:") or r
+        todo += _children(p)
+    return rss, pss
 
 
 def tree_rss_kb(pid: int) -> int:
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        total += _rss_kb(p)
-        todo += _children(p)
-    return total
-
-
-def tree_pss_kb(pid: int) -> int:
-    total, todo = 0, [pid]
-    while todo:
-        p = todo.pop()
-        total += _pss_kb(p)
-        todo += _children(p)
-    return total
+    return tree_memory_kb(pid)[0]
 
 
 @dataclass
@@ -132,8 +122,8 @@ def run_measured(cmd: list[str], cwd: Path, env: dict | None = None) -> Run:
     reader = threading.Thread(target=lambda: chunks.append(proc.stdout.read()), daemon=True)
     reader.start()
     while proc.poll() is None:
-        peak = max(peak, tree_rss_kb(proc.pid))
-        peak_pss = max(peak_pss, tree_pss_kb(proc.pid))
+        rss, pss = tree_memory_kb(proc.pid)
+        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
         time.sleep(0.02)
     wall = time.perf_counter() - start
     reader.join()

@@ -50,22 +50,24 @@ class NavFragments:
         parent_active = False if isinstance(parent, jinja2.Undefined) else bool(getattr(parent, "active", False))
         return (id(nav_item), str(path), level, parent_active)
 
+    def _relative(self, context, html: str) -> Markup:
+        """The recorded HTML with each marker made a URL relative to this page (the theme's filter)."""
+        return Markup(_MARKED.sub(lambda m: self._url(context, m.group(1)), html))
+
     def _for_page(self, context, key: tuple, html: str) -> Markup:
-        page = context.get("page")
-        url = getattr(page, "url", None)
-        if not isinstance(url, str) or not url.endswith("/") or not url:
-            return Markup(_MARKED.sub(lambda m: self._url(context, m.group(1)), html))
+        url = getattr(context.get("page"), "url", None)
+        if not isinstance(url, str) or not url.endswith("/"):
+            return self._relative(context, html)
         below = self._below.get(key)
         if below is None:
             below = self._below[key] = frozenset(
                 link[:i + 1] for link in _MARKED.findall(html) for i, ch in enumerate(link) if ch == "/")
         if url in below:            # a link below this page: made for this page alone
-            return Markup(_MARKED.sub(lambda m: self._url(context, m.group(1)), html))
+            return self._relative(context, html)
         folder = (key, posixpath.dirname(url.rstrip("/")))
-        out = self._for_folder.get(folder)
-        if out is None:
-            out = self._for_folder[folder] = Markup(_MARKED.sub(lambda m: self._url(context, m.group(1)), html))
-        return out
+        if folder not in self._for_folder:
+            self._for_folder[folder] = self._relative(context, html)
+        return self._for_folder[folder]
 
     @jinja2.pass_context
     def fragment(self, context, nav_item, path, level, parent, caller) -> Markup:
