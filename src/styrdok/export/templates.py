@@ -17,6 +17,8 @@ from typing import Callable
 
 import jinja2
 
+from ..outputfiles import file_mode
+
 REGENERATE = "Återskapa standardmallarna med 'python -m styrdok.export.make_templates'"
 DOCUMENT = "dokument.docx"
 MEMO = "tjansteskrivelse.docx"
@@ -89,6 +91,7 @@ def write_atomic(out: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(name)
     try:
         write(tmp)
+        os.chmod(tmp, file_mode())          # mkstemp makes 600: a web server could not read it
         os.replace(tmp, out)
     finally:
         if tmp.exists():

@@ -7,6 +7,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..outputfiles import make_servable, remove_stale_temps, temp_prefix
+
 
 class BuildError(Exception):
     """The site build failed; site/ was left as it was."""
@@ -77,14 +79,19 @@ def replace_dir(new: Path, target: Path) -> None:
 
 
 def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None) -> None:
-    """mkdocs build into a temp folder beside site_dir, run extra steps on it, then swap it in."""
+    """mkdocs build into a temp folder beside site_dir, run extra steps on it, then swap it in.
+
+    The temporary folders of a build that was killed are removed first; the new site gets the
+    modes the umask gives (a web server running as another user can read it)."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-bygge-", dir=site_dir.parent))
+    remove_stale_temps(site_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(site_dir, "bygge"), dir=site_dir.parent))
     try:
         run_mkdocs(root, tmp, handbook)
         for step in extra_steps:
             step(tmp)
+        make_servable(tmp)
         replace_dir(tmp, site_dir)
     finally:
         if tmp.exists():
