@@ -11,6 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import decision_rules as rules
 from .load import Project, slug as slugify
 from .model import Handbook, Styrdokument
 
@@ -101,10 +102,7 @@ ANDRING = {"revidering": "revidering", "mindre": "mindre ändring", "utan": "uta
 
 
 def allowed_instanser(doc: Styrdokument, andring: str) -> list:
-    typ = doc.typ
-    if andring in ("mindre ändring", "utan ändring"):
-        return [*typ.beslutas_av, *typ.mindre_andring_beslutas_av]
-    return list(typ.beslutas_av)
+    return rules.allowed_instanser(doc.typ, andring)
 
 
 def tag_name(doc: Styrdokument, datum: dt.date) -> str:
@@ -145,12 +143,9 @@ def record_decision(handbook: Handbook, project: Project, ref: str, *, instans: 
     doc = find_document(handbook, project, ref)
     if instans not in handbook.instanser:
         raise ControlError(f"Instansen '{instans}' finns inte. Välj en av: {', '.join(sorted(handbook.instanser))}.")
-    allowed = allowed_instanser(doc, andring)
-    if instans not in {i.id for i in allowed}:
-        level = "mindre ändringar och omprövning utan ändring" if andring in ("mindre ändring", "utan ändring") \
-            else "ändringar av den här dokumenttypen"
-        raise ControlError(f"{handbook.instanser[instans].namn} får inte besluta om {doc.typ.namn.lower()} "
-                           f"({level}). Beslut fattas av: {', '.join(i.namn for i in allowed)}.")
+    refused = rules.refusal(doc.typ, handbook.instanser[instans], andring)
+    if refused:
+        raise ControlError(refused)
     if doc.beslut and datum < doc.beslut[-1].datum:
         raise ControlError(f"Datumet {datum} ligger före det senaste beslutet ({doc.beslut[-1].datum}). "
                            "Beslut registreras i tidsordning; kontrollera datumet i protokollet.")

@@ -14,6 +14,7 @@ from typing import Any, Callable, TypeVar
 
 from pydantic import BaseModel
 
+from . import decision_rules as rules
 from . import model as m
 from .problems import Problems, choices
 from .validation import validate_model
@@ -275,7 +276,19 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
     for i, b in enumerate(fm.beslut):
         inst = _resolve([b.instans], ctx.instanser, rel, lines, ("beslut", i, "instans"), p, "Instansen", inst_source)
         if inst:
-            beslut.append(m.Beslut(inst[0], b.datum, b.paragraf, b.diarienummer, b.andring))
+            beslut.append(m.Beslut(inst[0], b.datum, b.paragraf, b.diarienummer, b.andring, b.skal))
+            refused = typ and rules.refusal(typ, inst[0], b.andring)
+            if refused:
+                p.error(rel, lines.line(("beslut", i, "instans")), refused, key=f"beslut[{i}].instans")
+        if b.andring == "redaktionell" and not b.skal:
+            p.error(rel, lines.line(("beslut", i)), "En redaktionell ändring behöver ett skäl (skal: …), t.ex. "
+                    "'Rättat stavfel'. Registrera den med styrdok decide DOK --redaktionell --skal \"…\".",
+                    key=f"beslut[{i}].skal")
+    if typ is not None:
+        for i, inst in enumerate(beslutad_av):
+            refused = rules.refusal(typ, inst, "revidering")
+            if refused:
+                p.error(rel, lines.line(("beslutad_av", i)), refused, key="beslutad_av")
 
     # Date logic: a revision cannot precede the date the document took effect, nothing lies ahead
     # of today except gäller från, and decisions come in order, before the document applies.

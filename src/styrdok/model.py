@@ -58,6 +58,14 @@ class ForvaltningFil(Strict):
     avdelningar: tuple[AvdelningFil, ...] = ()
 
 
+class StorAndringFil(Strict):
+    """When a change since the last decision is major (may not be decided as a mindre ändring)."""
+
+    ansvar: bool = Field(True, description="En roll har fått, förlorat eller fått omformulerat ett ansvar.")
+    rubriker: bool = Field(True, description="En rubrik har lagts till eller tagits bort.")
+    andel_ord: float = Field(0.2, ge=0, le=1, description="Andel ändrade ord (0–1) som räknas som stor ändring.")
+
+
 class DokumenttypFil(Strict):
     id: Id
     namn: Text
@@ -66,6 +74,8 @@ class DokumenttypFil(Strict):
     beslutas_av: IdList = Field(min_length=1)
     mindre_andring_beslutas_av: IdList = ()
     revidering_manader: int = Field(ge=1, le=120)
+    stor_andring: StorAndringFil = Field(default_factory=StorAndringFil,
+                                         description="När en ändring är för stor för att beslutas som mindre ändring.")
 
 
 class Faltetiketter(Strict):
@@ -92,6 +102,12 @@ class KommunFil(Strict):
     forvaltningar: tuple[ForvaltningFil, ...] = Field(min_length=1)
     dokumenttyper: tuple[DokumenttypFil, ...] = Field(min_length=1)
     falt: Faltetiketter = Faltetiketter()
+    andringar_efter_beslut: Literal["visa", "varna", "stoppa"] = Field(
+        "varna", description="Ändringar efter senaste beslut: visas (visa), ger en varning (varna) eller stoppar "
+                             "bygget (stoppa) tills de är beslutade eller registrerade som redaktionella.")
+    historik_for_lasare: Literal["meddelanden", "andringstyp"] = Field(
+        "meddelanden", description="Vad läsarna ser i historiken: commit-meddelandena (meddelanden) eller bara "
+                                   "datum och typ av ändring (andringstyp).")
 
 
 # --- data/roller.yml, begrepp.yml, lagrum.yml -----------------------------------------------------
@@ -128,7 +144,7 @@ class Lagrum(Strict):
 
 # --- front matter ----------------------------------------------------------------------------
 
-AndringsTyp = Literal["ny", "revidering", "mindre ändring", "utan ändring"]
+AndringsTyp = Literal["ny", "revidering", "mindre ändring", "utan ändring", "redaktionell"]
 
 
 class BeslutFil(Strict):
@@ -137,6 +153,7 @@ class BeslutFil(Strict):
     paragraf: Text | None = None
     diarienummer: Text | None = None
     andring: AndringsTyp = "revidering"
+    skal: Text | None = None          # why an editorial change needs no decision (andring: redaktionell)
 
 
 def _d(text: str, **kw):
@@ -213,6 +230,7 @@ class Dokumenttyp:
     beslutas_av: tuple[Instans, ...]
     mindre_andring_beslutas_av: tuple[Instans, ...]
     revidering_manader: int
+    stor_andring: StorAndringFil = StorAndringFil()
 
 
 @dataclass(frozen=True)
@@ -224,6 +242,8 @@ class Kommun:
     forvaltningar: tuple[ForvaltningFil, ...]
     dokumenttyper: Mapping[str, Dokumenttyp]
     falt: Faltetiketter
+    andringar_efter_beslut: str = "varna"
+    historik_for_lasare: str = "meddelanden"
 
 
 @dataclass(frozen=True)
@@ -240,6 +260,12 @@ class Beslut:
     paragraf: str | None
     diarienummer: str | None
     andring: str
+    skal: str | None = None
+
+    @property
+    def redaktionell(self) -> bool:
+        """An editorial change recorded without a decision (a typo, a broken link)."""
+        return self.andring == "redaktionell"
 
 
 @dataclass(frozen=True)
@@ -276,6 +302,11 @@ class Styrdokument:
     @property
     def ref(self) -> DocRef:
         return DocRef(self.id, self.titel, self.src_path)
+
+    @property
+    def senaste_beslut(self) -> Beslut | None:
+        """The latest real decision (editorial records are not decisions), or None."""
+        return next((b for b in reversed(self.beslut) if not b.redaktionell), None)
 
 
 @dataclass(frozen=True)
