@@ -159,7 +159,7 @@ def test_kvalitetsberattelse_is_prefilled_from_plan_status(example_built):
 def test_sosfs_matrix_shows_coverage_and_gaps(example_built):
     html = page(example_built, "ledningssystem/sosfs-2011-9")
     body = Text.of(html)
-    assert "3 kap. 5 §" in body and "Riktlinje för samverkan kring den enskilde" in body
+    assert "4 kap. 6 §" in body and "Riktlinje för samverkan kring den enskilde" in body
     assert "Lucka" not in body or "paragrafer" in body
     assert re.search(r"\d+ av \d+ paragrafer", body)
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from . import decision_rules as rules
 from . import model as m
+from .lagrum import number_index, references_in_text
 from .problems import Problems, choices
 from .validation import validate_model
 from .yamlio import LineMap, MarkdownSource, load_yaml, split_front_matter
@@ -230,6 +231,7 @@ class _Context:
     roller: dict[str, m.Roll]
     lagrum: dict[str, m.Lagrum]
     today: dt.date
+    lagrum_numbers: dict = None     # (series, year, number) -> Lagrum, for references in the text
 
 
 def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, lines: LineMap,
@@ -259,6 +261,16 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
             hint = (f" Hänvisa i stället till {repl.namn} ('{repl.id}')." if repl
                     else " Ta bort hänvisningen eller ange vad som gäller i stället.")
             p.warning(rel, lines.line(("lagrum", i)), f"{lr.namn} är upphävd{since}.{hint}", key="lagrum")
+    in_text = references_in_text(body, ctx.lagrum_numbers)
+    for ref in in_text:
+        lr = ref.lagrum
+        if lr.status == "upphävd":
+            repl = ctx.lagrum.get(lr.ersatt_av or "")
+            since = f" sedan {lr.upphavd_fran.isoformat()}" if lr.upphavd_fran else ""
+            hint = (f" Skriv i stället {repl.namn}." if repl
+                    else " Ta bort hänvisningen eller skriv vad som gäller i stället.")
+            p.warning(rel, body_first_line + ref.line,
+                      f"Texten hänvisar till '{ref.written}': {lr.namn} är upphävd{since}.{hint}")
 
     diarienummer: list[m.Diarienummer] = []
     if isinstance(fm.diarienummer, str):
@@ -327,7 +339,8 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
         dokumentansvarig=ansvarig, senast_reviderad=fm.senast_reviderad, revidering_manader=months,
         nasta_revidering=nasta, galler_for=galler_for, ersatter=fm.ersatter, relaterade=(),
         lagrum=lagrum, taggar=fm.taggar, sammanfattning=fm.sammanfattning, beslut=tuple(beslut),
-        body=body, body_first_line=body_first_line, uppfyller=fm.uppfyller)
+        body=body, body_first_line=body_first_line, uppfyller=fm.uppfyller,
+        lagrum_i_text=tuple(dict.fromkeys(r.lagrum for r in in_text)))
 
 
 # Parsed front matter per file, kept between loads in one process: `mkdocs serve` loads the
@@ -449,7 +462,7 @@ def load_handbook(root: Path, *, today: dt.date | None = None) -> tuple[m.Handbo
     if loaded is None:
         return None, problems
     kommun, instanser, org = loaded
-    ctx = _Context(project, problems, kommun, instanser, org, roller, lagrum, today)
+    ctx = _Context(project, problems, kommun, instanser, org, roller, lagrum, today, number_index(lagrum))
     docs, pages, trasiga = _load_pages(ctx)
     handbook = m.Handbook(kommun=kommun, roller=roller, begrepp=tuple(begrepp), lagrum=lagrum,
                           instanser=instanser, org=org, dokument=docs, pages=pages, trasiga=trasiga)

@@ -298,6 +298,7 @@ class Styrdokument:
     body: str
     body_first_line: int
     uppfyller: tuple[str, ...] = ()        # SOSFS 2011:9 paragraph ids, resolved by styrdok.ledningssystem
+    lagrum_i_text: tuple[Lagrum, ...] = ()  # lagrum the body text names by number ("SOSFS 2006:11")
 
     @property
     def ref(self) -> DocRef:

@@ -53,7 +53,7 @@ def metadata_rows(handbook: Handbook, doc: Styrdokument) -> list[tuple[str, str]
     if doc.relaterade:
         rows.append((f.relaterade, "; ".join(r.titel for r in doc.relaterade)))
     if doc.lagrum:
-        rows.append((f.lagrum, "; ".join(lr.namn for lr in doc.lagrum)))
+        rows.append((f.lagrum, "; ".join(lr.namn + (" (upphävd)" if lr.status == "upphävd" else "") for lr in doc.lagrum)))
     return rows
 
 

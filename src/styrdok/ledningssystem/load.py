@@ -238,32 +238,40 @@ def _load_sosfs(project, hb, p) -> tuple[lm.Paragraf, ...]:
     data, lines, rel = loaded
     out = []
     for k in core.validate_list(lm.KapitelFil, data, rel, lines, p, id_attr="kapitel", what="kapitl"):
-        out += [lm.Paragraf(x.id, k.kapitel, k.rubrik, x.paragraf, x.innebord) for x in k.paragrafer]
+        out += [lm.Paragraf(x.id, k.kapitel, k.rubrik, x.paragraf, x.innebord, k.krav) for x in k.paragrafer]
     return tuple(out)
 
 
 def _sosfs_coverage(project, hb, p, paragrafer, processer, processer_lines) -> dict[str, tuple[lm.Kalla, ...]]:
-    """Paragraph id -> the documents and processes that say they meet it (front matter `uppfyller`)."""
-    known = {x.id: x for x in paragrafer}
+    """Paragraph id -> the documents and processes that say they meet it (front matter `uppfyller`).
+    Only paragraphs of chapters with requirements can be met (not 1 kap. Tillämpningsområde or
+    2 kap. Definitioner)."""
+    every = {x.id: x for x in paragrafer}
+    known = {x.id: x for x in paragrafer if x.krav}
     cover: dict[str, list[lm.Kalla]] = {k: [] for k in known}
     if not known:
         return {}
+
+    def unknown(pid: str) -> str:
+        if pid in every:
+            x = every[pid]
+            return (f"Paragrafen '{pid}' ({x.hanvisning}, {x.kapitelrubrik}) ställer inga krav och kan inte "
+                    f"uppfyllas. Välj en paragraf med krav: {choices(known)}.")
+        return f"Paragrafen '{pid}' finns inte i data/sosfs-2011-9.yml. Välj en av: {choices(known)}."
+
     for doc in hb.dokument.values():
         for pid in doc.uppfyller:
             if pid in cover:
                 cover[pid].append(lm.Kalla(doc.titel, doc.src_path))
             else:
-                p.error(doc.file, None, f"uppfyller: paragrafen '{pid}' finns inte i data/sosfs-2011-9.yml. "
-                        f"Välj en av: {choices(known)}.", key="uppfyller")
+                p.error(doc.file, None, f"uppfyller: {unknown(pid)}", key="uppfyller")
     for i, proc in enumerate(processer.values()):
         for j, pid in enumerate(proc.uppfyller):
             if pid in cover:
                 cover[pid].append(lm.Kalla(proc.namn, proc.src_path))
             elif processer_lines:
                 rel, lines, index = processer_lines
-                p.error(rel, lines.line((index[proc.id], "uppfyller", j)),
-                        f"Paragrafen '{pid}' finns inte i data/sosfs-2011-9.yml. Välj en av: {choices(known)}.",
-                        key="uppfyller")
+                p.error(rel, lines.line((index[proc.id], "uppfyller", j)), unknown(pid), key="uppfyller")
     return {k: tuple(v) for k, v in cover.items()}
 
 

@@ -171,6 +171,8 @@ class ParagrafFil(Strict):
 class KapitelFil(Strict):
     kapitel: int
     rubrik: Text
+    krav: bool = Field(default=True, description="false för kapitel utan krav (tillämpningsområde, definitioner): "
+                                                 "de visas inte i täckningsmatrisen.")
     paragrafer: tuple[ParagrafFil, ...] = Field(min_length=1)
 
 
@@ -331,6 +333,12 @@ class Paragraf:
     kapitelrubrik: str
     paragraf: str
     innebord: str
+    krav: bool = True
+
+    @property
+    def hanvisning(self) -> str:
+        """How Swedish text cites it: '4 kap. 2 §'."""
+        return f"{self.kapitel} kap. {self.paragraf}"
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,9 @@ def core_macros(ctx: RenderContext) -> dict[str, Callable]:
         return ctx.render("begrepp.md.j2", begrepp=sorted(hb.begrepp, key=lambda b: b.term.casefold()))
 
     def lagrumslista() -> str:
+        from ..lagrum import cited_by
         return ctx.render("lagrum.md.j2", lagrum=sorted(hb.lagrum.values(), key=lambda x: x.titel),
-                          alla=hb.lagrum)
+                          alla=hb.lagrum, dokument={i: cited_by(hb.dokument.values(), i) for i in hb.lagrum})
 
     def dokumentlista(per: str = "typ", typ: str | None = None) -> str:
         docs = sorted(hb.dokument.values(), key=lambda d: (d.typ.niva, d.titel.casefold()))
