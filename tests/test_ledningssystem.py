@@ -152,7 +152,17 @@ def test_kvalitetsberattelse_is_prefilled_from_plan_status(example_built):
     for heading in ("Uppföljning av utvecklingsområden", "Resultat av egenkontroller", "Förbättringsåtgärder",
                     "Brukarundersökningar", "Analys av avvikelser", "Resultat av uppföljningar"):
         assert heading in body
-    assert "Av 23 åtgärder är 5 klara, 9 pågår, 8 planerade och 1 försenade" in body
+    # försenad is computed: past klart_senast and not klar, whatever status the file says
+    import datetime as dt
+    import yaml
+    plan = yaml.safe_load((example_built / "data/kvalitetsplaner/socialforvaltningen-2026.yml").read_text("utf-8"))
+    atg = [a for p in plan["processer"] for r in p["risker"] for a in r["atgarder"]]
+    today = dt.date.today()
+    late = [a for a in atg if a["status"] != "klar" and a["klart_senast"] < today]
+    count = {s: sum(1 for a in atg if a["status"] == s and a not in late) for s in ("klar", "pågår", "planerad")}
+    assert len(atg) == 23 and len(late) > 1
+    assert (f"Av 23 åtgärder är {count['klar']} klara, {count['pågår']} pågår, {count['planerad']} planerade och "
+            f"{len(late)} försenade") in body
     assert "94 procent gjordes samma dag." in body
 
 

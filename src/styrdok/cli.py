@@ -95,12 +95,12 @@ def _today(args) -> dt.date:
 
 
 def cmd_due(args) -> int:
-    from .control import due_list, format_due
+    from .overdue import due_items, format_due
     handbook = _load_or_report(args)
     if handbook is None:
         return 2
     today = _today(args)
-    items = due_list(handbook, today)
+    items = due_items(handbook, today)
     print(format_due(items, today))
     return 1 if any(i.overdue for i in items) else 0
 
@@ -259,7 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", type=Path, default=None, help="målmapp för webbplatsen (standard: site/)")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("due", help="lista dokument som ska revideras; felkod 1 om något är försenat")
+    p = sub.add_parser("due", help="lista det som ska revideras eller göras (dokument, enheter, åtgärder, "
+                                   "årshjul); felkod 1 om något är försenat")
     p.set_defaults(func=cmd_due)
 
     p = sub.add_parser("decide", help="registrera ett beslut: front matter, commit och tagg")

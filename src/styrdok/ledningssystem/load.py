@@ -137,7 +137,7 @@ def _page_calling(hb: Handbook, macro: str, arg: str | None = None) -> str | Non
     return next((p.src_path for p in hb.pages.values() if pattern.search(p.body)), None)
 
 
-def _load_planer(project, hb, p, processer) -> dict[str, lm.Kvalitetsplan]:
+def _load_planer(project, hb, p, processer, today: dt.date) -> dict[str, lm.Kvalitetsplan]:
     folder = project.data / "kvalitetsplaner"
     out: dict[str, lm.Kvalitetsplan] = {}
     if not folder.is_dir():
@@ -173,7 +173,9 @@ def _load_planer(project, hb, p, processer) -> dict[str, lm.Kvalitetsplan]:
                                 key=".".join(map(str, path_a + ("klart_senast",))))
                         continue
                     if ansvarig:
-                        atg.append(lm.Atgard(a.atgard, ansvarig, a.status, a.klart_senast))
+                        # Overdue is computed, not typed: past klart_senast and not klar is försenad.
+                        status = "försenad" if a.status != "klar" and a.klart_senast < today else a.status
+                        atg.append(lm.Atgard(a.atgard, ansvarig, status, a.klart_senast, a.status))
                 risker.append(lm.Risk(nummer, risk.risk, risk.egenkontroll, risk.resultat, tuple(atg)))
             if proc:
                 pps.append(lm.PlanProcess(proc, tuple(risker)))
@@ -227,7 +229,7 @@ def _load_arshjul(project, hb, p) -> lm.Arshjul | None:
         doc = r.doc(a.dokument, path + ("dokument",)) if a.dokument else None
         if ansvarig and till:
             akt.append(lm.ArshjulAktivitet(a.id, a.aktivitet, a.frekvens, lm.FREKVENSER[a.frekvens],
-                                           tuple(sorted(datum)), ansvarig, till, doc))
+                                           tuple(sorted(datum)), ansvarig, till, doc, a.genomford))
     return lm.Arshjul(fil.ar, tuple(sorted(fil.namndmoten)), tuple(akt))
 
 
@@ -287,7 +289,7 @@ def load_ledningssystem(project: core.Project, hb: Handbook, problems: Problems)
     ls = lm.Ledningssystem(
         amnen=_load_ansvar(project, hb, problems), processer=processer,
         enheter=_load_enheter(project, hb, problems, today),
-        kvalitetsplaner=_load_planer(project, hb, problems, processer),
+        kvalitetsplaner=_load_planer(project, hb, problems, processer, today),
         arshjul=_load_arshjul(project, hb, problems), sosfs=sosfs,
         sosfs_uppfylls_av=_sosfs_coverage(project, hb, problems, sosfs, processer, proc_lines))
     return {"ledningssystem": ls}

@@ -154,6 +154,8 @@ class ArshjulAktivitetFil(Strict):
     ansvarig: Id = Field(description="Roll-id.")
     rapporteras_till: Id = Field(description="Nämnd-id eller roll-id.")
     dokument: Id | None = None
+    genomford: dt.date | None = Field(default=None, description="Datum då aktiviteten senast genomfördes. "
+                                      "Ett tillfälle som passerat utan att vara genomfört visas som försenat.")
 
 
 class ArshjulFil(Strict):
@@ -263,8 +265,13 @@ class EnhetLs:
 class Atgard:
     atgard: str
     ansvarig: Roll
-    status: str
+    status: str                  # computed: "försenad" when past klart_senast and not klar
     klart_senast: dt.date
+    angiven_status: str = ""     # as written in the file
+
+    @property
+    def forsenad(self) -> bool:
+        return self.status == "försenad"
 
 
 @dataclass(frozen=True)
@@ -317,6 +324,21 @@ class ArshjulAktivitet:
     ansvarig: Roll
     rapporteras_till: Instans
     dokument: DocRef | None
+    genomford: dt.date | None = None
+
+    def forfallen(self, today: dt.date) -> dt.date | None:
+        """When the latest occurrence that is over and not done since was due (the meeting day, or
+        the end of its month); None when nothing is late."""
+        late = None
+        for d in self.datum:
+            due = d if self.frekvens == "per-namndmote" else _month_end(d)
+            if due < today and (self.genomford is None or self.genomford < d):
+                late = due
+        return late
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
