@@ -186,4 +186,4 @@ def test_att_revidera_page_lists_overdue(repo):
     assert "Socialt ansvarig samordnare" in html
     assert "<strong>Försenad 30 dagar</strong>" in html
     card = (repo / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
-    assert "revideringen är försenad" in card
+    assert "<strong>Revideringen är försenad sedan 2026-06-01</strong>" in card

@@ -40,10 +40,9 @@ def revisions(handbook: Handbook, doc: Styrdokument) -> tuple[Revision, ...]:
     return history_of(handbook).by_path.get(doc.file, ())
 
 
-def senast_reviderad(handbook: Handbook, doc: Styrdokument) -> dt.date | None:
-    """The front matter's date when set, else the date of the newest commit to the file."""
-    if doc.senast_reviderad:
-        return doc.senast_reviderad
+def senast_andrad(handbook: Handbook, doc: Styrdokument) -> dt.date | None:
+    """The date of the newest commit to the file ("Senast ändrad"; "Senast reviderad" comes from the
+    decisions, styrdok.header.senast_reviderad)."""
     revs = revisions(handbook, doc)
     return revs[0].date if revs else None
 

@@ -16,6 +16,8 @@ from pydantic import BaseModel
 
 from . import decision_rules as rules
 from . import model as m
+from .front_fields import datum_av, own_fields
+from .header import validate_definition
 from .lagrum import number_index, references_in_text
 from .problems import Problems, choices
 from .validation import validate_model
@@ -206,7 +208,8 @@ def _load_kommun(project: Project, problems: Problems, roller: dict[str, m.Roll]
                        "t.ex. assets/logotyp.svg.", key="logotyp")
     kommun = m.Kommun(namn=fil.namn, logotyp=fil.logotyp, redigera_url=fil.redigera_url,
                       namnder=tuple(namnder), forvaltningar=fil.forvaltningar, dokumenttyper=typer,
-                      falt=fil.falt)
+                      falt=fil.falt, egna_falt={e.id: e for e in fil.egna_falt}, dokumenthuvud=fil.dokumenthuvud)
+    validate_definition(fil, rel, lines, problems, set(m.FrontMatter.model_fields))
     return kommun, instanser, org
 
 
@@ -235,7 +238,8 @@ class _Context:
 
 
 def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, lines: LineMap,
-                   body: str, body_first_line: int) -> m.Styrdokument | None:
+                   body: str, body_first_line: int, egna_raw: dict | None = None) -> m.Styrdokument | None:
+    egna_raw = egna_raw or {}
     p = ctx.problems
     ok = True
     typ = ctx.kommun.dokumenttyper.get(fm.typ)
@@ -245,10 +249,12 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
         ok = False
     inst_source = "nämnderna i data/kommun.yml eller rollerna i data/roller.yml"
     beslutad_av = _resolve(fm.beslutad_av, ctx.instanser, rel, lines, ("beslutad_av",), p, "Instansen", inst_source)
-    ansvarig = ctx.roller.get(fm.dokumentansvarig)
+    ansvarig_id = fm.dokumentansvarig if isinstance(fm.dokumentansvarig, str) else fm.dokumentansvarig.roll
+    ansvarig = ctx.roller.get(ansvarig_id)
     if ansvarig is None:
-        p.error(rel, lines.line(("dokumentansvarig",)),
-                f"Rollen '{fm.dokumentansvarig}' finns inte i data/roller.yml. Välj en av: {choices(ctx.roller)}.",
+        where = ("dokumentansvarig",) if isinstance(fm.dokumentansvarig, str) else ("dokumentansvarig", "roll")
+        p.error(rel, lines.line(where),
+                f"Rollen '{ansvarig_id}' finns inte i data/roller.yml. Välj en av: {choices(ctx.roller)}.",
                 key="dokumentansvarig")
         ok = False
     galler_for = _resolve(fm.galler_for, ctx.org, rel, lines, ("galler_for",), p,
@@ -328,10 +334,14 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
                 f"Gäller från ({fm.galler_fran}) ligger före det senaste beslutet om ändring "
                 f"({changes[-1].datum}). Ett dokument kan inte gälla innan det är beslutat.", key="galler_fran")
 
+    upprattad = datum_av(ctx, fm.upprattad, rel, lines, "upprattad")
+    reviderad = datum_av(ctx, fm.reviderad, rel, lines, "reviderad")
+    egna = own_fields(ctx, egna_raw, rel, lines)
     if not ok or typ is None or ansvarig is None:
         return None
     months = fm.revidering_manader or typ.revidering_manader
-    basis = max(d for d in (fm.galler_fran, fm.senast_reviderad, *(b.datum for b in fm.beslut)) if d)
+    basis = max(d for d in (fm.galler_fran, fm.senast_reviderad, fm.reviderad.datum if fm.reviderad else None,
+                            *(b.datum for b in fm.beslut if b.andring != "redaktionell")) if d)
     nasta = fm.nasta_revidering or add_months(basis, months)
     return m.Styrdokument(
         id=fm.id or Path(src_path).stem, src_path=src_path, file=rel, titel=fm.titel, typ=typ,
@@ -340,7 +350,10 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
         nasta_revidering=nasta, galler_for=galler_for, ersatter=fm.ersatter, relaterade=(),
         lagrum=lagrum, taggar=fm.taggar, sammanfattning=fm.sammanfattning, beslut=tuple(beslut),
         body=body, body_first_line=body_first_line, uppfyller=fm.uppfyller,
-        lagrum_i_text=tuple(dict.fromkeys(r.lagrum for r in in_text)))
+        lagrum_i_text=tuple(dict.fromkeys(r.lagrum for r in in_text)),
+        dokumentansvarig_namn=None if isinstance(fm.dokumentansvarig, str) else fm.dokumentansvarig.namn,
+        version=fm.version, giltighet=fm.giltighet, revideras=fm.revideras, foljs_upp=fm.foljs_upp,
+        upprattad=upprattad, reviderad=reviderad, process=fm.process, egna=egna)
 
 
 # Parsed front matter per file, kept between loads in one process: `mkdocs serve` loads the
@@ -394,8 +407,11 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
                 _PARSED[rel] = (text, source)
         title = None
         if "typ" in source.meta:
-            fm = validate_model(m.FrontMatter, source.meta, rel, source.lines, p)
-            doc = fm and _load_document(ctx, fm, rel, src_path, source.lines, source.body, source.body_first_line)
+            own = ctx.kommun.egna_falt
+            meta = {k: v for k, v in source.meta.items() if k not in own} if own else source.meta
+            fm = validate_model(m.FrontMatter, meta, rel, source.lines, p)
+            doc = fm and _load_document(ctx, fm, rel, src_path, source.lines, source.body, source.body_first_line,
+                                        {k: v for k, v in source.meta.items() if k in own})
             if doc is None:
                 ident = source.meta.get("id")
                 broken.add(ident if isinstance(ident, str) else Path(src_path).stem)
@@ -421,7 +437,17 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
         lines, fm = doc_lines[ident]
         relaterade = _resolve(fm.relaterade, refs, doc.file, lines, ("relaterade",), p,
                               "Dokumentet", "handboken (dokument-id är filnamnet utan .md)", skip=broken)
-        resolved[ident] = _replace(doc, relaterade=relaterade)
+        egna = dict(doc.egna)
+        for key, value in doc.egna.items():
+            if ctx.kommun.egna_falt[key].typ == "dokument":
+                found = _resolve([value], refs, doc.file, lines, (key,), p, "Dokumentet",
+                                 "handboken (dokument-id är filnamnet utan .md)", skip=broken)
+                if found:
+                    egna[key] = found[0]
+                else:
+                    del egna[key]
+        ersatter = refs.get(fm.ersatter) if fm.ersatter else None
+        resolved[ident] = _replace(doc, relaterade=relaterade, ersatter_dok=ersatter, egna=egna)
     return resolved, pages, frozenset(broken)
 
 

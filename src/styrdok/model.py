@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]      # a YAML key: snake_case ascii
 
 
 def _as_list(value):
@@ -92,6 +93,49 @@ class Faltetiketter(Strict):
     ersatter: Text = "Ersätter"
     relaterade: Text = "Relaterade styrdokument"
     lagrum: Text = "Lagrum"
+    version: Text = "Version"
+    giltighet: Text = "Giltighet"
+    revideras: Text = "Revideras"
+    foljs_upp: Text = "Följs upp"
+    upprattad: Text = "Upprättad"
+    beslutad: Text = "Beslutad"
+    antagen: Text = "Antagen"
+    beslutsdatum: Text = "Beslutsdatum"
+    reviderad: Text = "Reviderad"
+    process: Text = "Process"
+    senast_andrad: Text = "Senast ändrad"
+    titel: Text = "Dokumentnamn"
+
+
+FaltTyp = Literal["text", "datum", "roll", "dokument", "process"]
+
+
+class EgetFaltFil(Strict):
+    """A header field the kommun defines itself; documents set it as a front matter key of the same id."""
+
+    id: Key = Field(description="Nyckeln i dokumentens front matter, t.ex. malgrupp.")
+    etikett: Text = Field(description="Etiketten i dokumenthuvudet, t.ex. Målgrupp.")
+    typ: FaltTyp = Field("text", description="text, datum (ÅÅÅÅ-MM-DD), roll (id i data/roller.yml), "
+                                             "dokument (dokument-id) eller process (id i data/processer.yml eller text).")
+    beskrivning: Text | None = Field(None, description="Hjälptext för den som skriver (visas i editorn).")
+
+
+class HuvudRadFil(Strict):
+    """One row of the document header: a field, or several combined through a format."""
+
+    falt: Key | None = Field(None, description="Fältet raden visar, t.ex. beslutad_av eller en egen fält-id.")
+    etikett: Text | None = Field(None, description="Radens etikett; utelämnad: fältets etikett under falt.")
+    format: Text | None = Field(None, description="Sätt ihop fält: '{beslutad.datum}[ § {beslutad.paragraf}]'. "
+                                                  "Text inom [ ] visas bara när fälten i den har värden.")
+    visa_tom: bool = Field(False, description="Visa raden med '–' när fältet saknar värde (annars döljs raden).")
+
+
+class DokumenthuvudFil(Strict):
+    """The header rows, once for all document types (standard) and per type where a type differs."""
+
+    standard: tuple[HuvudRadFil, ...] | None = Field(None, description="Rader för alla dokumenttyper.")
+    typer: dict[Id, tuple[HuvudRadFil, ...]] = Field(default_factory=dict,
+                                                     description="Egna rader per dokumenttyp-id, t.ex. rutin.")
 
 
 class KommunFil(Strict):
@@ -102,6 +146,9 @@ class KommunFil(Strict):
     forvaltningar: tuple[ForvaltningFil, ...] = Field(min_length=1)
     dokumenttyper: tuple[DokumenttypFil, ...] = Field(min_length=1)
     falt: Faltetiketter = Faltetiketter()
+    egna_falt: tuple[EgetFaltFil, ...] = Field((), description="Fält som kommunen lägger till i dokumenthuvudet.")
+    dokumenthuvud: DokumenthuvudFil = Field(default_factory=DokumenthuvudFil,
+                                            description="Dokumenthuvudets rader: samma på webbplatsen och i Word.")
     andringar_efter_beslut: Literal["visa", "varna", "stoppa"] = Field(
         "varna", description="Ändringar efter senaste beslut: visas (visa), ger en varning (varna) eller stoppar "
                              "bygget (stoppa) tills de är beslutade eller registrerade som redaktionella.")
@@ -156,6 +203,21 @@ class BeslutFil(Strict):
     skal: Text | None = None          # why an editorial change needs no decision (andring: redaktionell)
 
 
+class DatumAvFil(Strict):
+    datum: dt.date | None = None
+    av: Text | None = Field(None, description="Vem: en roll-, nämnd- eller grupp-id, eller text.")
+
+
+class DokumentansvarigFil(Strict):
+    roll: Id = Field(description="Roll-id i data/roller.yml.")
+    namn: Text | None = Field(None, description="Personens namn, om dokumentet anger det (valfritt).")
+
+
+def _as_text(value):
+    """Version numbers are written as numbers (1.2); keep them as text."""
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
 def _d(text: str, **kw):
     """A field with a Swedish description: editors show it on hover and in completion."""
     return Field(description=text, **kw)
@@ -171,7 +233,8 @@ class FrontMatter(Strict):
     diarienummer: Text | dict[Id, Text] | None = _d(
         "Diarienummer. Vid beslut i flera nämnder: ett per nämnd, t.ex. {socialnamnden: SN 2025/41}.", default=None)
     galler_fran: dt.date = _d("Datum då dokumentet börjar gälla, ÅÅÅÅ-MM-DD.")
-    dokumentansvarig: Id = _d("Roll som ansvarar för dokumentet: en id i data/roller.yml.")
+    dokumentansvarig: Id | DokumentansvarigFil = _d(
+        "Roll som ansvarar för dokumentet: en id i data/roller.yml, eller {roll: id, namn: 'Personens namn'}.")
     senast_reviderad: dt.date | None = _d("Datum för senaste revidering. Utelämnas det hämtas det ur git.",
                                           default=None)
     revidering_manader: int | None = _d("Revideringsintervall i månader, om det skiljer sig från dokumenttypens.",
@@ -180,7 +243,19 @@ class FrontMatter(Strict):
                                           default=None)
     galler_for: IdList = _d("Organisationsenheter som dokumentet gäller för (förvaltning, avdelning eller enhet).",
                             default=())
-    ersatter: Text | None = _d("Det dokument som detta ersätter, i fritext.", default=None)
+    ersatter: Text | None = _d("Det dokument som detta ersätter: ett dokument-id i handboken eller fritext.",
+                               default=None)
+    version: Annotated[Text | None, BeforeValidator(_as_text)] = _d("Versionsnummer, t.ex. 2.1.", default=None)
+    giltighet: Text | dt.date | None = _d("Hur länge dokumentet gäller: ett datum eller text, t.ex. Tillsvidare.",
+                                          default=None)
+    revideras: Text | None = _d("Revideringsregel i ord, t.ex. 'Vid behov' (intervallet i månader: "
+                                "revidering_manader).", default=None)
+    foljs_upp: Text | None = _d("När och hur dokumentet följs upp, t.ex. 'Årligen i ledningsgruppen'.", default=None)
+    upprattad: DatumAvFil | None = _d("När och av vem dokumentet upprättades: {datum: ÅÅÅÅ-MM-DD, av: …}.",
+                                      default=None)
+    reviderad: DatumAvFil | None = _d("Revidering före handboken: {datum, av}. Senare revideringar hämtas ur "
+                                      "beslut.", default=None)
+    process: Text | None = _d("Processen dokumentet hör till: en id i data/processer.yml eller text.", default=None)
     relaterade: IdList = _d("Id för relaterade styrdokument i handboken.", default=())
     lagrum: IdList = _d("Id för lagrum i data/lagrum.yml som dokumentet bygger på.", default=())
     taggar: TextList = _d("Ämnesord som visas som taggar och hjälper sökningen.", default=())
@@ -244,6 +319,8 @@ class Kommun:
     falt: Faltetiketter
     andringar_efter_beslut: str = "varna"
     historik_for_lasare: str = "meddelanden"
+    egna_falt: Mapping[str, EgetFaltFil] = field(default_factory=dict)
+    dokumenthuvud: DokumenthuvudFil = field(default_factory=DokumenthuvudFil)
 
 
 @dataclass(frozen=True)
@@ -251,6 +328,12 @@ class DocRef:
     id: str
     titel: str
     src_path: str          # docs-relative, e.g. styrdokument/rutiner/lex-sarah.md
+
+
+@dataclass(frozen=True)
+class DatumAv:
+    datum: dt.date | None
+    av: str | None           # a name (resolved from an id) or the text as written
 
 
 @dataclass(frozen=True)
@@ -299,6 +382,16 @@ class Styrdokument:
     body_first_line: int
     uppfyller: tuple[str, ...] = ()        # SOSFS 2011:9 paragraph ids, resolved by styrdok.ledningssystem
     lagrum_i_text: tuple[Lagrum, ...] = ()  # lagrum the body text names by number ("SOSFS 2006:11")
+    dokumentansvarig_namn: str | None = None   # the person, when the document names one
+    version: str | None = None
+    giltighet: str | dt.date | None = None
+    revideras: str | None = None
+    foljs_upp: str | None = None
+    ersatter_dok: DocRef | None = None          # ersatter names a document of the handbook
+    upprattad: DatumAv | None = None
+    reviderad: DatumAv | None = None            # a revision recorded before the handbook (front matter)
+    process: str | None = None                  # a process id or text (resolved by the header)
+    egna: Mapping[str, object] = field(default_factory=dict)   # kommun's own fields: str, date, Roll, DocRef
 
     @property
     def ref(self) -> DocRef:

@@ -6,10 +6,11 @@ import subprocess
 from pathlib import Path
 from typing import Mapping
 
-from ..changes import revisions, senast_reviderad
+from ..changes import revisions, senast_andrad
 from ..control import TAG_PREFIX, git
 from ..history import HistoryError, file_at_ref, last_tag_for
-from ..load import Project
+from ..header import header_rows
+from ..load import Project, current_date
 from ..model import Handbook, Styrdokument
 from ..problems import Problems
 from ..render.markdown import render_page_markdown
@@ -36,25 +37,9 @@ def link_titles(handbook: Handbook) -> Mapping[str, str]:
 
 
 def metadata_rows(handbook: Handbook, doc: Styrdokument) -> list[tuple[str, str]]:
-    f = handbook.kommun.falt
-    rows = [(f.typ, doc.typ.namn), (f.beslutad_av, ", ".join(i.namn for i in doc.beslutad_av))]
-    if doc.diarienummer:
-        rows.append((f.diarienummer, "; ".join(
-            f"{n.nummer} ({n.instans.namn})" if n.instans and len(doc.diarienummer) > 1 else n.nummer
-            for n in doc.diarienummer)))
-    rows += [(f.galler_fran, doc.galler_fran.isoformat()), (f.dokumentansvarig, doc.dokumentansvarig.namn)]
-    revised = senast_reviderad(handbook, doc)
-    rows.append((f.senast_reviderad, revised.isoformat() if revised else "–"))
-    rows.append((f.nasta_revidering, doc.nasta_revidering.isoformat()))
-    if doc.galler_for:
-        rows.append((f.galler_for, ", ".join(o.namn for o in doc.galler_for)))
-    if doc.ersatter:
-        rows.append((f.ersatter, doc.ersatter))
-    if doc.relaterade:
-        rows.append((f.relaterade, "; ".join(r.titel for r in doc.relaterade)))
-    if doc.lagrum:
-        rows.append((f.lagrum, "; ".join(lr.namn + (" (upphävd)" if lr.status == "upphävd" else "") for lr in doc.lagrum)))
-    return rows
+    """The Word header: the rows of the kommun's header definition (styrdok.header), as the site card shows them."""
+    rows = header_rows(handbook, doc, today=current_date(), senast_andrad=senast_andrad(handbook, doc))
+    return [(row.etikett, row.text) for row in rows]
 
 
 def body_for_word(handbook: Handbook, project: Project, doc: Styrdokument, body: str | None = None) -> str:

@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 
 from ..load import current_date, load_handbook
-from ..changes import revisions, senast_reviderad
+from ..changes import revisions, senast_andrad
+from ..header import header_rows
 from ..parts import generated_files, generated_pages
 from ..model import Handbook
 from ..problems import SourceError
@@ -65,7 +66,8 @@ def before_page(env) -> None:
         page.meta["tags"] = list(doc.taggar)      # the theme's tags plugin reads them after the macros
         page.meta["styrdok"] = {
             "doc": doc, "falt": handbook.kommun.falt,
-            "senast_reviderad": senast_reviderad(handbook, doc),
+            "rader": header_rows(handbook, doc, today=current_date(), senast_andrad=senast_andrad(handbook, doc)),
+            "url": page_url,
             "overdue": doc.nasta_revidering < current_date(),
             "relaterade": [{"titel": r.titel, "url": page_url(r.src_path)} for r in doc.relaterade],
             "revisions": revisions(handbook, doc),
