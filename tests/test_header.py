@@ -156,7 +156,7 @@ def test_default_header_shows_the_decision_date_and_paragraph(mini, tmp_path):
     doc.write_text(doc.read_text(encoding="utf-8").replace(
         "taggar:", 'beslut:\n  - {instans: socialchef, datum: 2025-01-20, paragraf: "3", diarienummer: SOF 2025/9}\n'
                    "taggar:"), encoding="utf-8")
-    proc = run_cli(mini, "build", env={"STYRDOK_IDAG": "2025-08-01"})
+    proc = run_cli(mini, "build", env={"STYRDOK_IDAG": "2025-10-01"})
     assert proc.returncode == 0, proc.stderr
     rows = dict(card_rows(mini, "rutiner/avvikelser"))
     assert rows["Diarienummer"] == "SOF 2025/9"
