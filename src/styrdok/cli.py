@@ -220,8 +220,9 @@ def cmd_import(args) -> int:
     from .load import load_handbook
     from .export import ExportError
     from .export import import_docx
+    from .export.import_map import header_labels, map_front_matter
     handbook, _ = load_handbook(args.root)
-    labels = handbook.kommun.falt.model_dump() if handbook else {}
+    labels = header_labels(handbook) if handbook else {}
     try:
         result = import_docx(args.fil, labels)
     except ExportError as exc:
@@ -230,6 +231,9 @@ def cmd_import(args) -> int:
     front = dict(result.front_matter)
     if args.typ:
         front["typ"] = args.typ
+    if handbook is not None:
+        front, notes = map_front_matter(front, handbook, default_role=args.ansvarig)
+        result.unmapped.extend(notes)
     target = args.ut or (args.root / "docs" / "importerat" / (args.fil.stem.lower().replace(" ", "-") + ".md"))
     if target.exists():
         print(f"fel: {target} finns redan. Ange en annan fil med --ut.", file=sys.stderr)
@@ -303,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("fil", type=Path, help="Word-filen (.docx)")
     p.add_argument("--typ", help="dokumenttyp för front matter, t.ex. rutin")
     p.add_argument("--ut", type=Path, help="Markdown-filen som skrivs (standard: docs/importerat/…)")
+    p.add_argument("--ansvarig", help="roll för dokumentansvarig när huvudet bara har en persons namn")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("schema", help="skriv JSON-scheman för editorer (schemas/, .vscode/settings.json)")

@@ -31,7 +31,7 @@ from .markdown import BOX_END, BOX_START, GROUPED_LINE, GROUPED_MARKER_COMMENT, 
 from .templates import BOX_FRAME_SUFFIX, BOXES, ExportError
 
 SYNONYMS = {
-    "typ": ["typ av styrdokument", "dokumenttyp", "typ av dokument", "dokumentslag"],
+    "typ": ["typ av styrdokument", "dokumenttyp", "typ av dokument", "dokumentslag", "typ"],
     "beslutad_av": ["beslutad av", "antagen av", "fastställd av", "beslutsinstans", "beslutande"],
     "diarienummer": ["diarienummer", "dnr", "diarienr", "diarie nr"],
     "galler_fran": ["gäller från", "gäller fr o m", "gäller from", "giltig från", "gäller från och med",
@@ -43,7 +43,16 @@ SYNONYMS = {
     "galler_for": ["gäller för", "omfattning", "målgrupp"],
     "ersatter": ["ersätter"],
     "relaterade": ["relaterade styrdokument", "relaterade dokument"],
-    "lagrum": ["lagrum", "lagstöd"],
+    "lagrum": ["lagrum", "lagstöd", "lagstiftning"],
+    "version": ["version", "versionsnummer", "version nr"],
+    "giltighet": ["giltighet", "giltighetstid", "giltig till och med", "gäller till och med"],
+    "revideras": ["revideras", "revidering", "revideringsintervall"],
+    "foljs_upp": ["följs upp", "uppföljning"],
+    "upprattad": ["upprättad", "upprättad av", "upprättad (och datum)", "upprättad (datum och av vem)",
+                  "framtagen av", "utfärdad av"],
+    "beslutad": ["beslutad", "beslutad (datum och av vem)", "fastställd", "fastställd/datum", "antagen",
+                 "beslutsdatum"],
+    "process": ["process", "huvudprocess"],
 }
 DATE_KEYS = {"galler_fran", "senast_reviderad", "nasta_revidering"}
 PLACEHOLDER = re.compile(
@@ -75,7 +84,7 @@ def _norm(label: str) -> str:
 
 def _labels(field_labels: Mapping[str, str]) -> dict[str, str]:
     out = {_norm(s): key for key, synonyms in SYNONYMS.items() for s in synonyms}
-    out.update({_norm(label): key for key, label in field_labels.items()})
+    out.update({_norm(label): key.split("#")[0] for key, label in field_labels.items()})
     return out
 
 
