@@ -1,4 +1,5 @@
 """MkDocs hook: the pages styrdok generates from data, and what `mkdocs serve` needs (see styrdok.site.adapter)."""
+from styrdok.decided_pages import hide_archive_pages
 from styrdok.site.adapter import add_generated_pages, start, watch_sources
 
 
@@ -12,3 +13,7 @@ def on_serve(server, config, builder):
 
 def on_files(files, config):
     return add_generated_pages(files, config)
+
+
+def on_nav(nav, config, files):
+    return hide_archive_pages(nav)

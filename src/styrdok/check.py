@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 from markdown.extensions.toc import slugify
 
+from .decided import check_decided
 from .load import Project, load_handbook
 from .model import Handbook, Page
 from .problems import Problems
@@ -149,6 +150,7 @@ def check_project(root: Path, *, today: dt.date | None = None) -> tuple[Handbook
     if handbook is not None:
         check_macros(handbook, project.root, problems)
         check_links(handbook, project, problems)
+        check_decided(handbook, problems)
     check_text(project, problems)
     return handbook, problems
 

@@ -29,7 +29,9 @@ def word_step(handbook, root: Path):
         from .export import ExportError, export_many
         project = Project(root)
         try:
+            from .decided_pages import decided_words
             words = [word_document(handbook, project, d) for d in handbook.dokument.values()]
+            words += decided_words(handbook, project)
             export_many(words, site_tmp / "word", templates_for(project), cache_dir=root / ".cache" / "word",
                         link=True, progress=_progress)
         except ExportError as exc:
@@ -112,7 +114,16 @@ def cmd_decide(args) -> int:
     if handbook is None:
         return 2
     andring = ANDRING["utan" if args.utan_andring else "mindre" if args.mindre_andring else
-                      "ny" if args.ny else "revidering"]
+                      "ny" if args.ny else "redaktionell" if args.redaktionell else "revidering"]
+    if andring == "redaktionell":
+        doc = handbook.dokument.get(args.dokument) or next(
+            (d for d in handbook.dokument.values() if d.src_path == args.dokument.removeprefix("docs/")), None)
+        args.instans = args.instans or (doc.dokumentansvarig.id if doc else None)
+        args.datum = args.datum or _today(args).isoformat()
+    if not args.instans or not args.datum:
+        print("fel: ange --instans och --datum (de behövs för ett beslut; bara --redaktionell klarar sig utan).",
+              file=sys.stderr)
+        return 2
     try:
         datum = dt.date.fromisoformat(args.datum)
         galler = dt.date.fromisoformat(args.galler_fran) if args.galler_fran else None
@@ -122,11 +133,13 @@ def cmd_decide(args) -> int:
     try:
         doc, tag = record_decision(handbook, Project(args.root), args.dokument, instans=args.instans, datum=datum,
                                    paragraf=args.paragraf, dnr=args.dnr, andring=andring, galler_fran=galler,
-                                   today=_today(args))
+                                   today=_today(args), skal=args.skal)
     except ControlError as exc:
         print(f"fel: {exc}\nInget har ändrats.", file=sys.stderr)
         return 1
-    print(f"Beslutet är registrerat i {doc.file}, incheckat och taggat som {tag}.", file=sys.stderr)
+    what = "Den redaktionella ändringen" if andring == "redaktionell" else "Beslutet"
+    print(f"{what} är registrerad i {doc.file}, incheckad och taggad som {tag}." if andring == "redaktionell"
+          else f"Beslutet är registrerat i {doc.file}, incheckat och taggat som {tag}.", file=sys.stderr)
     return 0
 
 
@@ -184,7 +197,17 @@ def cmd_export(args) -> int:
                                     author=git_user(project), date=dt.datetime.now(), old_label=ref)
                 print(f"Skrev {out} (spårade ändringar mot {ref})", file=sys.stderr)
             return 0
-        words = [word_document(handbook, project, d, toc=args.toc) for d in docs]
+        if args.beslutad:
+            from .export.documents import decided_word_document
+            words = []
+            for doc in docs:
+                word = decided_word_document(handbook, project, doc, toc=args.toc)
+                if word is None:
+                    raise ControlError(f"{doc.titel} har ingen registrerad beslutad version (ingen tagg "
+                                       f"beslut/{doc.id}/…). Registrera beslut med styrdok decide.")
+                words.append(word)
+        else:
+            words = [word_document(handbook, project, d, toc=args.toc) for d in docs]
         paths = export_many(words, out_dir, templates, cache_dir=args.root / ".cache" / "word", progress=_progress)
     except (ControlError, ExportError) as exc:
         print(f"fel: {exc}", file=sys.stderr)
@@ -269,8 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("decide", help="registrera ett beslut: front matter, commit och tagg")
     p.add_argument("dokument", help="dokumentets id eller sökväg")
-    p.add_argument("--instans", required=True, help="nämnd eller roll som beslutat, t.ex. socialnamnden")
-    p.add_argument("--datum", required=True, help="beslutsdatum, t.ex. 2026-03-12")
+    p.add_argument("--instans", help="nämnd eller roll som beslutat, t.ex. socialnamnden "
+                                     "(vid --redaktionell: standard dokumentansvarig)")
+    p.add_argument("--datum", help="beslutsdatum, t.ex. 2026-03-12 (vid --redaktionell: standard i dag)")
     p.add_argument("--paragraf", help="paragraf i protokollet, t.ex. 45")
     p.add_argument("--dnr", help="diarienummer för beslutet")
     p.add_argument("--galler-fran", help="datum då dokumentet börjar gälla (standard: beslutsdatumet)")
@@ -278,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     kind.add_argument("--mindre-andring", action="store_true", help="mindre ändring (får beslutas på lägre nivå)")
     kind.add_argument("--utan-andring", action="store_true", help="omprövat utan ändring: revideringsklockan börjar om")
     kind.add_argument("--ny", action="store_true", help="nytt dokument som antas för första gången")
+    kind.add_argument("--redaktionell", action="store_true",
+                      help="redaktionell ändring utan nytt beslut (stavfel, trasig länk); kräver --skal")
+    p.add_argument("--skal", help="varför ändringen är redaktionell, t.ex. \"Rättat stavfel\"")
     p.set_defaults(func=cmd_decide)
 
     p = sub.add_parser("new", help="skapa ett nytt styrdokument med giltig front matter")
@@ -294,6 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", metavar="REF", help="en kopia med spårade ändringar mot versionen i git REF")
     p.add_argument("--jamfor-beslut", action="store_true",
                    help="en kopia med spårade ändringar mot senast beslutade version")
+    p.add_argument("--beslutad", action="store_true",
+                   help="den beslutade versionen (som den såg ut vid senaste beslutet) i stället för den aktuella")
     p.add_argument("--toc", action="store_true", help="med innehållsförteckning")
     p.set_defaults(func=cmd_export)
 

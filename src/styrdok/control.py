@@ -6,6 +6,7 @@ Decisions are recorded in the document's front matter (`beslut:`), committed, an
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import subprocess
 from dataclasses import dataclass
@@ -98,11 +99,30 @@ def require_clean_tree(root: Path) -> None:
 
 # --- decisions ---------------------------------------------------------------------------------
 
-ANDRING = {"revidering": "revidering", "mindre": "mindre ändring", "utan": "utan ändring", "ny": "ny"}
+ANDRING = {"revidering": "revidering", "mindre": "mindre ändring", "utan": "utan ändring", "ny": "ny",
+           "redaktionell": "redaktionell"}
 
 
 def allowed_instanser(doc: Styrdokument, andring: str) -> list:
     return rules.allowed_instanser(doc.typ, andring)
+
+
+def _refuse_major_change(handbook: Handbook, project: Project, doc: Styrdokument, andring: str) -> None:
+    """A minor or editorial change must be minor by the kommun's rule for the document type."""
+    from .change_summary import SummaryUnavailable, summary_since_decision
+    try:
+        summary = summary_since_decision(handbook, project, doc)
+    except SummaryUnavailable:
+        return          # nothing decided to compare with: the first decision is never minor anyway
+    reasons = summary.major_reasons(doc)
+    if not reasons:
+        return
+    kind = "en mindre ändring" if andring == "mindre ändring" else "en redaktionell ändring"
+    deciders = ", ".join(i.namn for i in doc.typ.beslutas_av)
+    raise ControlError(f"Ändringen sedan förra beslutet är för stor för att vara {kind} enligt kommunens regel "
+                       f"för {doc.typ.namn.lower()} (stor_andring i data/kommun.yml): {'; '.join(reasons)}. "
+                       f"Besluta den som revidering (utan --mindre-andring/--redaktionell); beslut fattas av: "
+                       f"{deciders}.")
 
 
 def tag_name(doc: Styrdokument, datum: dt.date) -> str:
@@ -138,7 +158,7 @@ def _append_decision(front: str, item: str) -> str:
 
 def record_decision(handbook: Handbook, project: Project, ref: str, *, instans: str, datum: dt.date,
                     paragraf: str | None, dnr: str | None, andring: str, galler_fran: dt.date | None,
-                    today: dt.date) -> tuple[Styrdokument, str]:
+                    today: dt.date, skal: str | None = None) -> tuple[Styrdokument, str]:
     """Validate everything first; then write the front matter, commit and tag. Returns (doc, tag)."""
     doc = find_document(handbook, project, ref)
     if instans not in handbook.instanser:
@@ -146,15 +166,20 @@ def record_decision(handbook: Handbook, project: Project, ref: str, *, instans: 
     refused = rules.refusal(doc.typ, handbook.instanser[instans], andring)
     if refused:
         raise ControlError(refused)
+    if andring in ("mindre ändring", "redaktionell"):
+        _refuse_major_change(handbook, project, doc, andring)
+    if andring == "redaktionell" and not (skal or "").strip():
+        raise ControlError("Ange varför ändringen är redaktionell och inte behöver beslutas, med --skal, t.ex. "
+                           "--skal \"Rättat stavfel och en trasig länk\".")
     if doc.beslut and datum < doc.beslut[-1].datum:
         raise ControlError(f"Datumet {datum} ligger före det senaste beslutet ({doc.beslut[-1].datum}). "
                            "Beslut registreras i tidsordning; kontrollera datumet i protokollet.")
     if datum > today + dt.timedelta(days=365):
         raise ControlError(f"Datumet {datum} ligger mer än ett år fram i tiden. Ange datumet då beslutet fattades.")
-    new_galler = galler_fran or (doc.galler_fran if andring == "utan ändring" else datum)
-    if andring != "utan ändring" and new_galler < datum:
+    new_galler = galler_fran or (doc.galler_fran if andring in ("utan ändring", "redaktionell") else datum)
+    if andring not in ("utan ändring", "redaktionell") and new_galler < datum:
         raise ControlError(f"Gäller från ({new_galler}) kan inte ligga före beslutsdatumet ({datum}).")
-    tag = tag_name(doc, datum)
+    tag = tag_name(doc, datum) + ("-redaktionell" if andring == "redaktionell" else "")
     require_clean_tree(project.root)
     if git(project.root, "rev-parse", "-q", "--verify", f"refs/tags/{tag}", check=False).returncode == 0:
         raise ControlError(f"Taggen {tag} finns redan: ett beslut för dokumentet den dagen är redan registrerat.")
@@ -169,19 +194,23 @@ def record_decision(handbook: Handbook, project: Project, ref: str, *, instans: 
     if dnr:
         parts.append(f'diarienummer: "{dnr}"')
     parts.append(f"andring: {andring}")
+    if andring == "redaktionell":
+        parts.append("skal: " + json.dumps(skal.strip(), ensure_ascii=False))
     front = _append_decision(front, "  - {" + ", ".join(parts) + "}\n")
-    if andring != "utan ändring":
+    if andring not in ("utan ändring", "redaktionell"):
         front = _set_key(front, "galler_fran", new_galler.isoformat())
         if re.search(r"^senast_reviderad:", front, re.M):
             front = _set_key(front, "senast_reviderad", new_galler.isoformat())
     path.write_text(original[:start] + front + original[end:], encoding="utf-8")
     what = {"utan ändring": "omprövat utan ändring", "mindre ändring": "mindre ändring beslutad",
-            "ny": "antaget", "revidering": "reviderat och beslutat"}[andring]
+            "ny": "antaget", "revidering": "reviderat och beslutat"}.get(andring, andring)
     inst_name = handbook.instanser[instans].namn
     paragraph = f" § {paragraf}" if paragraf else ""
     message = f"Beslut: {doc.titel} – {what} av {inst_name} {datum}{paragraph}"
     if dnr:
         message += f" (dnr {dnr})"
+    if andring == "redaktionell":
+        message = f"Redaktionell ändring: {doc.titel} – {skal.strip()} (registrerad av {inst_name} {datum})"
     try:
         git(project.root, "add", "--", doc.file)
         git(project.root, "commit", "-q", "-m", message, "--", doc.file)

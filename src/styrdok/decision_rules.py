@@ -2,13 +2,13 @@
 
 A document type names the instanser that decide it (`beslutas_av`) and those that may also decide
 a minor change or a review without change (`mindre_andring_beslutas_av`). An editorial change
-(`redaktionell`) is no decision: whoever may decide a minor change may record it.
+(`redaktionell`: a typo, a broken link) is no decision: anyone may record it, with a reason.
 """
 from __future__ import annotations
 
 from .model import Dokumenttyp, Instans
 
-MINOR = ("mindre ändring", "utan ändring", "redaktionell")
+MINOR = ("mindre ändring", "utan ändring")
 
 
 def allowed_instanser(typ: Dokumenttyp, andring: str) -> list[Instans]:
@@ -20,6 +20,8 @@ def allowed_instanser(typ: Dokumenttyp, andring: str) -> list[Instans]:
 
 def refusal(typ: Dokumenttyp, instans: Instans, andring: str) -> str | None:
     """None if instans may decide this kind of change; else the Swedish reason (same in check and decide)."""
+    if andring == "redaktionell":
+        return None
     allowed = allowed_instanser(typ, andring)
     if instans.id in {i.id for i in allowed}:
         return None

@@ -201,14 +201,16 @@ def _load_kommun(project: Project, problems: Problems, roller: dict[str, m.Roll]
             mindre_andring_beslutas_av=_resolve(
                 t.mindre_andring_beslutas_av, instanser, rel, lines, key + ("mindre_andring_beslutas_av",),
                 problems, "Instansen", "nämnderna i data/kommun.yml eller data/roller.yml"),
-            revidering_manader=t.revidering_manader)
+            revidering_manader=t.revidering_manader, stor_andring=t.stor_andring)
     if fil.logotyp and not (project.docs / fil.logotyp).is_file():
         problems.error(rel, lines.line(("logotyp",)),
                        f"Logotypen '{fil.logotyp}' finns inte under docs/. Ange sökvägen relativt docs/, "
                        "t.ex. assets/logotyp.svg.", key="logotyp")
     kommun = m.Kommun(namn=fil.namn, logotyp=fil.logotyp, redigera_url=fil.redigera_url,
                       namnder=tuple(namnder), forvaltningar=fil.forvaltningar, dokumenttyper=typer,
-                      falt=fil.falt, egna_falt={e.id: e for e in fil.egna_falt}, dokumenthuvud=fil.dokumenthuvud)
+                      falt=fil.falt, egna_falt={e.id: e for e in fil.egna_falt}, dokumenthuvud=fil.dokumenthuvud,
+                      andringar_efter_beslut=fil.andringar_efter_beslut,
+                      historik_for_lasare=fil.historik_for_lasare)
     validate_definition(fil, rel, lines, problems, set(m.FrontMatter.model_fields))
     return kommun, instanser, org
 
@@ -328,7 +330,7 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
             p.error(rel, lines.line(("beslut", i, "datum")),
                     f"Beslutsdatumet {b.datum} ligger mer än ett år fram i tiden. Ange datumet då beslutet fattades.",
                     key=f"beslut[{i}].datum")
-    changes = [b for b in fm.beslut if b.andring != "utan ändring"]
+    changes = [b for b in fm.beslut if b.andring not in ("utan ändring", "redaktionell")]
     if changes and fm.galler_fran < changes[-1].datum:
         p.error(rel, lines.line(("galler_fran",)),
                 f"Gäller från ({fm.galler_fran}) ligger före det senaste beslutet om ändring "

@@ -19,7 +19,8 @@ GENERATED_PAGES: list[GeneratedPages] = []
 GeneratedFiles = Callable[[Handbook], list[tuple[str, bytes]]]
 GENERATED_FILES: list[GeneratedFiles] = []
 
-PART_MODULES: list[str] = ["styrdok.changes", "styrdok.overviews", "styrdok.ledningssystem", "styrdok.overdue"]
+PART_MODULES: list[str] = ["styrdok.changes", "styrdok.overviews", "styrdok.ledningssystem", "styrdok.overdue",
+                           "styrdok.decided", "styrdok.decided_pages"]
 
 # JSON Schemas for editors: name -> (file glob relative to the handbook root, type to describe).
 SCHEMAS: dict[str, tuple[str, object]] = {}

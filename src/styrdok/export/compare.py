@@ -42,6 +42,7 @@ FOOTNOTE_DEF = re.compile(r"^(?P<prefix>\[\^[^\]]+\]:[ \t]*)(?P<content>.*)$")
 QUOTE = re.compile(r"^(?P<prefix> *>[ \t]?)(?P<content>.*)$")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 FENCE = re.compile(r"^ *(`{3,}|~{3,})")
+HTML_BLOCK = re.compile(r"^ {0,3}<(table|div|figure|svg|details|section|form|script|style|p|ul|ol|dl)\b", re.I)
 STRUCTURE = re.compile(r"^ *(:::.*|[-*_]( *[-*_]){2,} *|\+[-=+:]+\+ *)$")
 
 
@@ -102,6 +103,14 @@ def units(text: str) -> list[Unit]:
             out.append(Unit("row", line[: len(line) - len(line.lstrip())], s, line))
             i += 1
             continue
+        if HTML_BLOCK.match(line):   # raw HTML (the site's rendering of some macros): opaque up to a blank line
+            j = i
+            while j < len(lines) and lines[j].strip():
+                j += 1
+            raw = "\n".join(lines[i:j])
+            out.append(Unit("code", "", raw, raw))
+            i = j
+            continue
         if s.startswith("+"):       # a grid table written by hand: opaque
             j = i
             while j < len(lines) and lines[j].strip()[:1] in ("+", "|"):
@@ -131,11 +140,16 @@ def units(text: str) -> list[Unit]:
 
 
 class _Marks:
+    space = "\\ "              # a space pandoc keeps at a span's edge
+
     def __init__(self, author: str, date: str):
         author = author.replace("\\", "/").replace('"', "'")
         attrs = f'author="{author}" date="{date}"'
         self.ins = "{.insertion " + attrs + "}"
         self.dele = "{.deletion " + attrs + "}"
+
+    def span(self, core: str, kind: str) -> str:
+        return f"[{core}]{self.ins if kind == 'ins' else self.dele}"
 
     def wrap(self, text: str, kind: str) -> str:
         """Wrap text in a span, whitespace outside; a deletion takes one trailing space inside."""
@@ -148,11 +162,24 @@ class _Marks:
             # the deleted word takes one neighbouring space with it (as "\ ", which pandoc keeps),
             # so that accepting the change leaves a single space
             if trail == " ":
-                return f"{lead}[{core}\\ ]{self.dele}"
+                return f"{lead}{self.span(core + self.space, 'del')}"
             if lead == " ":
-                return f"[\\ {core}]{self.dele}{trail}"
-            return f"{lead}[{core}]{self.dele}{trail}"
-        return f"{lead}[{core}]{self.ins}{trail}"
+                return f"{self.span(self.space + core, 'del')}{trail}"
+            return f"{lead}{self.span(core, 'del')}{trail}"
+        return f"{lead}{self.span(core, 'ins')}{trail}"
+
+
+class HtmlMarks(_Marks):
+    """Marks for a web page: <ins> and <del> inside the Markdown (Python-Markdown keeps inline HTML)."""
+
+    space = " "
+
+    def __init__(self):
+        super().__init__("", "")
+
+    def span(self, core: str, kind: str) -> str:
+        tag = "ins" if kind == "ins" else "del"
+        return f"<{tag}>{core}</{tag}>"
 
 
 def _balanced(text: str) -> str:
@@ -199,8 +226,7 @@ def _whole(unit: Unit, kind: str, marks: _Marks) -> str:
 
 
 def _span_all(content: str, kind: str, marks: _Marks) -> str:
-    core = _balanced(content.strip())
-    return f"[{core}]{marks.ins if kind == 'ins' else marks.dele}"
+    return marks.span(_balanced(content.strip()), kind)
 
 
 def _cell(text: str, kind: str, marks: _Marks) -> str:
@@ -261,9 +287,10 @@ def _replace(olds: list[Unit], news: list[Unit], marks: _Marks) -> list[str]:
     return out
 
 
-def tracked_markdown(old: str, new: str, *, author: str, date: str) -> str:
-    """`new`, with what differs from `old` as insertion and deletion spans (author, ISO date)."""
-    marks = _Marks(author, date)
+def tracked_markdown(old: str, new: str, *, author: str = "", date: str = "", html: bool = False) -> str:
+    """`new`, with what differs from `old` as insertion and deletion spans (author, ISO date);
+    html=True marks them <ins>/<del> for a web page instead of pandoc spans."""
+    marks: _Marks = HtmlMarks() if html else _Marks(author, date)
     a, b = units(old.rstrip("\n")), units(new.rstrip("\n"))
     out: list[str] = []
     matcher = difflib.SequenceMatcher(None, [u.key() for u in a], [u.key() for u in b], autojunk=False)

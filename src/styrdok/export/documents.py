@@ -58,6 +58,27 @@ def word_document(handbook: Handbook, project: Project, doc: Styrdokument, *, to
         docs_dir=project.docs, link_titles=link_titles(handbook))
 
 
+def decided_word_document(handbook: Handbook, project: Project, doc: Styrdokument, *,
+                          toc: bool = False) -> WordDocument | None:
+    """The document as rendered at its latest decision tag (styrdok.decided), as a Word document:
+    `<id>--beslutad-<datum>`, its header marked as the decided version. None without a tag."""
+    from ..decided import decided_index
+    index = decided_index(handbook)
+    tag = index.tags().get(doc.id) if index else None
+    texts = index.texts(doc.id) if tag else None
+    if texts is None:
+        return None
+    logo = project.docs / handbook.kommun.logotyp if handbook.kommun.logotyp else None
+    kind = "redaktionell ändring" if tag.redaktionell else "beslut"
+    rows = [("Version", f"Beslutad version ({kind} {tag.datum.isoformat()}, git-taggen {tag.name})"),
+            *metadata_rows(handbook, doc)]
+    return WordDocument(
+        doc_id=f"{doc.id}--beslutad-{tag.datum.isoformat()}", title=doc.titel, doc_type=doc.typ.namn,
+        kommun_name=handbook.kommun.namn, logo_path=logo, metadata=rows, revisions=[],
+        body_markdown=texts["word"], toc=toc, src_path=doc.src_path, docs_dir=project.docs,
+        link_titles=link_titles(handbook))
+
+
 def last_decided_ref(project: Project, doc: Styrdokument) -> str | None:
     return last_tag_for(project.root, f"{TAG_PREFIX}/{doc.id}/*")
 
@@ -85,6 +106,30 @@ def changes_since(project: Project, doc: Styrdokument, ref: str | None) -> list[
     return [line for line in proc.stdout.splitlines() if line.strip()] if proc.returncode == 0 else []
 
 
+def memo_changes(handbook: Handbook, project: Project, doc: Styrdokument, ref: str | None) -> list[str]:
+    """The rendered changes since the last decision (sections, ansvar per role, data), then the
+    commit messages when readers may see them. Never "no changes" unless the renderings are equal."""
+    from ..change_summary import SummaryUnavailable, summary_since_decision
+    try:
+        summary = summary_since_decision(handbook, project, doc)
+    except SummaryUnavailable as exc:
+        if ref is None and not doc.beslut:
+            history = changes_since(project, doc, None) if handbook.kommun.historik_for_lasare == "meddelanden" else []
+            return ["Nytt dokument som antas för första gången.", *history]
+        return [f"Ändringarna sedan förra beslutet kunde inte tas fram ({exc}). Se bilagan med spårade "
+                "ändringar, eller kör styrdok check och försök igen."]
+    from ..decided import comparisons
+    comparison = comparisons(handbook).get(doc.id)
+    lines = summary.lines()
+    if not lines and comparison is not None and comparison.changed:
+        lines = ["Ändrad formatering eller uppställning; se bilagan med spårade ändringar."]
+    if not lines:
+        return ["Inga ändringar sedan förra beslutet: dokumentet visas som när det beslutades."]
+    if handbook.kommun.historik_for_lasare == "meddelanden":
+        lines += [f"Ändring i versionshistoriken: {m}" for m in changes_since(project, doc, ref)]
+    return lines
+
+
 def memo_for(handbook: Handbook, project: Project, doc: Styrdokument, *, namnd_id: str | None,
              datum: dt.date) -> Tjansteskrivelse:
     namnder = [i for i in doc.beslutad_av if i.kind == "nämnd"] or list(doc.typ.beslutas_av)
@@ -110,6 +155,6 @@ def memo_for(handbook: Handbook, project: Project, doc: Styrdokument, *, namnd_i
         forslag_till_beslut=[f"{namnd.namn} beslutar att anta {doc.titel} enligt bilaga.",
                              f"{doc.titel} gäller från och med beslutsdagen och ersätter tidigare version."],
         sammanfattning=summary, beskrivning=beskrivning,
-        andringar=changes_since(project, doc, ref) or ["Inga ändringar sedan förra beslutet."],
+        andringar=memo_changes(handbook, project, doc, ref),
         bilaga=f"{doc.titel} ({doc.id}.docx)",
         logo_path=project.docs / handbook.kommun.logotyp if handbook.kommun.logotyp else None)

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..load import current_date, load_handbook
 from ..changes import revisions, senast_andrad
 from ..header import header_rows
+from ..decided_pages import notice as decided_notice
 from ..parts import generated_files, generated_pages
 from ..model import Handbook
 from ..problems import SourceError
@@ -73,6 +74,7 @@ def before_page(env) -> None:
             "revisions": revisions(handbook, doc),
             "word_url": f"word/{doc.id}.docx",
         }
+        page.meta["styrdok_beslutat"] = decided_notice(handbook, doc)
     if handbook.kommun.redigera_url:
         page.edit_url = handbook.kommun.redigera_url.rstrip("/") + "/docs/" + page.file.src_uri
     _reuse_rendered(env, handbook)

@@ -1,0 +1,159 @@
+"""What readers see of a decided document (see styrdok.decided for the comparison):
+
+- the notice beside the card (overrides/partials/styrdok-beslutat.html): "Gäller enligt beslut …"
+  when the page is what was decided, else that it has changed since, with links to
+- a page with the changes word by word (<ins>/<del>, also in tables), and
+- the decided version as rendered at the decision's tag, with its Word file (word/<id>--beslutad-<datum>.docx).
+
+Both pages lie beside the document (`<folder>/<stem>--andringar.md`, `<folder>/<stem>--beslutad-<datum>.md`) so
+the document's relative links and images work unchanged; they are kept out of the navigation and
+the search (a reader looking for a rutin must find the valid one).
+"""
+from __future__ import annotations
+
+import posixpath
+
+from .decided import Comparison, comparisons, decided_index
+from .export.compare import tracked_markdown
+from .model import Beslut, Handbook, Styrdokument
+from .parts import GENERATED_PAGES
+from .render.markdown import page_url
+
+ARCHIVE_MARK = "--"
+
+
+def _stem(doc: Styrdokument) -> str:
+    return doc.src_path[:-3] if doc.src_path.endswith(".md") else doc.src_path
+
+
+def diff_path(doc: Styrdokument) -> str:
+    return f"{_stem(doc)}{ARCHIVE_MARK}andringar.md"
+
+
+def decided_path(doc: Styrdokument, c: Comparison) -> str:
+    return f"{_stem(doc)}{ARCHIVE_MARK}beslutad-{c.tag.datum.isoformat()}.md"
+
+
+def decided_word_id(doc: Styrdokument, c: Comparison) -> str:
+    return f"{doc.id}{ARCHIVE_MARK}beslutad-{c.tag.datum.isoformat()}"
+
+
+def is_archive_page(src_uri: str) -> bool:
+    return ARCHIVE_MARK in posixpath.basename(src_uri) and src_uri.endswith(".md")
+
+
+def decision_of(doc: Styrdokument, c: Comparison) -> Beslut | None:
+    """The decision the comparison is against: the latest real one on or before the tag's date."""
+    return next((b for b in reversed(doc.beslut) if not b.redaktionell and b.datum <= c.tag.datum), None)
+
+
+def editorial_of(doc: Styrdokument, c: Comparison) -> Beslut | None:
+    if not c.tag.redaktionell:
+        return None
+    return next((b for b in reversed(doc.beslut) if b.redaktionell and b.datum == c.tag.datum), None)
+
+
+def notice(handbook: Handbook, doc: Styrdokument) -> dict | None:
+    """What the notice partial shows for a page (None: no decision tag, nothing to say)."""
+    c = comparisons(handbook).get(doc.id)
+    if c is None or c.failed:
+        return None
+    beslut = decision_of(doc, c)
+    return {
+        "andrat": c.changed, "datum": (beslut.datum if beslut else c.tag.datum).isoformat(),
+        "instans": beslut.instans.namn if beslut else None, "paragraf": beslut.paragraf if beslut else None,
+        "redaktionell": editorial_of(doc, c), "hur": c.what(), "sidan": c.page_changed, "data": c.data_changes,
+        "andringar_url": page_url(diff_path(doc)) if c.changed else None,
+        "beslutad_url": page_url(decided_path(doc, c)) if c.changed else None,
+    }
+
+
+def _front(title: str) -> str:
+    quoted = title.replace('"', '\\"')
+    return f'---\ntitle: "{quoted}"\nsearch:\n  exclude: true\n---\n'
+
+
+def _raw(markdown: str) -> str:
+    """Rendered text goes through the macros once more: keep it as it is."""
+    return "{% raw %}" + markdown.replace("{% endraw %}", "{{ '{% endraw %}' }}") + "{% endraw %}"
+
+
+def _when(doc: Styrdokument, c: Comparison) -> str:
+    beslut = decision_of(doc, c)
+    text = f"beslutet {beslut.datum.isoformat()}" if beslut else f"beslutet {c.tag.datum.isoformat()}"
+    if beslut:
+        text += f" ({beslut.instans.namn}{' § ' + beslut.paragraf if beslut.paragraf else ''})"
+    editorial = editorial_of(doc, c)
+    if editorial:
+        text += f" och den redaktionella ändringen {editorial.datum.isoformat()}"
+    return text
+
+
+def _pages(handbook: Handbook) -> list[tuple[str, str]]:
+    index = decided_index(handbook)
+    if index is None:
+        return []
+    out = []
+    for doc_id, c in sorted(comparisons(handbook).items()):
+        if not c.changed or c.failed:
+            continue
+        doc = handbook.dokument[doc_id]
+        texts = index.texts(doc_id)
+        if texts is None:
+            continue
+        from .decided import render_site
+        now = render_site(handbook, index.root / "templates", doc.src_path, doc.body)
+        marked = tracked_markdown(texts["site"], now, html=True)
+        here = posixpath.dirname(doc.src_path)
+        page = posixpath.relpath(doc.src_path, here or ".")
+        decided = posixpath.relpath(decided_path(doc, c), here or ".")
+        data = "".join(f"\n- {d}" for d in c.data_changes)
+        out.append((diff_path(doc), _front(f"Ändringar sedan beslutet: {doc.titel}") +
+                    f"# Ändringar sedan beslutet: {doc.titel}\n\n"
+                    f"Så här skiljer sig [den publicerade sidan]({page}) från {_when(doc, c)}. "
+                    "Infogad text är <ins>understruken</ins> och borttagen text <del>överstruken</del>.\n\n"
+                    + (f"Ändrat i sidans text.\n\n" if c.page_changed else "")
+                    + (f"Ändrat genom data som sidan visar:\n{data}\n\n" if c.data_changes else "")
+                    + f"[Den beslutade versionen]({decided}) finns kvar, också som Word-fil.\n\n"
+                    "## Ändringarna ord för ord\n\n" + _raw(marked) + "\n"))
+        # the site's word/ folder is not a page MkDocs knows: a plain link, relative to the page's URL
+        word = "../" * page_url(decided_path(doc, c)).count("/") + f"word/{decided_word_id(doc, c)}.docx"
+        out.append((decided_path(doc, c), _front(f"Beslutad version: {doc.titel}") +
+                    f"# {doc.titel} (beslutad version)\n\n"
+                    f"!!! note \"Beslutad version\"\n    Så här såg dokumentet ut enligt {_when(doc, c)}. "
+                    f"Det som gäller nu finns på [den publicerade sidan]({page}); skillnaderna visas på "
+                    f"[sidan med ändringarna]({posixpath.relpath(diff_path(doc), here or '.')}). "
+                    f"<a href=\"{word}\" download>Ladda ner den beslutade versionen som Word</a>.\n\n"
+                    + _raw(texts["site"]) + "\n"))
+    return out
+
+
+GENERATED_PAGES.append(_pages)
+
+
+def decided_words(handbook: Handbook, project) -> list:
+    """Word documents of the decided versions of changed documents (for the site's word/ folder)."""
+    from .export.documents import decided_word_document
+    out = []
+    for doc_id, c in sorted(comparisons(handbook).items()):
+        if c.changed and not c.failed:
+            word = decided_word_document(handbook, project, handbook.dokument[doc_id])
+            if word is not None:
+                out.append(word)
+    return out
+
+
+def hide_archive_pages(nav):
+    """on_nav: the decided versions and change pages are reached from the notice, not the menu."""
+    def keep(items):
+        kept = []
+        for item in items:
+            if getattr(item, "file", None) is not None and is_archive_page(item.file.src_uri):
+                continue
+            if getattr(item, "children", None) is not None:
+                item.children = keep(item.children)
+            kept.append(item)
+        return kept
+    nav.items = keep(nav.items)
+    nav.pages = [p for p in nav.pages if not is_archive_page(p.file.src_uri)]
+    return nav
