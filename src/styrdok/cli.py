@@ -50,21 +50,59 @@ def search_step(site_tmp: Path) -> None:
         raise BuildError(str(exc)) from None
 
 
+def keep_word_step(site_dir: Path):
+    """Build step for --utan-word: the previous site's word/ folder, hard-linked into the new site,
+    so the pages' Word links keep working; the files are as the last build with Word made them."""
+    def step(site_tmp: Path) -> None:
+        from .outputfiles import link_or_copy_tree
+        old = site_dir / "word"
+        if old.is_dir():
+            link_or_copy_tree(old, site_tmp / "word")
+    return step
+
+
+def replace_word_folder(handbook, root: Path, site_dir: Path) -> None:
+    """--bara-word: export every document into a new word/ folder and swap it in; the rest of
+    site/ is not touched, and the old word/ stays if the export fails."""
+    import shutil
+    import tempfile
+    from .outputfiles import make_servable
+    from .site.build import replace_dir
+    site_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".word-", dir=site_dir))
+    try:
+        word_step(handbook, root)(tmp)
+        make_servable(tmp)
+        replace_dir(tmp / "word", site_dir / "word")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def cmd_build(args) -> int:
     from .site.build import BuildError, build_site
     handbook, problems = check_project(args.root)
     print_problems(problems)
+    what = "site/word/" if args.bara_word else "site/"
     if problems.errors or handbook is None:
-        print("Bygget avbröts: inget i site/ har ändrats.", file=sys.stderr)
+        print(f"Bygget avbröts: inget i {what} har ändrats.", file=sys.stderr)
         return 1
     site_dir = (args.root / "site") if args.site is None else args.site
     try:
-        build_site(args.root, site_dir, extra_steps=[search_step, word_step(handbook, args.root)],
-                   handbook=handbook)
+        if args.bara_word:
+            replace_word_folder(handbook, args.root, site_dir)
+        else:
+            last = keep_word_step(site_dir) if args.utan_word else word_step(handbook, args.root)
+            build_site(args.root, site_dir, extra_steps=[search_step, last], handbook=handbook)
     except BuildError as exc:
-        print(f"fel: {exc}\nBygget avbröts: inget i site/ har ändrats.", file=sys.stderr)
+        print(f"fel: {exc}\nBygget avbröts: inget i {what} har ändrats.", file=sys.stderr)
         return 1
-    print(f"Handboken är byggd i {site_dir}.", file=sys.stderr)
+    if args.bara_word:
+        print(f"Word-filerna är skrivna i {site_dir / 'word'}; webbplatsen byggdes inte om.", file=sys.stderr)
+    elif args.utan_word:
+        print(f"Webbplatsen är byggd i {site_dir}, utan Word-filerna (--utan-word): word/ är från förra "
+              "bygget med Word. Kör 'styrdok build --bara-word' för att göra om dem.", file=sys.stderr)
+    else:
+        print(f"Handboken är byggd i {site_dir}.", file=sys.stderr)
     return 0
 
 
@@ -284,6 +322,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="kontrollera och bygg webbplatsen och Word-filerna")
     p.add_argument("--site", type=Path, default=None, help="målmapp för webbplatsen (standard: site/)")
+    only = p.add_mutually_exclusive_group()
+    only.add_argument("--utan-word", action="store_true",
+                      help="bygg bara webbplatsen (snabbare); Word-filerna från förra bygget behålls")
+    only.add_argument("--bara-word", action="store_true",
+                      help="gör bara om Word-filerna i site/word/; resten av webbplatsen lämnas som den är")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("due", help="lista det som ska revideras eller göras (dokument, enheter, åtgärder, "

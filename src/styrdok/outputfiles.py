@@ -73,3 +73,16 @@ def remove_stale_temps(target: Path) -> list[Path]:
             entry.unlink(missing_ok=True)
         removed.append(entry)
     return removed
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:                     # another file system, or links not allowed
+        shutil.copy2(src, dst)
+
+
+def link_or_copy_tree(src: Path, dst: Path) -> None:
+    """A copy of the folder src as dst whose files are hard links where the file system allows
+    (output nobody edits in place: writers replace files, never rewrite them)."""
+    shutil.copytree(src, dst, copy_function=_link_or_copy, symlinks=True)

@@ -1,0 +1,55 @@
+"""`styrdok build --utan-word` (site only) and `--bara-word` (only the Word files in site/word/)."""
+from __future__ import annotations
+
+from docx import Document
+
+from conftest import run_cli, tree_digest
+
+
+def _site_without_word(site):
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*")
+            if p.is_file() and not p.relative_to(site).as_posix().startswith("word/")}
+
+
+def test_site_only_then_word_only_gives_the_whole_build(mini):
+    proc = run_cli(mini, "build", "--utan-word")
+    assert proc.returncode == 0, proc.stderr
+    assert "utan Word-filerna" in proc.stderr and "--bara-word" in proc.stderr
+    site = mini / "site"
+    assert (site / "rutiner" / "avvikelser" / "index.html").is_file()
+    assert not (site / "word").exists()
+    pages = _site_without_word(site)
+
+    proc = run_cli(mini, "build", "--bara-word")
+    assert proc.returncode == 0, proc.stderr
+    assert "webbplatsen byggdes inte om" in proc.stderr
+    assert {p.name for p in (site / "word").glob("*.docx")} == {"avvikelser.docx", "riktlinje-kvalitet.docx"}
+    assert not [p for p in site.iterdir() if p.name.startswith(".")]          # no temporary folder left
+    assert _site_without_word(site) == pages                                   # the pages were not rebuilt
+    word = tree_digest(site / "word")
+
+    page = mini / "docs" / "rutiner" / "avvikelser.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("samma dag", "genast"), encoding="utf-8")
+    assert run_cli(mini, "build", "--utan-word").returncode == 0
+    assert "genast" in (site / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
+    assert tree_digest(site / "word") == word                  # the previous Word files stay, as they were
+
+    assert run_cli(mini, "build", "--bara-word").returncode == 0
+    text = "\n".join(p.text for p in Document(str(site / "word" / "avvikelser.docx")).paragraphs)
+    assert "genast" in text
+
+
+def test_word_only_with_an_error_leaves_the_word_files(mini):
+    assert run_cli(mini, "build").returncode == 0
+    word = tree_digest(mini / "site" / "word")
+    page = mini / "docs" / "rutiner" / "avvikelser.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("typ: rutin", "typ: rutinn"), encoding="utf-8")
+    proc = run_cli(mini, "build", "--bara-word")
+    assert proc.returncode == 1
+    assert "avvikelser.md" in proc.stderr and "inget i site/word/ har ändrats" in proc.stderr
+    assert tree_digest(mini / "site" / "word") == word
+
+
+def test_site_only_and_word_only_cannot_be_combined(mini):
+    proc = run_cli(mini, "build", "--utan-word", "--bara-word")
+    assert proc.returncode == 2 and "--utan-word" in proc.stderr
