@@ -37,7 +37,11 @@ def history_of(handbook: Handbook) -> RepoHistory:
 
 
 def revisions(handbook: Handbook, doc: Styrdokument) -> tuple[Revision, ...]:
-    return history_of(handbook).by_path.get(doc.file, ())
+    """The document's commits and the data commits that changed its rendering (styrdok.data_history),
+    newest first, as readers see them (messages, or only the kind of change)."""
+    from .data_history import reader_message, with_data
+    own = with_data(handbook, doc, history_of(handbook).by_path.get(doc.file, ()))
+    return tuple(reader_message(handbook, r) for r in own)
 
 
 def senast_andrad(handbook: Handbook, doc: Styrdokument) -> dt.date | None:
@@ -53,17 +57,26 @@ def recent_changes(handbook: Handbook, limit: int) -> list[dict]:
     history = history_of(handbook)
     # A change made under an earlier file name belongs to the page that file became.
     current = {(r.commit, r.path): path for path, revs in history.by_path.items() for r in revs}
-    out = []
+    from .data_history import DATA_PREFIX, docs_changed_by, reader_message
+    by_data = docs_changed_by(handbook) if any(r.path.startswith(DATA_PREFIX) for r in history.recent) else {}
+    out, seen = [], set()
     for rev in history.recent:
-        page = by_file.get(current.get((rev.commit, rev.path), rev.path))
-        if page is None:
-            continue
-        title = page.title or page.src_path
-        out.append({"datum": rev.date, "meddelande": rev.message, "vem": rev.author, "titel": title,
-                    "src_path": page.src_path})
+        if rev.path.startswith(DATA_PREFIX):      # a data commit: each document whose rendering it changed
+            pages = [handbook.pages.get(handbook.dokument[i].src_path) for i in by_data.get(rev.commit, ())]
+            rev = next((r for i in by_data.get(rev.commit, ()) for r in revisions(handbook, handbook.dokument[i])
+                        if r.commit == rev.commit), reader_message(handbook, rev))
+        else:
+            pages = [by_file.get(current.get((rev.commit, rev.path), rev.path))]
+            rev = reader_message(handbook, rev)
+        for page in pages:
+            if page is None or (rev.commit, page.src_path) in seen:
+                continue
+            seen.add((rev.commit, page.src_path))
+            out.append({"datum": rev.date, "meddelande": rev.message, "vem": rev.author,
+                        "titel": page.title or page.src_path, "src_path": page.src_path})
         if len(out) >= limit:
             break
-    return out
+    return out[:limit]
 
 
 def change_macros(ctx: RenderContext) -> dict[str, Callable]:
