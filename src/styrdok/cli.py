@@ -310,6 +310,19 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    from .init import InitError, init_handbook
+    from .load import current_date
+    try:
+        written = init_handbook(args.mapp, args.kommun, today=current_date())
+    except InitError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 1
+    print(f"Skrev en ny handbok för {' '.join(args.kommun.split())} i {args.mapp} ({len(written)} filer). "
+          f"Gå till mappen och kör 'styrdok check' och 'styrdok build'.", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="styrdok", description="Styrdokument och ledningssystem som kod.")
     parser.add_argument("--root", type=Path, default=None,
@@ -381,6 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ut", type=Path, help="Markdown-filen som skrivs (standard: docs/importerat/…)")
     p.add_argument("--ansvarig", help="roll för dokumentansvarig när huvudet bara har en persons namn")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("init", help="skapa en ny handbok för en kommun")
+    p.add_argument("mapp", type=Path, help="mappen för den nya handboken (ny eller tom)")
+    p.add_argument("--kommun", required=True, help="kommunens namn, t.ex. \"Älvstads kommun\"")
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("schema", help="skriv JSON-scheman för editorer (schemas/, .vscode/settings.json)")
     p.add_argument("--kontrollera", action="store_true", help="kontrollera bara att schemana är aktuella")

@@ -7,11 +7,12 @@ from pathlib import Path
 import jinja2
 
 from . import formatting
+from .engine import templates_dir
 
 
-# The templates that ship with styrdok (the repository's templates/ folder). A handbook may
-# override any of them with a file of the same name under its own templates/.
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+# The templates that ship with styrdok (styrdok.engine: package data, or the repository's templates/).
+# A handbook may override any of them with a file of the same name under its own templates/.
+DEFAULT_TEMPLATES = templates_dir()
 
 
 def make_env(templates_dir: Path | None = None, *, autoescape: bool = False) -> jinja2.Environment:

@@ -1,0 +1,45 @@
+"""The MkDocs plugin `styrdok` for a kommun's handbook made by `styrdok init`: the engine's theme
+overrides, CSS and JS come from the installed package (styrdok.engine), and the build steps the
+repository's hooks run (generated pages, search words, navigation cache) run here. List it after
+`macros` in mkdocs.yml: the macros plugin loads the handbook that the generated pages need."""
+from __future__ import annotations
+
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File
+
+from ..engine import ASSETS, assets_dir, overrides_dir
+from ..search.pagefind import index_abbreviations
+from .adapter import add_generated_pages, start, watch_sources
+from .navcache import install
+
+
+class StyrdokPlugin(BasePlugin):
+    def on_startup(self, *, command, dirty):
+        start(command, dirty)
+
+    def on_config(self, config):
+        overrides = str(overrides_dir())
+        dirs = config.theme.dirs
+        if overrides not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, overrides)
+        for name in ASSETS:
+            target = config.extra_javascript if name.endswith(".js") else config.extra_css
+            if f"assets/{name}" not in [str(x) for x in target]:
+                target.append(f"assets/{name}")
+        return config
+
+    def on_files(self, files, config):
+        for name in ASSETS:
+            if files.get_file_from_path(f"assets/{name}") is None:
+                files.append(File.generated(config, f"assets/{name}", abs_src_path=str(assets_dir() / name)))
+        return add_generated_pages(files, config)
+
+    def on_serve(self, server, config, builder):
+        return watch_sources(server, config)
+
+    def on_env(self, env, config, files):
+        install(env)
+        return env
+
+    def on_page_content(self, html, page, config, files):
+        return index_abbreviations(html)
