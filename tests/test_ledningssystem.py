@@ -200,7 +200,7 @@ def test_kvalitetsplan_filters_keep_merged_cells_in_chromium(example_built):
 def test_ansvar_table_reaches_the_word_document(example_built):
     import docx
     doc = docx.Document(example_built / "site" / "word" / "lex-sarah.docx")
-    tables = [t for t in doc.tables if [c.text for c in t.rows[0].cells] == ["Roll", "Ansvar", "Beskrivs i"]]
+    tables = [t for t in doc.tables if [c.text for c in t.rows[0].cells] == ["Ansvarig", "Ansvar", "Beskrivs i"]]
     assert tables, "ansvarstabellen saknas i Word-filen"
     assert "Beslutar om ett missförhållande är allvarligt och om anmälan." in [c.text for r in tables[0].rows for c in r.cells]
 

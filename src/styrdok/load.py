@@ -172,6 +172,12 @@ def _load_kommun(project: Project, problems: Problems, roller: dict[str, m.Roll]
         instanser[n.id] = inst
         namnder.append(inst)
 
+    for i, g in enumerate(fil.grupper):
+        if g.id in instanser:
+            problems.error(rel, lines.line(("grupper", i, "id")),
+                           f"Id '{g.id}' används redan (av en roll eller nämnd). Ge gruppen en egen id.")
+        instanser[g.id] = m.Instans(g.id, g.namn, "grupp")
+
     org: dict[str, m.OrgEnhet] = {}
 
     def add_org(ident: str, namn: str, niva, parent, path: tuple) -> None:

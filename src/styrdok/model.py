@@ -67,6 +67,14 @@ class StorAndringFil(Strict):
     andel_ord: float = Field(0.2, ge=0, le=1, description="Andel ändrade ord (0–1) som räknas som stor ändring.")
 
 
+class GruppFil(Strict):
+    """A named group that can be responsible or decide (ledningsgrupp, a working group)."""
+
+    id: Id
+    namn: Text
+    beskrivning: Text | None = None
+
+
 class DokumenttypFil(Strict):
     id: Id
     namn: Text
@@ -144,6 +152,8 @@ class KommunFil(Strict):
     redigera_url: Text | None = None
     namnder: tuple[NamndFil, ...] = Field(min_length=1)
     forvaltningar: tuple[ForvaltningFil, ...] = Field(min_length=1)
+    grupper: tuple[GruppFil, ...] = Field((), description="Namngivna grupper som kan ha ansvar eller besluta, "
+                                                          "t.ex. förvaltningens ledningsgrupp.")
     dokumenttyper: tuple[DokumenttypFil, ...] = Field(min_length=1)
     falt: Faltetiketter = Faltetiketter()
     egna_falt: tuple[EgetFaltFil, ...] = Field((), description="Fält som kommunen lägger till i dokumenthuvudet.")
@@ -281,11 +291,11 @@ class PageMeta(BaseModel):
 
 @dataclass(frozen=True)
 class Instans:
-    """Who can decide: a nämnd or a role (e.g. socialchef)."""
+    """Who can decide or be responsible: a nämnd (or kommunstyrelsen), a role or a named group."""
 
     id: str
     namn: str
-    kind: Literal["nämnd", "roll"]
+    kind: Literal["nämnd", "roll", "grupp"]
 
 
 @dataclass(frozen=True)

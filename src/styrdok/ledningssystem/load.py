@@ -42,6 +42,13 @@ class _Resolver:
                         "handboken (dokument-id är filnamnet utan .md under docs/)")
         return doc.ref if doc else None
 
+    def ansvarig(self, ident, path):
+        """A role, a nämnd (kommunstyrelsen) or a named group (grupper in data/kommun.yml)."""
+        if ident in self.hb.roller:
+            return self.hb.roller[ident]
+        return self._one(ident, self.hb.instanser, path, "Den ansvariga",
+                         "data/roller.yml, nämnderna eller grupperna i data/kommun.yml")
+
     def roller(self, ids, path):
         return tuple(r for i, x in enumerate(ids) if (r := self.roll(x, path + (i,))))
 
@@ -63,7 +70,7 @@ def _load_ansvar(project, hb, p) -> dict[str, lm.Amne]:
     for i, a in core.validate_records(lm.AmneFil, data, rel, lines, p, what="ämne"):
         ansvar = []
         for j, x in enumerate(a.ansvar):
-            roll = r.roll(x.roll, (i, "ansvar", j, "roll"))
+            roll = r.ansvarig(x.roll, (i, "ansvar", j, "roll"))
             doc = r.doc(x.dokument, (i, "ansvar", j, "dokument")) if x.dokument else None
             if roll:
                 ansvar.append(lm.Ansvar(roll, x.uppgift, doc))
@@ -165,7 +172,7 @@ def _load_planer(project, hb, p, processer, today: dt.date) -> dict[str, lm.Kval
                 atg = []
                 for k, a in enumerate(risk.atgarder):
                     path_a = ("processer", i, "risker", j, "atgarder", k)
-                    ansvarig = r.roll(a.ansvarig, path_a + ("ansvarig",))
+                    ansvarig = r.ansvarig(a.ansvarig, path_a + ("ansvarig",))
                     if a.klart_senast.year != fil.ar:
                         p.error(rel, lines.line(path_a + ("klart_senast",)),
                                 f"Åtgärden ska vara klar {a.klart_senast}, utanför planens år {fil.ar}. "
@@ -223,7 +230,7 @@ def _load_arshjul(project, hb, p) -> lm.Arshjul | None:
             datum = fil.namndmoten
         else:
             datum = tuple(dt.date(fil.ar, m, 1) for m in (a.manader or lm.DEFAULT_MANADER[a.frekvens]))
-        ansvarig = r.roll(a.ansvarig, path + ("ansvarig",))
+        ansvarig = r.ansvarig(a.ansvarig, path + ("ansvarig",))
         till = r._one(a.rapporteras_till, hb.instanser, path + ("rapporteras_till",), "Instansen",
                       "nämnderna i data/kommun.yml eller rollerna i data/roller.yml")
         doc = r.doc(a.dokument, path + ("dokument",)) if a.dokument else None

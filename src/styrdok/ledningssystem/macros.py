@@ -70,14 +70,23 @@ def ls_macros(ctx: RenderContext) -> dict[str, Callable]:
             raise MacroError(f"{macro}('{key}'): finns inte i {source}. Välj en av: {', '.join(sorted(table)) or '(inga)'}.")
         return table[key]
 
-    def ansvar(amne: str) -> str:
+    def ansvar(amne: str, som: str = "tabell") -> str:
+        """One ämne's responsibilities: a table (som="tabell") or one section per role (som="avsnitt")."""
         a = _get(ls().amnen, amne, "ansvar", "data/ansvar.yml")
+        if som not in ("tabell", "avsnitt"):
+            raise MacroError(f"ansvar('{amne}', som='{som}'): välj som='tabell' eller som='avsnitt'.")
+        if som == "avsnitt":
+            per: dict[str, list] = {}
+            for x in a.ansvar:
+                per.setdefault(x.roll.id, []).append(x)
+            return ctx.render("ls/ansvar_avsnitt.md.j2", amne=a, per_roll=list(per.values()),
+                              mitt_ansvar=mitt_ansvar_path)
         return ctx.render("ls/ansvar.md.j2", amne=a, mitt_ansvar=mitt_ansvar_path)
 
     def ansvarsfordelning() -> str:
         roles = sorted({a.roll.id for x in ls().amnen.values() for a in x.ansvar} | set(hb.roller))
         return ctx.render("ls/ansvarsfordelning.md.j2", amnen=list(ls().amnen.values()),
-                          roller=[hb.roller[r] for r in roles], mitt_ansvar=mitt_ansvar_path)
+                          roller=[hb.roller[r] for r in roles if r in hb.roller], mitt_ansvar=mitt_ansvar_path)
 
     def mitt_ansvar(roll: str) -> str:
         role = _get(hb.roller, roll, "mitt_ansvar", "data/roller.yml")

@@ -21,7 +21,8 @@ PROCESS_TYPER: dict[str, str] = {"ledningsprocess": "Ledningsprocesser", "karnpr
 
 
 class AnsvarFil(Strict):
-    roll: Id = Field(description="Roll-id i data/roller.yml.")
+    roll: Id = Field(description="Den ansvariga: roll-id i data/roller.yml, eller en nämnd eller grupp i "
+                                 "data/kommun.yml.")
     uppgift: Text = Field(description="Vad rollen ska göra, i en mening.")
     dokument: Id | None = Field(default=None, description="Styrdokument där ansvaret beskrivs (dokument-id).")
 
@@ -111,7 +112,7 @@ class ForbattringsomradeFil(Strict):
 
 class AtgardFil(Strict):
     atgard: Text
-    ansvarig: Id = Field(description="Ansvarig grupp: roll-id.")
+    ansvarig: Id = Field(description="Ansvarig: roll-id, nämnd eller grupp.")
     status: Status = "planerad"
     klart_senast: dt.date
 
@@ -151,7 +152,7 @@ class ArshjulAktivitetFil(Strict):
     aktivitet: Text
     frekvens: Frekvens
     manader: tuple[int, ...] = Field(default=(), description="Månader (1–12); behövs för årsvis, annars valfritt.")
-    ansvarig: Id = Field(description="Roll-id.")
+    ansvarig: Id = Field(description="Ansvarig: roll-id, nämnd eller grupp.")
     rapporteras_till: Id = Field(description="Nämnd-id eller roll-id.")
     dokument: Id | None = None
     genomford: dt.date | None = Field(default=None, description="Datum då aktiviteten senast genomfördes. "
@@ -189,9 +190,13 @@ class Kalla:
 
 @dataclass(frozen=True)
 class Ansvar:
-    roll: Roll
+    roll: Roll | Instans         # a role (with a Mitt ansvar page), a nämnd or a named group
     uppgift: str
     dokument: DocRef | None
+
+    @property
+    def ar_roll(self) -> bool:
+        return isinstance(self.roll, Roll)
 
 
 @dataclass(frozen=True)
