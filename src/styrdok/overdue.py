@@ -47,6 +47,8 @@ def due_items(handbook: Handbook, today: dt.date, soon_days: int = SOON_DAYS) ->
             out.append(DueItem("enhet", e.enhet.namn, e.ansvarig.namn, e.nasta_revidering, left, e.file))
     for plan in ls.kvalitetsplaner.values():
         for _proc, _risk, a in plan.atgarder():
+            if a.klart_senast is None:
+                continue
             left = (a.klart_senast - today).days
             if a.status != "klar" and left <= soon_days:
                 out.append(DueItem("atgard", a.atgard, a.ansvarig.namn, a.klart_senast, left, plan.titel))

@@ -162,37 +162,54 @@ def _load_planer(project, hb, p, processer, today: dt.date) -> dict[str, lm.Kval
         r = _Resolver(hb, rel, lines, p)
         org = r._one(fil.organisation, hb.org, ("organisation",), "Organisationsenheten",
                      "organisationen i data/kommun.yml")
+        if not fil.processer and not fil.atgarder:
+            p.error(rel, lines.line(()), "Kvalitetsplanen har varken processer med risker eller åtgärder. Lägg "
+                                         "till minst en under processer eller atgarder.")
+        def atgard(a, path_a):
+            ansvarig = r.ansvarig(a.ansvarig, path_a + ("ansvarig",))
+            if a.klart_senast and a.klart_senast.year != fil.ar:
+                p.error(rel, lines.line(path_a + ("klart_senast",)),
+                        f"Åtgärden ska vara klar {a.klart_senast}, utanför planens år {fil.ar}. "
+                        f"Ange ett datum under {fil.ar}, eller för åtgärden till nästa års plan.",
+                        key=".".join(map(str, path_a + ("klart_senast",))))
+                return None
+            if not ansvarig:
+                return None
+            # Overdue is computed, not typed: past klart_senast and not klar is försenad.
+            late = a.status != "klar" and a.klart_senast is not None and a.klart_senast < today
+            status = "försenad" if late else (a.status or "ej angiven")
+            return lm.Atgard(a.atgard, ansvarig, status, a.klart_senast, a.status or "", _uppfoljningar(a))
+
         pps = []
         nummer = 0
         for i, pp in enumerate(fil.processer):
-            proc = r._one(pp.process, processer, ("processer", i, "process"), "Processen", "data/processer.yml")
+            if pp.process is None:
+                proc = lm.PlanProcessNamn("", "Ingen process angiven")
+            elif pp.process in processer:
+                proc = processer[pp.process]
+            else:          # a process named by text, without an entry in data/processer.yml
+                proc = lm.PlanProcessNamn(core.slug(pp.process), pp.process)
             risker = []
             for j, risk in enumerate(pp.risker):
                 nummer += 1
-                atg = []
-                for k, a in enumerate(risk.atgarder):
-                    path_a = ("processer", i, "risker", j, "atgarder", k)
-                    ansvarig = r.ansvarig(a.ansvarig, path_a + ("ansvarig",))
-                    if a.klart_senast.year != fil.ar:
-                        p.error(rel, lines.line(path_a + ("klart_senast",)),
-                                f"Åtgärden ska vara klar {a.klart_senast}, utanför planens år {fil.ar}. "
-                                f"Ange ett datum under {fil.ar}, eller för åtgärden till nästa års plan.",
-                                key=".".join(map(str, path_a + ("klart_senast",))))
-                        continue
-                    if ansvarig:
-                        # Overdue is computed, not typed: past klart_senast and not klar is försenad.
-                        status = "försenad" if a.status != "klar" and a.klart_senast < today else a.status
-                        atg.append(lm.Atgard(a.atgard, ansvarig, status, a.klart_senast, a.status))
-                risker.append(lm.Risk(nummer, risk.risk, risk.egenkontroll, risk.resultat, tuple(atg)))
-            if proc:
-                pps.append(lm.PlanProcess(proc, tuple(risker)))
+                atg = [x for k, a in enumerate(risk.atgarder)
+                       if (x := atgard(a, ("processer", i, "risker", j, "atgarder", k)))]
+                risker.append(lm.Risk(nummer, risk.risk, risk.egenkontroll, risk.resultat, tuple(atg),
+                                      _uppfoljningar(risk)))
+            pps.append(lm.PlanProcess(proc, tuple(risker)))
+        fria = tuple(x for k, a in enumerate(fil.atgarder) if (x := atgard(a, ("atgarder", k))))
         if org is None:
             continue
         fb = tuple(lm.Forbattringsomrade(f.kvalitetsomrade, lm.KVALITETSOMRADEN[f.kvalitetsomrade], f.beskrivning,
                                          f.resultat) for f in fil.forbattringsomraden)
         src = _page_calling(hb, "kvalitetsplan", fil.id) or "ledningssystem/index.md"
-        out[fil.id] = lm.Kvalitetsplan(fil.id, fil.titel, org, fil.ar, fb, tuple(pps), src)
+        out[fil.id] = lm.Kvalitetsplan(fil.id, fil.titel, org, fil.ar, fb, tuple(pps), src, fria)
     return out
+
+
+def _uppfoljningar(fil) -> tuple[lm.Uppfoljning, ...]:
+    return tuple(sorted((lm.Uppfoljning(u.datum, u.resultat, u.bedomning) for u in fil.uppfoljningar),
+                        key=lambda u: u.datum))
 
 
 def _load_arshjul(project, hb, p) -> lm.Arshjul | None:

@@ -115,7 +115,8 @@ def ls_macros(ctx: RenderContext) -> dict[str, Callable]:
         if ctx.target == "word":
             return ctx.render("ls/kvalitetsplan.md.j2", plan=plan, tabell=_plan_grid(plan))
         return ctx.render("ls/kvalitetsplan.html.j2", plan=plan,
-                          processer=sorted({pp.process for pp in plan.processer}, key=lambda p: p.namn),
+                          processer=sorted({pp.process for pp in plan.processer if pp.process.id},
+                                           key=lambda p: p.namn),
                           ansvariga=sorted({a.ansvarig for _, _, a in plan.atgarder()}, key=lambda r: r.namn))
 
     def arshjul() -> str:
@@ -131,7 +132,8 @@ def ls_macros(ctx: RenderContext) -> dict[str, Callable]:
         plan = _get(ls().kvalitetsplaner, plan_id, "kvalitetsberattelse", "data/kvalitetsplaner/")
         atg = list(plan.atgarder())
         risker = [(pp.process, r) for pp in plan.processer for r in pp.risker]
-        status = {s: sum(1 for *_, a in atg if a.status == s) for s in ("klar", "pågår", "planerad", "försenad")}
+        status = {s: sum(1 for *_, a in atg if a.status == s)
+                  for s in ("klar", "pågår", "planerad", "försenad", "ej angiven")}
         return ctx.render("ls/kvalitetsberattelse.md.j2", plan=plan, atgarder=atg, risker=risker, status=status)
 
     def sosfs_matris() -> str:
@@ -152,15 +154,20 @@ def _plan_grid(plan: lm.Kvalitetsplan) -> str:
     """A pandoc grid table with row spans: one process over its risks, one risk over its åtgärder."""
     rows, spans = [], []
     for pp in plan.processer:
-        n_proc = sum(len(r.atgarder) for r in pp.risker)
+        n_proc = pp.antal_rader
         first_proc = True
         for r in pp.risker:
             first_risk = True
-            for a in r.atgarder:
-                rows.append([pp.process.namn, f"{r.nummer}. {r.risk}", r.egenkontroll, a.atgard, a.ansvarig.namn,
-                             a.status, a.klart_senast.isoformat()])
-                spans.append([n_proc if first_proc else 0, len(r.atgarder) if first_risk else 0,
-                              len(r.atgarder) if first_risk else 0, 1, 1, 1, 1])
+            for a in r.rader:
+                cells = ([a.atgard, a.ansvarig.namn, a.status, a.klart_senast.isoformat() if a.klart_senast else "–"]
+                         if a else ["–", "–", "–", "–"])
+                rows.append([pp.process.namn, f"{r.nummer}. {r.risk}", r.egenkontroll or "–", *cells])
+                spans.append([n_proc if first_proc else 0, len(r.rader) if first_risk else 0,
+                              len(r.rader) if first_risk else 0, 1, 1, 1, 1])
                 first_proc = first_risk = False
+    for a in plan.fria_atgarder:
+        rows.append(["–", "–", "–", a.atgard, a.ansvarig.namn, a.status,
+                     a.klart_senast.isoformat() if a.klart_senast else "–"])
+        spans.append([1, 1, 1, 1, 1, 1, 1])
     header = ["Process", "Risk", "Egenkontroll", "Åtgärd", "Ansvarig", "Status", "Klart senast"]
     return grid_table(header, rows, spans, widths=[16, 22, 22, 24, 14, 9, 12])

@@ -110,22 +110,35 @@ class ForbattringsomradeFil(Strict):
     resultat: Text | None = None
 
 
+Bedomning = Literal["bra", "godtagbart", "behöver förbättras", "inte bedömt"]
+
+
+class UppfoljningFil(Strict):
+    """One dated result of an egenkontroll or an åtgärd; they roll up into the kvalitetsberättelse."""
+    datum: dt.date
+    resultat: Text
+    bedomning: Bedomning | None = Field(None, description="bra, godtagbart, behöver förbättras eller inte bedömt.")
+
+
 class AtgardFil(Strict):
     atgard: Text
     ansvarig: Id = Field(description="Ansvarig: roll-id, nämnd eller grupp.")
-    status: Status = "planerad"
-    klart_senast: dt.date
+    status: Status | None = Field(None, description="Valfri. Försenad räknas ut när klart_senast har passerat.")
+    klart_senast: dt.date | None = Field(None, description="Valfritt datum då åtgärden ska vara klar.")
+    uppfoljningar: tuple[UppfoljningFil, ...] = ()
 
 
 class RiskFil(Strict):
     risk: Text
-    egenkontroll: Text
+    egenkontroll: Text | None = Field(None, description="Hur risken kontrolleras; får vara tom.")
     resultat: Text | None = Field(default=None, description="Resultat av egenkontrollen, när den är gjord.")
-    atgarder: tuple[AtgardFil, ...] = Field(min_length=1)
+    uppfoljningar: tuple[UppfoljningFil, ...] = Field((), description="Daterade resultat av egenkontrollen.")
+    atgarder: tuple[AtgardFil, ...] = ()
 
 
 class PlanProcessFil(Strict):
-    process: Id
+    process: Text | None = Field(None, description="En process-id i data/processer.yml, processens namn i text, "
+                                                   "eller utelämnad för risker utan process.")
     risker: tuple[RiskFil, ...] = Field(min_length=1)
 
 
@@ -135,7 +148,8 @@ class KvalitetsplanFil(Strict):
     organisation: Id = Field(description="Förvaltning, avdelning eller enhet i data/kommun.yml.")
     ar: int = Field(ge=2000, le=2100)
     forbattringsomraden: tuple[ForbattringsomradeFil, ...] = ()
-    processer: tuple[PlanProcessFil, ...] = Field(min_length=1)
+    processer: tuple[PlanProcessFil, ...] = ()
+    atgarder: tuple[AtgardFil, ...] = Field((), description="Åtgärder som inte hör till en risk.")
 
 
 FREKVENSER: dict[str, str] = {"per-namndmote": "Vid varje nämndsammanträde", "manadsvis": "Varje månad",
@@ -267,12 +281,31 @@ class EnhetLs:
 
 
 @dataclass(frozen=True)
+class Uppfoljning:
+    datum: dt.date
+    resultat: str
+    bedomning: str | None
+
+    @property
+    def text(self) -> str:
+        return f"{self.datum.isoformat()}: {self.resultat}" + (f" ({self.bedomning})" if self.bedomning else "")
+
+
+@dataclass(frozen=True)
+class PlanProcessNamn:
+    """A process the plan names by text (no entry in data/processer.yml), or none."""
+    id: str
+    namn: str
+
+
+@dataclass(frozen=True)
 class Atgard:
     atgard: str
-    ansvarig: Roll
-    status: str                  # computed: "försenad" when past klart_senast and not klar
-    klart_senast: dt.date
+    ansvarig: Roll | Instans
+    status: str                  # computed: "försenad" when past klart_senast and not klar; "ej angiven"
+    klart_senast: dt.date | None
     angiven_status: str = ""     # as written in the file
+    uppfoljningar: tuple[Uppfoljning, ...] = ()
 
     @property
     def forsenad(self) -> bool:
@@ -283,15 +316,25 @@ class Atgard:
 class Risk:
     nummer: int
     risk: str
-    egenkontroll: str
+    egenkontroll: str | None
     resultat: str | None
     atgarder: tuple[Atgard, ...]
+    uppfoljningar: tuple[Uppfoljning, ...] = ()
+
+    @property
+    def rader(self) -> tuple[Atgard | None, ...]:
+        """The table's rows for this risk: its åtgärder, or one empty row when it has none."""
+        return self.atgarder or (None,)
 
 
 @dataclass(frozen=True)
 class PlanProcess:
-    process: Process
+    process: Process | PlanProcessNamn
     risker: tuple[Risk, ...]
+
+    @property
+    def antal_rader(self) -> int:
+        return sum(len(r.rader) for r in self.risker)
 
 
 @dataclass(frozen=True)
@@ -311,12 +354,15 @@ class Kvalitetsplan:
     forbattringsomraden: tuple[Forbattringsomrade, ...]
     processer: tuple[PlanProcess, ...]
     src_path: str            # the page that shows it
+    fria_atgarder: tuple[Atgard, ...] = ()      # åtgärder without a risk
 
     def atgarder(self):
         for pp in self.processer:
             for r in pp.risker:
                 for a in r.atgarder:
                     yield pp.process, r, a
+        for a in self.fria_atgarder:
+            yield None, None, a
 
 
 @dataclass(frozen=True)
