@@ -171,6 +171,11 @@ def _load_kommun(project: Project, problems: Problems, roller: dict[str, m.Roll]
         inst = m.Instans(n.id, n.namn, "nämnd")
         instanser[n.id] = inst
         namnder.append(inst)
+        for j, u in enumerate(n.utskott):
+            if u.id in instanser:
+                problems.error(rel, lines.line(("namnder", i, "utskott", j, "id")),
+                               f"Id '{u.id}' används redan (av en roll eller nämnd). Ge utskottet en egen id.")
+            instanser[u.id] = m.Instans(u.id, u.namn, "nämnd")
 
     for i, g in enumerate(fil.grupper):
         if g.id in instanser:

@@ -36,10 +36,17 @@ class Strict(BaseModel):
 
 # --- data/kommun.yml ---------------------------------------------------------------------------
 
+class UtskottFil(Strict):
+    id: Id
+    namn: Text = Field(description="Utskottets namn, t.ex. Socialnämndens individutskott.")
+
+
 class NamndFil(Strict):
     id: Id
     namn: Text
     forkortning: Text | None = None
+    utskott: tuple[UtskottFil, ...] = Field((), description="Nämndens utskott: kan besluta, ha sammanträden i "
+                                                           "årshjulet och ta emot rapporter.")
 
 
 class EnhetFil(Strict):

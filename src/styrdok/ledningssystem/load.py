@@ -221,10 +221,23 @@ def _load_arshjul(project, hb, p) -> lm.Arshjul | None:
     if fil is None:
         return None
     r = _Resolver(hb, rel, lines, p)
-    for i, d in enumerate(fil.namndmoten):
-        if d.year != fil.ar:
-            p.error(rel, lines.line(("namndmoten", i)), f"Sammanträdet {d} ligger inte under år {fil.ar}.",
-                    key=f"namndmoten[{i}]")
+    year = fil.ar or core.current_date().year
+    per_forum: dict[str, tuple[dt.date, ...]] = {}
+    if isinstance(fil.namndmoten, dict):
+        for forum, dates in fil.namndmoten.items():
+            if r._one(forum, hb.instanser, ("namndmoten", forum), "Nämnden eller utskottet",
+                      "nämnderna (och deras utskott) i data/kommun.yml"):
+                per_forum[forum] = tuple(sorted(dates))
+        alla = tuple(sorted({d for dates in per_forum.values() for d in dates}))
+    else:
+        alla = tuple(sorted(fil.namndmoten))
+    if fil.ar is not None:
+        for forum, dates in ({"": alla}.items() if not per_forum else per_forum.items()):
+            for d in dates:
+                if d.year != fil.ar:
+                    where = ("namndmoten", forum) if forum else ("namndmoten",)
+                    p.error(rel, lines.line(where), f"Sammanträdet {d} ligger inte under år {fil.ar}. Ta bort "
+                            "ar för ett årshjul som gäller varje år.", key="namndmoten")
     akt = []
     seen: dict[str, int] = {}
     for i, a in enumerate(fil.aktiviteter):
@@ -243,18 +256,24 @@ def _load_arshjul(project, hb, p) -> lm.Arshjul | None:
             p.error(rel, lines.line(path + ("frekvens",)), "En årsvis aktivitet behöver exakt en månad, "
                     "t.ex. manader: [3].", key=f"aktiviteter[{i}].manader")
             continue
-        if a.frekvens == "per-namndmote":
-            datum = fil.namndmoten
-        else:
-            datum = tuple(dt.date(fil.ar, m, 1) for m in (a.manader or lm.DEFAULT_MANADER[a.frekvens]))
         ansvarig = r.ansvarig(a.ansvarig, path + ("ansvarig",))
         till = r._one(a.rapporteras_till, hb.instanser, path + ("rapporteras_till",), "Instansen",
                       "nämnderna i data/kommun.yml eller rollerna i data/roller.yml")
+        if a.frekvens == "per-namndmote":
+            # the meetings of the forum it reports to, when meetings are given per nämnd and utskott
+            datum = per_forum.get(a.rapporteras_till, ()) if isinstance(fil.namndmoten, dict) else alla
+            if not datum:
+                p.error(rel, lines.line(path + ("frekvens",)),
+                        f"Aktiviteten sker vid varje sammanträde, men det finns inga sammanträden för "
+                        f"'{a.rapporteras_till}' under namndmoten.", key=f"aktiviteter[{i}].frekvens")
+                continue
+        else:
+            datum = tuple(dt.date(year, m, 1) for m in (a.manader or lm.DEFAULT_MANADER[a.frekvens]))
         doc = r.doc(a.dokument, path + ("dokument",)) if a.dokument else None
         if ansvarig and till:
             akt.append(lm.ArshjulAktivitet(a.id, a.aktivitet, a.frekvens, lm.FREKVENSER[a.frekvens],
                                            tuple(sorted(datum)), ansvarig, till, doc, a.genomford))
-    return lm.Arshjul(fil.ar, tuple(sorted(fil.namndmoten)), tuple(akt))
+    return lm.Arshjul(year, alla, tuple(akt), fil.ar is not None, per_forum)
 
 
 def _load_sosfs(project, hb, p) -> tuple[lm.Paragraf, ...]:

@@ -119,14 +119,30 @@ def ls_macros(ctx: RenderContext) -> dict[str, Callable]:
                                            key=lambda p: p.namn),
                           ansvariga=sorted({a.ansvarig for _, _, a in plan.atgarder()}, key=lambda r: r.namn))
 
-    def arshjul() -> str:
+    def arshjul(dokument: str | None = None, roll: str | None = None, forum: str | None = None) -> str:
+        """The årshjul, or the part of it for one document, one responsible role/group/nämnd or one
+        forum (who it is reported to); a filtered wheel shows only the months that have something."""
         hjul = ls().arshjul
         if hjul is None:
             raise MacroError("arshjul(): data/arshjul.yml saknas. Skapa filen (se exemplet överst i exempelhandbokens fil).")
-        manader = [(i + 1, namn, [(a, d) for a in hjul.aktiviteter for d in a.datum if d.month == i + 1])
+        items = list(hjul.aktiviteter)
+        for name, value, table, attr in (("dokument", dokument, hb.dokument, "dokument"),
+                                         ("roll", roll, hb.instanser, "ansvarig"),
+                                         ("forum", forum, hb.instanser, "rapporteras_till")):
+            if value is None:
+                continue
+            if value not in table:
+                raise MacroError(f"arshjul({name}='{value}'): finns inte. Välj en av: {', '.join(sorted(table))}.")
+            items = [a for a in items if getattr(a, attr) is not None and getattr(a, attr).id == value]
+        filtered = any(v is not None for v in (dokument, roll, forum))
+        manader = [(i + 1, namn, [(a, d) for a in items for d in a.datum if d.month == i + 1])
                    for i, namn in enumerate(lm_months())]
-        return ctx.render("ls/arshjul.md.j2", hjul=hjul, manader=manader, ics=ctx.href(ICS_PATH),
-                          ics_url=page_url(ICS_PATH))
+        if filtered:
+            manader = [m for m in manader if m[2]]
+        prefix = "".join(f"{v}-" for v in (dokument, roll, forum) if v)      # unique ids when used twice on a page
+        return ctx.render("ls/arshjul.md.j2", hjul=hjul, aktiviteter=items, manader=manader, filtrerad=filtered,
+                          idprefix=prefix,
+                          ics=ctx.href(ICS_PATH), ics_url=page_url(ICS_PATH))
 
     def kvalitetsberattelse(plan_id: str) -> str:
         plan = _get(ls().kvalitetsplaner, plan_id, "kvalitetsberattelse", "data/kvalitetsplaner/")

@@ -174,8 +174,10 @@ class ArshjulAktivitetFil(Strict):
 
 
 class ArshjulFil(Strict):
-    ar: int = Field(ge=2000, le=2100)
-    namndmoten: tuple[dt.date, ...] = Field(min_length=1)
+    ar: int | None = Field(None, ge=2000, le=2100, description="Årshjulets år. Utelämnat: aktiviteterna återkommer "
+                                                                "varje år (månaderna räknas för innevarande år).")
+    namndmoten: tuple[dt.date, ...] | dict[Id, tuple[dt.date, ...]] = Field(
+        (), description="Sammanträdesdagar: en lista, eller per nämnd och utskott {socialnamnden: [ÅÅÅÅ-MM-DD, …]}.")
     aktiviteter: tuple[ArshjulAktivitetFil, ...] = Field(min_length=1)
 
 
@@ -394,9 +396,11 @@ def _month_end(day: dt.date) -> dt.date:
 
 @dataclass(frozen=True)
 class Arshjul:
-    ar: int
-    namndmoten: tuple[dt.date, ...]
+    ar: int                                  # the year shown (the file's, or the current one)
+    namndmoten: tuple[dt.date, ...]          # every meeting date, all forums
     aktiviteter: tuple[ArshjulAktivitet, ...]
+    fast_ar: bool = True                     # False: recurs every year (no `ar` in the file)
+    moten_per_forum: Mapping[str, tuple[dt.date, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
