@@ -226,3 +226,18 @@ def test_schemas_follow_the_kommuns_own_fields(tmp_path):
     assert "giltighet" in props and "upprattad" in props            # built-in header fields
     kommun = json.loads((root / "schemas" / "kommun.schema.json").read_text(encoding="utf-8"))
     assert "dokumenthuvud" in kommun["properties"] and "egna_falt" in kommun["properties"]
+
+
+def test_decide_sets_the_version_shown_in_the_header(tmp_path):
+    root = copy_handbook(HUVUDEN, tmp_path / "h")
+    (root / ".gitignore").write_text("site/\nbuild/\n.cache/\n", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Start")
+    decide(root, "instruktion-larm", "--instans", "enhetschef", "--datum", "2025-06-10", "--mindre-andring")
+    assert 'version: "1.3"' in (root / "docs" / "styrdokument" / "instruktion-larm.md").read_text(encoding="utf-8")
+    decide(root, "instruktion-larm", "--instans", "enhetschef", "--datum", "2026-01-20")
+    assert run_cli(root, "build", env=IDAG).returncode == 0
+    rows = dict(card_rows(root, "styrdokument/instruktion-larm"))
+    assert rows["Version"] == "2.0" and rows["Fastställd/Datum"] == "Enhetschef, 2026-01-20"
+    assert dict(word_rows(root, "instruktion-larm"))["Version"] == "2.0"

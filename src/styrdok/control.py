@@ -156,6 +156,17 @@ def _append_decision(front: str, item: str) -> str:
     return front + "beslut:\n" + item
 
 
+def next_version(current: str | None, andring: str) -> str | None:
+    """The version after a decision, for a document that numbers its versions ("1.2"): a revision
+    or adoption gives the next whole number (2.0), a minor change the next decimal (1.3). None when
+    the document has no version, the decision changes nothing, or the version is not a number."""
+    m = re.fullmatch(r"(\d+)(?:\.(\d+))?", (current or "").strip())
+    if not m or andring in ("utan ändring", "redaktionell"):
+        return None
+    major, minor = int(m.group(1)), int(m.group(2) or 0)
+    return f"{major}.{minor + 1}" if andring == "mindre ändring" else f"{major + 1}.0"
+
+
 def record_decision(handbook: Handbook, project: Project, ref: str, *, instans: str, datum: dt.date,
                     paragraf: str | None, dnr: str | None, andring: str, galler_fran: dt.date | None,
                     today: dt.date, skal: str | None = None) -> tuple[Styrdokument, str]:
@@ -201,6 +212,9 @@ def record_decision(handbook: Handbook, project: Project, ref: str, *, instans: 
         front = _set_key(front, "galler_fran", new_galler.isoformat())
         if re.search(r"^senast_reviderad:", front, re.M):
             front = _set_key(front, "senast_reviderad", new_galler.isoformat())
+    version = next_version(doc.version, andring)
+    if version:
+        front = _set_key(front, "version", f'"{version}"')
     path.write_text(original[:start] + front + original[end:], encoding="utf-8")
     what = {"utan ändring": "omprövat utan ändring", "mindre ändring": "mindre ändring beslutad",
             "ny": "antaget", "revidering": "reviderat och beslutat"}.get(andring, andring)
