@@ -49,6 +49,33 @@ def references_in_text(text: str, index: Mapping[tuple[str, int, int], Lagrum]) 
     return out
 
 
+def _repealed(lr: Lagrum, table: Mapping[str, Lagrum], in_text: bool) -> str:
+    repl = table.get(lr.ersatt_av or "")
+    since = f" sedan {lr.upphavd_fran.isoformat()}" if lr.upphavd_fran else ""
+    if in_text:
+        hint = (f" Skriv i stället {repl.namn}." if repl
+                else " Ta bort hänvisningen eller skriv vad som gäller i stället.")
+    else:
+        hint = (f" Hänvisa i stället till {repl.namn} ('{repl.id}')." if repl
+                else " Ta bort hänvisningen eller ange vad som gäller i stället.")
+    return f"{lr.namn} är upphävd{since}.{hint}"
+
+
+def warn_repealed(problems, rel: str, lines, front_matter: Iterable[Lagrum], table: Mapping[str, Lagrum],
+                  body: str, body_first_line: int, index) -> list[TextReference]:
+    """A varning for each repealed lagrum a document cites, in front matter (`lagrum:`) or by number in
+    its text, naming what replaces it; returns the references found in the text."""
+    for i, lr in enumerate(front_matter):
+        if lr.status == "upphävd":
+            problems.warning(rel, lines.line(("lagrum", i)), _repealed(lr, table, False), key="lagrum")
+    found = references_in_text(body, index)
+    for ref in found:
+        if ref.lagrum.status == "upphävd":
+            problems.warning(rel, body_first_line + ref.line,
+                             f"Texten hänvisar till '{ref.written}': {_repealed(ref.lagrum, table, True)}")
+    return found
+
+
 def cited_by(docs: Iterable, lagrum_id: str) -> list:
     """The documents citing a lagrum, in their front matter or their text, by title."""
     return sorted((d for d in docs if any(lr.id == lagrum_id for lr in (*d.lagrum, *d.lagrum_i_text))),

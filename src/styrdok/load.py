@@ -18,7 +18,7 @@ from . import decision_rules as rules
 from . import model as m
 from .front_fields import datum_av, own_fields
 from .header import validate_definition
-from .lagrum import number_index, references_in_text
+from .lagrum import number_index, warn_repealed
 from .problems import Problems, choices
 from .validation import validate_model
 from .yamlio import LineMap, MarkdownSource, load_yaml, split_front_matter
@@ -273,23 +273,7 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
     galler_for = _resolve(fm.galler_for, ctx.org, rel, lines, ("galler_for",), p,
                           "Organisationsenheten", "organisationen i data/kommun.yml")
     lagrum = _resolve(fm.lagrum, ctx.lagrum, rel, lines, ("lagrum",), p, "Lagrummet", "data/lagrum.yml")
-    for i, lr in enumerate(lagrum):
-        if lr.status == "upphävd":
-            repl = ctx.lagrum.get(lr.ersatt_av or "")
-            since = f" sedan {lr.upphavd_fran.isoformat()}" if lr.upphavd_fran else ""
-            hint = (f" Hänvisa i stället till {repl.namn} ('{repl.id}')." if repl
-                    else " Ta bort hänvisningen eller ange vad som gäller i stället.")
-            p.warning(rel, lines.line(("lagrum", i)), f"{lr.namn} är upphävd{since}.{hint}", key="lagrum")
-    in_text = references_in_text(body, ctx.lagrum_numbers)
-    for ref in in_text:
-        lr = ref.lagrum
-        if lr.status == "upphävd":
-            repl = ctx.lagrum.get(lr.ersatt_av or "")
-            since = f" sedan {lr.upphavd_fran.isoformat()}" if lr.upphavd_fran else ""
-            hint = (f" Skriv i stället {repl.namn}." if repl
-                    else " Ta bort hänvisningen eller skriv vad som gäller i stället.")
-            p.warning(rel, body_first_line + ref.line,
-                      f"Texten hänvisar till '{ref.written}': {lr.namn} är upphävd{since}.{hint}")
+    in_text = warn_repealed(p, rel, lines, lagrum, ctx.lagrum, body, body_first_line, ctx.lagrum_numbers)
 
     diarienummer: list[m.Diarienummer] = []
     if isinstance(fm.diarienummer, str):
