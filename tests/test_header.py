@@ -221,7 +221,7 @@ def test_schemas_follow_the_kommuns_own_fields(tmp_path):
     schema = json.loads((root / "schemas" / "front-matter.schema.json").read_text(encoding="utf-8"))
     props = schema["properties"]
     assert props["utfardad_av"]["title"] == "Utfärdad av"
-    assert props["utfardad_av"]["enum"] == ["enhetschef", "ledningsgruppen", "mas", "socialchef", "utvecklingsledare"]
+    assert props["utfardad_av"]["enum"] == ["enhetschef", "mas", "socialchef", "utvecklingsledare"]
     assert props["uppfoljd"]["format"] == "date"
     assert "giltighet" in props and "upprattad" in props            # built-in header fields
     kommun = json.loads((root / "schemas" / "kommun.schema.json").read_text(encoding="utf-8"))
