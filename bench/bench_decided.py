@@ -67,7 +67,7 @@ def change_some(root: Path) -> None:
     """One page edited and one ansvar duty reworded, committed."""
     ansvar = root / "data" / "ansvar.yml"
     text = ansvar.read_text(encoding="utf-8")
-    marker = "uppgift: "
+    marker = '\n      uppgift: "'          # the first real entry, not the commented example at the top
     i = text.index(marker) + len(marker)
     ansvar.write_text(text[:i] + "Ändrat: " + text[i:], encoding="utf-8")
     page = next(p for p in sorted((root / "docs" / "styrdokument").rglob("*.md")) if "typ:" in p.read_text("utf-8"))

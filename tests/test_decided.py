@@ -207,3 +207,20 @@ def test_memo_without_git_never_says_there_are_no_changes(decided, tmp_path):
     texts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
     assert not any("Inga ändringar" in t for t in texts)
     assert any("Ändringarna sedan förra beslutet kunde inte tas fram" in t for t in texts)
+
+
+def test_stoppa_blocks_the_build_but_not_the_commands_that_resolve_it(decided, tmp_path):
+    with (decided / "data" / "kommun.yml").open("a", encoding="utf-8") as f:
+        f.write("andringar_efter_beslut: stoppa\n")
+    edit(decided / "docs" / "rutiner" / "avvikelser.md", "samma dag", "inom ett dygn")
+    git(decided, "commit", "-q", "-am", "Ändrad tidsgräns")
+    built = run_cli(decided, "build", env=IDAG)
+    assert built.returncode == 1 and "Bygget avbröts" in built.stderr
+    assert "docs/rutiner/avvikelser.md: fel: Ändrat sedan beslutet 2026-03-12 (i sidan)." in built.stderr
+    memo = run_cli(decided, "tjansteskrivelse", "avvikelser", "--out", str(tmp_path / "ut"), env=IDAG)
+    assert memo.returncode == 0, memo.stderr
+    proc = run_cli(decided, "decide", "avvikelser", "--instans", "socialchef", "--datum", "2026-03-19",
+                   "--paragraf", "20", env=IDAG)
+    assert proc.returncode == 0, proc.stderr
+    build(decided)
+    assert "Gäller enligt beslut 2026-03-19, Socialchef § 20." in page(decided, "rutiner/avvikelser")

@@ -121,7 +121,11 @@ def cmd_schema(args) -> int:
 
 def _load_or_report(args):
     """Load the handbook for a command that changes or reports on it; None after printing errors."""
+    from .decided import is_changed_problem
     handbook, problems = check_project(args.root)
+    # A document changed since its decision (a fel under andringar_efter_beslut: stoppa) must not stop
+    # the commands that record the decision or prepare it.
+    problems.items = [p for p in problems.items if not (p.severity == "fel" and is_changed_problem(p.message))]
     if handbook is None or problems.errors:
         print_problems(problems, only_errors=True)
         print("Rätta felen ovan först (styrdok check visar dem).", file=sys.stderr)

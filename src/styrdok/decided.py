@@ -39,6 +39,7 @@ from .render.markdown import render_page_markdown
 TAG_PREFIX = "beslut"
 EDITORIAL = "-redaktionell"
 CACHE_VERSION = "1"
+CHANGED_PREFIX = "Ändrat sedan "        # starts the message of a changed decided document (see is_changed_problem)
 CALL = re.compile(r"\{\{\s*([A-Za-z_]\w*)\s*\((.*?)\)\s*\}\}", re.S)
 FIRST_ARG = re.compile(r"""^\s*(?:\w+\s*=\s*)?["']([^"']*)["']""")
 
@@ -317,6 +318,12 @@ def _load_index(project: load.Project, handbook: Handbook, problems: Problems) -
 load.EXTRA_LOADERS.append(_load_index)
 
 
+def is_changed_problem(message: str) -> bool:
+    """A "changed since the decision" problem: it stops check and build under `stoppa`, but not the
+    commands that resolve it (decide, export, tjansteskrivelse)."""
+    return message.startswith(CHANGED_PREFIX)
+
+
 def check_decided(handbook: Handbook, problems: Problems) -> None:
     """Report documents changed since their decision, by the kommun's rule (visa | varna | stoppa)."""
     rule = handbook.kommun.andringar_efter_beslut
@@ -328,7 +335,7 @@ def check_decided(handbook: Handbook, problems: Problems) -> None:
         if not c.changed or rule == "visa":
             continue
         since = "den redaktionella ändringen" if c.tag.redaktionell else "beslutet"
-        message = (f"Ändrat sedan {since} {c.tag.datum.isoformat()} ({c.what()}). Det publicerade skiljer sig "
+        message = (f"{CHANGED_PREFIX}{since} {c.tag.datum.isoformat()} ({c.what()}). Det publicerade skiljer sig "
                    f"från det beslutade: besluta ändringen (styrdok decide {c.doc.id} …) eller, om den är "
                    f"redaktionell, registrera den (styrdok decide {c.doc.id} --redaktionell --skal \"…\").")
         problems.add(c.doc.file, None, message, severity="fel" if rule == "stoppa" else "varning")
