@@ -105,3 +105,16 @@ def test_init_from_an_installed_wheel_in_a_fresh_venv(tmp_path):
     assert export.returncode == 0, export.stderr
     assert (root / "build" / "word" / "riktlinje-ledningssystem.docx").is_file()
     assert_working_handbook(root, "Granby kommun")
+
+
+def test_plugin_runs_every_event_the_repository_hooks_run():
+    """styrdok init's handbooks use the plugin instead of overrides/hooks/: a hook added there must be
+    added to the plugin too, or new handbooks silently lack it."""
+    import ast
+    from styrdok.site.plugin import StyrdokPlugin
+    events = set()
+    for hook in (REPO / "overrides" / "hooks").glob("*.py"):
+        tree = ast.parse(hook.read_text(encoding="utf-8"))
+        events |= {n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("on_")}
+    missing = sorted(e for e in events if e not in vars(StyrdokPlugin))
+    assert not missing, f"styrdok.site.plugin saknar {missing}"

@@ -1,12 +1,14 @@
 """The MkDocs plugin `styrdok` for a kommun's handbook made by `styrdok init`: the engine's theme
 overrides, CSS and JS come from the installed package (styrdok.engine), and the build steps the
-repository's hooks run (generated pages, search words, navigation cache) run here. List it after
+repository's hooks run (overrides/hooks/: generated pages, archive pages hidden from the navigation,
+search words, navigation cache) run here — keep the two in step. List it after
 `macros` in mkdocs.yml: the macros plugin loads the handbook that the generated pages need."""
 from __future__ import annotations
 
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File
 
+from ..decided_pages import hide_archive_pages
 from ..engine import ASSETS, assets_dir, overrides_dir
 from ..search.pagefind import index_abbreviations
 from .adapter import add_generated_pages, start, watch_sources
@@ -33,6 +35,9 @@ class StyrdokPlugin(BasePlugin):
             if files.get_file_from_path(f"assets/{name}") is None:
                 files.append(File.generated(config, f"assets/{name}", abs_src_path=str(assets_dir() / name)))
         return add_generated_pages(files, config)
+
+    def on_nav(self, nav, config, files):
+        return hide_archive_pages(nav)
 
     def on_serve(self, server, config, builder):
         return watch_sources(server, config)
