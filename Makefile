@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The web editor (Decap CMS, served under /redigera/) and its local proxy, pinned in package-lock.json.
+NODE_STAMP := node_modules/.package-lock.json
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: build serve test check bench clean install
+.PHONY: build serve test check bench clean install redigera
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,10 +15,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(NODE_STAMP): package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "obs: npm saknas – webbplatsen byggs utan webbredigeraren (/redigera/). Installera nodejs och npm."; fi
 
-build: $(STAMP)
+install: $(STAMP) $(NODE_STAMP)
+
+build: $(STAMP) $(NODE_STAMP)
 	$(BIN)/styrdok build
+
+# The editor on this computer: Decap's local proxy over this working copy (drafts are cms/… branches)
+# and the built site, both on 127.0.0.1 only.
+redigera: build
+	@echo "Öppna http://127.0.0.1:8000/redigera/ och klicka Logga in. Ctrl+C avslutar."
+	@MODE=git BIND_HOST=127.0.0.1 PORT=8081 GIT_REPO_DIRECTORY="$(CURDIR)" LOG_LEVEL=warn \
+	  node node_modules/decap-server/dist/index.js & server=$$!; \
+	  trap "kill $$server" EXIT INT TERM; \
+	  $(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory site
 
 serve: $(STAMP)
 	$(BIN)/styrdok check --bara-fel
@@ -25,7 +40,7 @@ serve: $(STAMP)
 check: $(STAMP)
 	$(BIN)/styrdok check
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -23,6 +23,8 @@ def page_urls(site: Path) -> list[str]:
     urls = []
     for html in sorted(site.rglob("index.html")):
         rel = html.parent.relative_to(site).as_posix()
+        if rel == "redigera" or rel.startswith("redigera/"):
+            continue            # the web editor: tests/test_editor.py checks it, signed in, on its backend
         urls.append("/" if rel == "." else f"/{rel}/")
     return urls
 

@@ -91,8 +91,10 @@ def cmd_build(args) -> int:
         if args.bara_word:
             replace_word_folder(handbook, args.root, site_dir)
         else:
+            from .editor import editor_step
             last = keep_word_step(site_dir) if args.utan_word else word_step(handbook, args.root)
-            build_site(args.root, site_dir, extra_steps=[search_step, last], handbook=handbook)
+            build_site(args.root, site_dir, extra_steps=[search_step, last, editor_step(handbook, args.root)],
+                       handbook=handbook)
     except BuildError as exc:
         print(f"fel: {exc}\nBygget avbröts: inget i {what} har ändrats.", file=sys.stderr)
         return 1

@@ -75,9 +75,21 @@ def before_page(env) -> None:
             "word_url": f"word/{doc.id}.docx",
         }
         page.meta["styrdok_beslutat"] = decided_notice(handbook, doc)
-    if handbook.kommun.redigera_url:
-        page.edit_url = handbook.kommun.redigera_url.rstrip("/") + "/docs/" + page.file.src_uri
+    page.edit_url = _edit_url(handbook, page)
     _reuse_rendered(env, handbook)
+
+
+def _edit_url(handbook: Handbook, page) -> str | None:
+    """"Redigera": the web editor's entry for the page (generated pages: the data that makes them) when
+    the editor is built into the site (styrdok.editor), else the kommun's own edit address if set."""
+    from ..editor import available, edit_url
+    if available(Path(_CURRENT["root"])):
+        url = edit_url(handbook, page.file.src_uri, page.url)
+        if url:
+            return url
+    if handbook.kommun.redigera_url:
+        return handbook.kommun.redigera_url.rstrip("/") + "/docs/" + page.file.src_uri
+    return None
 
 
 def _reuse_rendered(env, handbook: Handbook) -> None:

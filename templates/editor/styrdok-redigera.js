@@ -1,0 +1,165 @@
+/* styrdok's part of the web editor (site: /redigera/styrdok-redigera.js), loaded after decap-cms.js.
+ *
+ * - Formats: front matter and data files are read and written with js-yaml (core schema, so a date
+ *   stays 2026-03-01 and not a timestamp); a data file that is a YAML list is edited under the key
+ *   in data.listKey; the comment block at the top of a data file (its commented example) is kept.
+ * - Messages: "required" and "pattern" say what `styrdok check` says (the text is in config.yml).
+ * - Preview: the site's CSS, the metadata card, and a placeholder for each macro call.
+ * data: the JSON in index.html (styrdok.editor.editor_data).
+ */
+(function () {
+  "use strict";
+  var CMS = window.CMS, h = window.h, yaml = window.jsyaml;
+  var DATA = JSON.parse(document.getElementById("styrdok-data").textContent);
+  var LOAD = { schema: yaml.CORE_SCHEMA };
+  var DUMP = { schema: yaml.CORE_SCHEMA, lineWidth: -1, noRefs: true };
+
+  function plain(value) {
+    return value && typeof value.toJS === "function" ? value.toJS() : value;
+  }
+
+  function ordered(obj, order) {
+    var out = {};
+    (order || []).forEach(function (k) { if (k in obj) out[k] = obj[k]; });
+    Object.keys(obj).forEach(function (k) { if (!(k in out)) out[k] = obj[k]; });
+    return out;
+  }
+
+  function keepRequiredKeys(obj) {
+    DATA.keep.forEach(function (path) {
+      var parent = obj;
+      for (var i = 0; i < path.length - 1; i++) {
+        parent = parent && typeof parent === "object" ? parent[path[i]] : undefined;
+      }
+      var last = path[path.length - 1];
+      if (parent && typeof parent === "object" && !Array.isArray(parent) && !(last in parent)) parent[last] = null;
+    });
+    return obj;
+  }
+
+  function clean(obj) {
+    // The hidden helper key and empty values the form leaves behind are not written.
+    if (Array.isArray(obj)) return obj.map(clean);
+    if (obj && typeof obj === "object") {
+      var out = {};
+      Object.keys(obj).forEach(function (k) {
+        if (k === "_huvud") return;
+        var v = obj[k];
+        if (v === "" || v === undefined) return;
+        out[k] = clean(v);
+      });
+      return out;
+    }
+    return obj;
+  }
+
+  var FRONT = /^---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+
+  CMS.registerCustomFormat("styrdok-md", "md", {
+    fromFile: function (text) {
+      var m = FRONT.exec(text);
+      if (!m) return { body: text };
+      var front = yaml.load(m[1], LOAD) || {};
+      front.body = text.slice(m[0].length).replace(/^\r?\n/, "");
+      return front;
+    },
+    toFile: function (data) {
+      var obj = clean(plain(data));
+      var body = obj.body || "";
+      delete obj.body;
+      obj = ordered(obj, DATA.frontOrder);
+      return "---\n" + yaml.dump(obj, DUMP) + "---\n\n" + body.replace(/\s*$/, "\n");
+    },
+  });
+
+  function header(text) {
+    var m = /^(?:[ \t]*#.*\r?\n|[ \t]*\r?\n)*/.exec(text);
+    return m ? m[0] : "";
+  }
+
+  CMS.registerCustomFormat("styrdok-yaml", "yml", {
+    fromFile: function (text) {
+      var value = yaml.load(text, LOAD);
+      var out = Array.isArray(value) ? {} : (value || {});
+      if (Array.isArray(value)) out[DATA.listKey] = value;
+      out._huvud = header(text);
+      return out;
+    },
+    toFile: function (data) {
+      var obj = plain(data);
+      var head = obj._huvud || "";
+      obj = clean(obj);
+      var keys = Object.keys(obj);
+      var value = keys.length === 1 && keys[0] === DATA.listKey ? obj[DATA.listKey] : keepRequiredKeys(obj);
+      if (Array.isArray(value)) value = value.map(keepRequiredKeys);
+      var text = yaml.dump(value, DUMP);
+      if (Array.isArray(value)) text = text.replace(/\n(?=- )/g, "\n\n");   // a blank line between records
+      return head + text;
+    },
+  });
+
+  // Messages in the words of `styrdok check`: the field's own message is in config.yml (pattern).
+  var sv = CMS.getLocale && CMS.getLocale("sv");
+  if (sv) {
+    sv.editor.editorControlPane.widget.required = "Fältet '%{fieldLabel}' saknas. Lägg till det (se dokumentationen i Om handboken).";
+    sv.editor.editorControlPane.widget.regexPattern = "%{pattern}";
+    CMS.registerLocale("sv", sv);
+  }
+
+  // --- preview -----------------------------------------------------------------------------------
+  DATA.stylesheets.forEach(function (href) { CMS.registerPreviewStyle(href); });
+  CMS.registerPreviewStyle("styrdok-redigera.css");
+
+  var MACRO = /\{\{\s*([a-z_]+)\s*\((.*?)\)\s*\}\}/g;
+
+  CMS.registerEditorComponent({
+    id: "styrdok-makro",
+    label: "Makro (fylls i när handboken byggs)",
+    fields: [{ name: "anrop", label: "Anrop", widget: "string" }],
+    pattern: /^\{\{\s*([a-z_]+)\s*\((.*?)\)\s*\}\}$/,
+    fromBlock: function (m) { return { anrop: m[0] }; },
+    toBlock: function (d) { return d.anrop; },
+    toPreview: function (d) {
+      return h("div", { className: "styrdok-makro" },
+        h("strong", null, "Här visas innehåll ur handboken"), " ",
+        h("code", null, d.anrop),
+        " – det fylls i när handboken byggs.");
+    },
+  });
+
+  function name(id) { return DATA.names[id] || DATA.dokument[id] || id; }
+  function list(v) { v = plain(v); return v == null ? [] : Array.isArray(v) ? v : [v]; }
+
+  function card(entry) {
+    var d = plain(entry.get("data")) || {};
+    var L = DATA.labels;
+    var rows = [
+      [L.typ, DATA.typer[d.typ] || d.typ],
+      [L.beslutad_av, list(d.beslutad_av).map(name).join(", ")],
+      [L.diarienummer, typeof d.diarienummer === "object" ? Object.values(d.diarienummer || {}).join(", ") : d.diarienummer],
+      [L.galler_fran, d.galler_fran],
+      [L.dokumentansvarig, name(d.dokumentansvarig)],
+      [L.senast_reviderad, d.senast_reviderad || "(ur git när sidan byggs)"],
+      [L.galler_for, list(d.galler_for).map(name).join(", ")],
+      [L.relaterade, list(d.relaterade).map(name).join(", ")],
+    ].filter(function (r) { return r[0] && r[1]; });
+    return h("section", { className: "styrdok-kort", "aria-label": "Uppgifter om dokumentet" },
+      h("dl", null, rows.map(function (r, i) {
+        return h("div", { key: i }, h("dt", null, r[0]), h("dd", null, String(r[1])));
+      })));
+  }
+
+  var DocumentPreview = window.createClass({
+    render: function () {
+      var entry = this.props.entry;
+      return h("div", { className: "md-typeset styrdok-forhand" },
+        h("p", { className: "styrdok-forhand-note" }, "Förhandsvisning: så här ungefär ser sidan ut i handboken."),
+        h("h1", null, entry.getIn(["data", "titel"]) || "(ingen titel)"),
+        card(entry),
+        this.props.widgetFor("body"));
+    },
+  });
+  DATA.documentCollections.forEach(function (c) { CMS.registerPreviewTemplate(c, DocumentPreview); });
+
+  CMS.init();
+})();
