@@ -161,5 +161,26 @@
   });
   DATA.documentCollections.forEach(function (c) { CMS.registerPreviewTemplate(c, DocumentPreview); });
 
+  // WCAG 4.1.2: Decap leaves the preview frame without a title, the Markdown editor and the icon
+  // buttons of a list record (open/close, move, remove) without a name.
+  function nameUnnamed() {
+    document.querySelectorAll("[class*=listControlItem] > [class*=TopBar]").forEach(function (bar) {
+      var item = bar.parentElement.querySelector("[class*=NestedObjectLabel]");
+      var what = item && item.textContent ? " " + item.textContent.slice(0, 60) : "";
+      var buttons = bar.querySelectorAll(":scope > button");
+      if (buttons[0] && !buttons[0].getAttribute("aria-label")) buttons[0].setAttribute("aria-label", "Öppna eller stäng" + what);
+      if (buttons[1] && !buttons[1].getAttribute("aria-label")) buttons[1].setAttribute("aria-label", "Ta bort" + what);
+      var handle = bar.querySelector(":scope > [role=button]");
+      if (handle && !handle.getAttribute("aria-label")) handle.setAttribute("aria-label", "Flytta" + what);
+    });
+    document.querySelectorAll("iframe:not([title])").forEach(function (f) { f.title = "Förhandsvisning"; });
+    document.querySelectorAll("[data-slate-editor]:not([aria-label])").forEach(function (e) {
+      var box = e.closest("[class*=ControlContainer]");
+      var label = box && box.querySelector("label");
+      e.setAttribute("aria-label", label ? label.textContent : "Text");
+    });
+  }
+  new MutationObserver(nameUnnamed).observe(document.body, { childList: true, subtree: true });
+
   CMS.init();
 })();

@@ -175,7 +175,7 @@ def known_ids_pattern(ids, multiple: bool) -> str:
     one = "(?:" + "|".join(re.escape(i) for i in ids) + ")"
     if not multiple:
         return f"^{one}$"
-    return f'^(?!List.*"(?!{one}")[^"]*")(?:{one}(?:,{one})*|List \\[.*\\])$'
+    return f'^(?:{one}(?:,{one})*|List \\[ "{one}"(?:, "{one}")* \\])$'
 
 
 
