@@ -98,6 +98,13 @@ def editor(tmp_path):
         yield repo, base, port
 
 
+def _label(repo: Path, collection: str, field: str) -> str:
+    """A form field's label as the editor shows it (labels come from data/kommun.yml where it has them)."""
+    config = yaml.safe_load((repo / "site" / "redigera" / "config.yml").read_text(encoding="utf-8"))
+    coll = next(c for c in config["collections"] if c["name"] == collection)
+    return next(f["label"] for f in coll["fields"] if f["name"] == field)
+
+
 def _new_page(browser):
     """A page whose requests may go to 127.0.0.1 only: anything else is refused and recorded."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -158,7 +165,7 @@ def test_new_rutin_and_changed_ansvar_through_the_editor_end_in_git_and_on_the_s
         _login(page, base)
         # a new rutin, through the form
         page.goto(base + "/redigera/#/collections/rutin/new")
-        page.get_by_label("Titel", exact=True).fill(TITLE)
+        page.get_by_label(_label(repo, "rutin", "titel"), exact=True).fill(TITLE)
         page.locator("input[type=date]").first.fill("2026-03-01")
         body = page.locator("[contenteditable=true]").last
         body.click()
@@ -221,13 +228,14 @@ def test_unknown_role_is_refused_in_the_form_with_the_words_of_styrdok_check(edi
         page, outside = _new_page(browser)
         _login(page, base)
         page.goto(base + "/redigera/#/collections/rutin/entries/egenkontroll")
-        page.get_by_label("Sammanfattning").fill("Hur egenkontroller planeras och följs upp.")
+        page.get_by_label(_label(repo, "rutin", "sammanfattning")).fill("Hur egenkontroller planeras och följs upp.")
         page.get_by_role("button", name="Spara", exact=True).click()
         error = page.get_by_text("Rollen finns inte i data/roller.yml", exact=False).first
         error.wait_for(timeout=15000)
         assert error.inner_text().strip().lower() == ("Rollen " + checks_words.group(1)).lower()
         # The select offers only the roles in data/roller.yml: typing an unknown one gives no choice.
-        select = page.locator("#" + page.get_by_text("Dokumentansvarig", exact=True).first.get_attribute("for"))
+        select = page.locator("#" + page.get_by_text(_label(repo, "rutin", "dokumentansvarig"), exact=True).first
+                              .get_attribute("for"))
         select.fill("sas2")
         assert page.get_by_text("sas2", exact=True).filter(visible=True).count() == 0
         assert page.get_by_role("option").count() == 0
@@ -270,9 +278,9 @@ def test_editor_pages_have_no_wcag_violations(editor):
         page.get_by_text("Samlingar").wait_for()
         check("samling")
         page.goto(base + "/redigera/#/collections/rutin/new")
-        page.get_by_label("Titel", exact=True).fill(TITLE)
+        page.get_by_label(_label(repo, "rutin", "titel"), exact=True).fill(TITLE)
         page.get_by_role("button", name="Spara", exact=True).click()
-        page.get_by_text("Fältet 'Gäller från' saknas", exact=False).first.wait_for()
+        page.get_by_text(f"Fältet '{_label(repo, 'rutin', 'galler_fran')}' saknas", exact=False).first.wait_for()
         check("nytt dokument med fel")
         page.locator("input[type=date]").first.fill("2026-03-01")
         page.locator("[contenteditable=true]").last.click()

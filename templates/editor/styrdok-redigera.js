@@ -46,7 +46,9 @@
         if (k === "_huvud") return;
         var v = obj[k];
         if (v === "" || v === undefined) return;
-        out[k] = clean(v);
+        v = clean(v);
+        if (v && typeof v === "object" && !Array.isArray(v) && !Object.keys(v).length) return;   // upprattad: {}
+        out[k] = v;
       });
       return out;
     }
@@ -130,23 +132,55 @@
   function name(id) { return DATA.names[id] || DATA.dokument[id] || id; }
   function list(v) { v = plain(v); return v == null ? [] : Array.isArray(v) ? v : [v]; }
 
+  // A field's value as the card shows it: names for ids, lists joined, {roll, namn} as "Roll, namn".
+  function shown(value) {
+    value = plain(value);
+    if (value == null || value === "") return "";
+    if (Array.isArray(value)) return value.map(shown).filter(Boolean).join(", ");
+    if (typeof value === "object") {
+      if (value.roll) return [name(value.roll), value.namn].filter(Boolean).join(", ");
+      return Object.keys(value).map(function (k) { return shown(value[k]); }).filter(Boolean).join(", ");
+    }
+    return name(String(value));
+  }
+
+  function lookup(data, path) {
+    var v = data;
+    path.split(".").forEach(function (k) { v = v && typeof v === "object" ? plain(v)[k] : undefined; });
+    return shown(v);
+  }
+
+  // '{beslutad.datum}[ § {beslutad.paragraf}]': text in [ ] only when its fields have values.
+  function formatted(format, data) {
+    function fill(text) {
+      var missing = false;
+      var out = text.replace(/\{([a-z_.]+)\}/g, function (_m, path) {
+        var v = lookup(data, path);
+        if (!v) missing = true;
+        return v;
+      });
+      return { text: out, missing: missing };
+    }
+    var text = format.replace(/\[([^\]]*)\]/g, function (_m, inner) {
+      var r = fill(inner);
+      return r.missing ? "" : r.text;
+    });
+    return fill(text).text.trim();
+  }
+
   function card(entry) {
     var d = plain(entry.get("data")) || {};
-    var L = DATA.labels;
-    var rows = [
-      [L.typ, DATA.typer[d.typ] || d.typ],
-      [L.beslutad_av, list(d.beslutad_av).map(name).join(", ")],
-      [L.diarienummer, typeof d.diarienummer === "object" ? Object.values(d.diarienummer || {}).join(", ") : d.diarienummer],
-      [L.galler_fran, d.galler_fran],
-      [L.dokumentansvarig, name(d.dokumentansvarig)],
-      [L.senast_reviderad, d.senast_reviderad || "(ur git när sidan byggs)"],
-      [L.galler_for, list(d.galler_for).map(name).join(", ")],
-      [L.relaterade, list(d.relaterade).map(name).join(", ")],
-    ].filter(function (r) { return r[0] && r[1]; });
+    var rows = (DATA.rows[d.typ] || []).map(function (row) {
+      var value = row.format ? formatted(row.format, d) : (row.falt === "typ" ? DATA.typer[d.typ] : lookup(d, row.falt));
+      if (!value && row.visaTom) value = "–";
+      return [row.etikett, value];
+    }).filter(function (r) { return r[0] && r[1]; });
     return h("section", { className: "styrdok-kort", "aria-label": "Uppgifter om dokumentet" },
       h("dl", null, rows.map(function (r, i) {
         return h("div", { key: i }, h("dt", null, r[0]), h("dd", null, String(r[1])));
-      })));
+      })),
+      h("p", { className: "styrdok-forhand-note" },
+        "Uppgifter som räknas fram (beslut, nästa revidering, datum ur git) visas när sidan byggs."));
   }
 
   var DocumentPreview = window.createClass({

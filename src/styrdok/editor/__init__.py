@@ -81,7 +81,23 @@ def editor_data(hb: Handbook) -> dict:
         "typer": {t.id: t.namn for t in hb.kommun.dokumenttyper.values()},
         "dokument": {d.id: d.titel for d in hb.dokument.values()},
         "documentCollections": [],
+        "rows": header_rows_by_type(hb),
     }
+
+
+def header_rows_by_type(hb: Handbook) -> dict[str, list[dict]]:
+    """The metadata card's rows per document type (data/kommun.yml dokumenthuvud), for the preview."""
+    from ..header import rows_for
+    own = getattr(hb.kommun, "egna_falt", {})
+    out = {}
+    for typ in hb.kommun.dokumenttyper:
+        rows = []
+        for row in rows_for(hb.kommun, typ):
+            label = row.etikett or (own[row.falt].etikett if row.falt in own else
+                                    getattr(hb.kommun.falt, row.falt or "", None) or row.falt or "")
+            rows.append({"etikett": label, "falt": row.falt, "format": row.format, "visaTom": row.visa_tom})
+        out[typ] = rows
+    return out
 
 
 def write_editor(hb: Handbook, root: Path, out: Path, env: typing.Mapping[str, str] | None = None) -> bool:

@@ -290,6 +290,7 @@ def document_collections(hb: m.Handbook, srcs: dict[str, Source]) -> list[dict]:
                 elif f["name"] == "dokumentansvarig" and "sas" in hb.roller:
                     f["default"] = "sas"
                 fields.append(f)
+            fields += own_fields(hb, srcs)
             fields.append({"name": "body", "label": "Text", "widget": "markdown", "modes": ["raw"],
                            "hint": "Markdown. Makron som {{ ansvar(\"avvikelser\") }} visas som platshållare "
                                    "i förhandsvisningen och fylls i när handboken byggs."})
@@ -304,6 +305,25 @@ def document_collections(hb: m.Handbook, srcs: dict[str, Source]) -> list[dict]:
                                f"{', '.join(i.namn for i in typ.beslutas_av)}.",
                 "fields": fields,
             })
+    return out
+
+
+def own_fields(hb: m.Handbook, srcs: dict[str, Source]) -> list[dict]:
+    """The kommun's own header fields (egna_falt in data/kommun.yml): front-matter keys of their own."""
+    out = []
+    for f in getattr(hb.kommun, "egna_falt", {}).values():
+        field: dict[str, Any] = {"name": f.id, "label": f.etikett, "required": False}
+        if f.beskrivning:
+            field["hint"] = f.beskrivning
+        if f.typ == "datum":
+            field.update(_date_widget())
+        elif f.typ == "roll":
+            field.update(_select(f.id, srcs["roll"], multiple=False))
+        elif f.typ == "dokument":
+            field.update(_select(f.id, srcs["dokument"], multiple=False))
+        else:                      # text; process: an id in data/processer.yml or text
+            field["widget"] = "string"
+        out.append(field)
     return out
 
 
