@@ -12,7 +12,7 @@ import yaml
 
 from conftest import IN_CI, REPO, run_cli
 from styrdok.editor import editor_data, write_editor
-from styrdok.editor.config import DATA_FILES, editor_config
+from styrdok.editor.config import DATA_FILES, editor_config, msg_missing
 from styrdok.load import load_handbook
 from styrdok.model import FrontMatter
 
@@ -79,6 +79,11 @@ def test_the_forms_messages_are_the_words_of_styrdok_check(mini):
     doc.write_text(original.replace("galler_fran: 2025-02-01", "galler_fran: 2025-02-30"), encoding="utf-8")
     date = re.search(r"'2025-02-30' (är inget giltigt datum.*)", run_cli(mini, "check").stderr).group(1)
     assert fields["galler_fran"]["pattern"][1] == "Värdet " + date
+    doc.write_text(original.replace("galler_fran: 2025-02-01\n", ""), encoding="utf-8")
+    missing = re.search(r"(Fältet 'galler_fran' saknas.*)", run_cli(mini, "check").stderr).group(1)
+    assert msg_missing("galler_fran") == missing
+    handbook, _ = load_handbook(REPO)
+    assert editor_data(handbook)["messages"]["required"] == msg_missing("%{fieldLabel}")
     assert re.fullmatch(fields["galler_fran"]["pattern"][0], "2026-03-01")
     assert re.fullmatch(fields["dokumentansvarig"]["pattern"][0], "sas")
     assert not re.fullmatch(fields["dokumentansvarig"]["pattern"][0], "sas2")
@@ -185,4 +190,3 @@ def test_edit_links_lead_to_the_entry_that_makes_the_page(example_built):
     sidor = _collection(config, "sidor")
     assert "om-handboken" in {f["name"] for f in sidor["files"]}
     assert (site / "redigera" / "index.html").is_file()
-    assert editor_data  # imported for the round trip above

@@ -100,11 +100,12 @@
     },
   });
 
-  // Messages in the words of `styrdok check`: the field's own message is in config.yml (pattern).
+  // Messages in the words of `styrdok check` (styrdok.editor.config): "required" from DATA, a field's
+  // own refusal (unknown role, not a date) from its pattern in config.yml.
   var sv = CMS.getLocale && CMS.getLocale("sv");
   if (sv) {
-    sv.editor.editorControlPane.widget.required = "Fältet '%{fieldLabel}' saknas. Lägg till det (se dokumentationen i Om handboken).";
-    sv.editor.editorControlPane.widget.regexPattern = "%{pattern}";
+    sv.editor.editorControlPane.widget.required = DATA.messages.required;
+    sv.editor.editorControlPane.widget.regexPattern = DATA.messages.pattern;
     CMS.registerLocale("sv", sv);
   }
 

@@ -436,23 +436,30 @@ def editor_config(hb: m.Handbook, env: typing.Mapping[str, str] | None = None) -
 
 def edit_fragment(hb: m.Handbook, src_path: str) -> str | None:
     """The editor's address (after #) of what produces the page at src_path, or None."""
+    links = hb.__dict__.get("_editor_links")
+    if links is None:
+        links = edit_fragments(hb)
+        object.__setattr__(hb, "_editor_links", links)      # a cache, not state (as Handbook._by_path)
+    return links.get(src_path)
+
+
+def edit_fragments(hb: m.Handbook) -> dict[str, str]:
+    """Page (docs-relative path) -> the editor entry that produces it: a document its own file, a
+    generated page the data file it is made from (Mitt ansvar: ansvar, a process: processer …)."""
     from ..ledningssystem.load import ledningssystem_of
     from ..ledningssystem.pages import mitt_ansvar_path
-    doc = hb.dokument_by_path(src_path)
-    if doc is not None:
-        folder = str(PurePosixPath(doc.src_path).parent)
-        folders = type_folders(hb)[doc.typ.id]
-        n = folders.index(folder) if folder in folders else 0
-        name = doc.typ.id if n == 0 else f"{doc.typ.id}-{n + 1}"
-        return f"/collections/{name}/entries/{PurePosixPath(doc.src_path).stem}"
+    out = {src: f"/collections/sidor/entries/{page_entry(src)}" for src in hb.pages}
     ls = ledningssystem_of(hb)
-    if any(p.src_path == src_path for p in ls.processer.values()):
-        return f"/collections/{DATA_COLLECTION}/entries/processer"
+    for roll in hb.roller:
+        out[mitt_ansvar_path(roll)] = f"/collections/{DATA_COLLECTION}/entries/ansvar"
+    for p in ls.processer.values():
+        out[p.src_path] = f"/collections/{DATA_COLLECTION}/entries/processer"
     for e in ls.enheter.values():
-        if e.src_path == src_path:
-            return f"/collections/data-enheter/entries/{PurePosixPath(e.file).stem}"
-    if src_path in {mitt_ansvar_path(r) for r in hb.roller} or src_path.startswith("ledningssystem/mitt-ansvar/"):
-        return f"/collections/{DATA_COLLECTION}/entries/ansvar"
-    if src_path in hb.pages:
-        return f"/collections/sidor/entries/{page_entry(src_path)}"
-    return None
+        out[e.src_path] = f"/collections/data-enheter/entries/{PurePosixPath(e.file).stem}"
+    folders = type_folders(hb)
+    for doc in hb.dokument.values():
+        folder = str(PurePosixPath(doc.src_path).parent)
+        n = folders[doc.typ.id].index(folder) if folder in folders[doc.typ.id] else 0
+        name = doc.typ.id if n == 0 else f"{doc.typ.id}-{n + 1}"
+        out[doc.src_path] = f"/collections/{name}/entries/{PurePosixPath(doc.src_path).stem}"
+    return out

@@ -81,13 +81,14 @@ def before_page(env) -> None:
 
 def _edit_url(handbook: Handbook, page) -> str | None:
     """"Redigera": the web editor's entry for the page (generated pages: the data that makes them) when
-    the editor is built into the site (styrdok.editor), else the kommun's own edit address if set."""
+    the editor is built into the site (styrdok.editor), else the kommun's own edit address if set (for
+    pages that have a file in docs/)."""
     from ..editor import available, edit_url
     if available(Path(_CURRENT["root"])):
-        url = edit_url(handbook, page.file.src_uri, page.url)
-        if url:
-            return url
-    if handbook.kommun.redigera_url:
+        # A page made by a part without its own data entry (lists, tags) has no link rather than one
+        # to a Markdown file that does not exist.
+        return edit_url(handbook, page.file.src_uri, page.url)
+    if handbook.kommun.redigera_url and page.file.src_uri in handbook.pages:
         return handbook.kommun.redigera_url.rstrip("/") + "/docs/" + page.file.src_uri
     return None
 
