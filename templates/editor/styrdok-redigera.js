@@ -62,6 +62,19 @@
       var m = FRONT.exec(text);
       if (!m) return { body: text };
       var front = yaml.load(m[1], LOAD) || {};
+      DATA.mapFields.forEach(function (k) {       // {socialnamnden: SN 2025/41} -> "socialnamnden: SN 2025/41"
+        var v = front[k];
+        if (v && typeof v === "object" && !Array.isArray(v)) {
+          front[k] = Object.keys(v).map(function (id) { return id + ": " + v[id]; }).join("\n");
+        }
+      });
+      Object.keys(DATA.objectParts).forEach(function (k) {   // {roll: sas, namn: X} -> roll + a field for namn
+        var v = front[k], p = DATA.objectParts[k];
+        if (v && typeof v === "object" && !Array.isArray(v)) {
+          front[k] = v[p.id];
+          p.rest.forEach(function (r) { if (v[r] != null) front[k + DATA.part + r] = v[r]; });
+        }
+      });
       front.body = text.slice(m[0].length).replace(/^\r?\n/, "");
       return front;
     },
@@ -69,6 +82,32 @@
       var obj = clean(plain(data));
       var body = obj.body || "";
       delete obj.body;
+      DATA.mapFields.forEach(function (k) {       // lines "id: text" -> a mapping again
+        var v = obj[k];
+        if (typeof v !== "string") return;
+        var lines = v.split(/\r?\n/).filter(function (l) { return l.trim(); });
+        var pairs = lines.map(function (l) { return /^([a-z0-9][a-z0-9-]*):\s*(\S.*)$/.exec(l.trim()); });
+        if (lines.length && pairs.every(Boolean)) {
+          obj[k] = {};
+          pairs.forEach(function (p) { obj[k][p[1]] = p[2]; });
+        } else {
+          obj[k] = lines.join(" ");
+        }
+      });
+      Object.keys(DATA.objectParts).forEach(function (k) {
+        var p = DATA.objectParts[k], rest = {};
+        p.rest.forEach(function (r) {
+          var key = k + DATA.part + r;
+          if (obj[key] != null) rest[r] = obj[key];
+          delete obj[key];
+        });
+        if (Object.keys(rest).length && obj[k] != null) {
+          var joined = {};
+          joined[p.id] = obj[k];
+          Object.keys(rest).forEach(function (r) { joined[r] = rest[r]; });
+          obj[k] = joined;
+        }
+      });
       obj = ordered(obj, DATA.frontOrder);
       return "---\n" + yaml.dump(obj, DUMP) + "---\n\n" + body.replace(/\s*$/, "\n");
     },
@@ -173,6 +212,10 @@
     var d = plain(entry.get("data")) || {};
     var rows = (DATA.rows[d.typ] || []).map(function (row) {
       var value = row.format ? formatted(row.format, d) : (row.falt === "typ" ? DATA.typer[d.typ] : lookup(d, row.falt));
+      var parts = DATA.objectParts[row.falt];
+      if (parts && value) {          // "Socialt ansvarig samordnare, Kim Berg"
+        value = [value].concat(parts.rest.map(function (r) { return d[row.falt + DATA.part + r]; })).filter(Boolean).join(", ");
+      }
       if (!value && row.visaTom) value = "–";
       return [row.etikett, value];
     }).filter(function (r) { return r[0] && r[1]; });

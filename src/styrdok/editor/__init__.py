@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel
 
 from ..model import FrontMatter, Handbook
-from .config import DATA_FILES, LIST_KEY, editor_config, edit_fragment, msg_missing, _unwrap
+from .config import DATA_FILES, LIST_KEY, PART, allows_mapping, object_parts, editor_config, edit_fragment, msg_missing, _unwrap
 
 SITE_FOLDER = "redigera"
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]        # the styrdok checkout (beside src/)
@@ -76,6 +76,9 @@ def editor_data(hb: Handbook) -> dict:
         "rootLists": [df.path for df in DATA_FILES if df.root_list],
         "keep": keep,
         "frontOrder": list(FrontMatter.model_fields),
+        "mapFields": [n for n, f in FrontMatter.model_fields.items() if allows_mapping(f.annotation)],
+        "objectParts": {n: {"id": p["id"], "rest": p["rest"]} for n, p in object_parts(FrontMatter).items()},
+        "part": PART,
         "labels": labels,
         "names": {**{i: x.namn for i, x in hb.instanser.items()}, **{i: o.namn for i, o in hb.org.items()}},
         "typer": {t.id: t.namn for t in hb.kommun.dokumenttyper.values()},

@@ -137,6 +137,13 @@ def _unwrap(ann):
             return ann, meta, optional
 
 
+def allows_mapping(annotation) -> bool:
+    """True for a field that is text or a mapping of ids to text (diarienummer)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(typing.get_origin(_unwrap(a)[0]) is dict for a in typing.get_args(annotation))
+    return False
+
+
 def _pattern(meta) -> str | None:
     for item in meta:
         if getattr(item, "pattern", None):
@@ -230,6 +237,12 @@ def field_widget(name: str, info, srcs: dict[str, Source], falt=None) -> dict:
             out["max"] = bounds["le"]
         if isinstance(info.default, int):
             out["default"] = info.default
+    elif allows_mapping(info.annotation):
+        # "SOF 2025/94", or one per nämnd ({socialnamnden: SN 2025/41}): the form shows the per-nämnd
+        # form as lines "socialnamnden: SN 2025/41" and its format writes them back as a mapping.
+        out["widget"] = "text"
+        out["hint"] = (out.get("hint", "") + " Ett per nämnd: en rad per nämnd, t.ex. 'socialnamnden: SN 2025/41'."
+                       ).strip()
     elif name in srcs and _pattern(meta) == ID_PATTERN:
         out.update(_select(name, srcs[name], multiple=False))
     else:
@@ -277,7 +290,7 @@ def document_collections(hb: m.Handbook, srcs: dict[str, Source]) -> list[dict]:
     for typ in sorted(hb.kommun.dokumenttyper.values(), key=lambda t: (t.niva, t.namn)):
         for n, folder in enumerate(type_folders(hb)[typ.id]):
             fields = []
-            for f in model_fields(m.FrontMatter, srcs, falt):
+            for f in _with_parts(model_fields(m.FrontMatter, srcs, falt), m.FrontMatter, falt):
                 if f["name"] == "id":
                     f["label"] = "Id (lämnas det tomt används filnamnet)"
                 elif f["name"] == "typ":
@@ -305,6 +318,37 @@ def document_collections(hb: m.Handbook, srcs: dict[str, Source]) -> list[dict]:
                                f"{', '.join(i.namn for i in typ.beslutas_av)}.",
                 "fields": fields,
             })
+    return out
+
+
+PART = "__"          # form-only key of a part: dokumentansvarig__namn (joined again by the editor's format)
+
+
+def object_parts(model: type[BaseModel]) -> dict[str, dict[str, str]]:
+    """Fields that are an id or an object with that id and more ({roll: sas, namn: …}): field -> the
+    object's id key and its other keys. The form shows the id as a select and the rest beside it."""
+    out = {}
+    for name, info in model.model_fields.items():
+        if typing.get_origin(info.annotation) not in (typing.Union, types.UnionType):
+            continue
+        for arg in typing.get_args(info.annotation):
+            inner = _unwrap(arg)[0]
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                keys = list(inner.model_fields)
+                out[name] = {"id": keys[0], "rest": keys[1:], "model": inner}
+    return out
+
+
+def _with_parts(fields: list[dict], model: type[BaseModel], falt) -> list[dict]:
+    parts = object_parts(model)
+    out = []
+    for f in fields:
+        out.append(f)
+        for key in parts.get(f["name"], {}).get("rest", ()):
+            info = parts[f["name"]]["model"].model_fields[key]
+            out.append({"name": f"{f['name']}{PART}{key}", "label": f"{f['label']}: {_label(key, None).lower()}",
+                        "widget": "string", "required": False,
+                        **({"hint": info.description} if info.description else {})})
     return out
 
 
