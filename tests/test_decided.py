@@ -224,3 +224,15 @@ def test_stoppa_blocks_the_build_but_not_the_commands_that_resolve_it(decided, t
     assert proc.returncode == 0, proc.stderr
     build(decided)
     assert "Gäller enligt beslut 2026-03-19, Socialchef § 20." in page(decided, "rutiner/avvikelser")
+
+
+def test_unwritable_cache_only_costs_time(decided):
+    edit(decided / "docs" / "rutiner" / "avvikelser.md", "samma dag", "inom ett dygn")
+    git(decided, "commit", "-q", "-am", "Ändrad tidsgräns")
+    import shutil
+    shutil.rmtree(decided / ".cache", ignore_errors=True)
+    (decided / ".cache").mkdir()
+    (decided / ".cache" / "beslutat").write_text("inte en mapp", encoding="utf-8")     # cannot hold the cache
+    build(decided)
+    assert "<del>samma</del><ins>inom</ins>" in page(decided, "rutiner/avvikelser--andringar")
+    assert "Rapportera händelsen samma dag." in page(decided, "rutiner/avvikelser--beslutad-2026-03-12")

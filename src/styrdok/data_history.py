@@ -78,13 +78,16 @@ def _cached_affected(index, commit: str, candidates: list[str]) -> dict[str, boo
     missing = [d for d in candidates if d not in known]
     if missing:
         known.update(_affected(index.root, commit, missing))
-        index.cache_dir.mkdir(parents=True, exist_ok=True)
-        ignore = index.cache_dir.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Skapad av styrdok: cachen ska inte checkas in.\n*\n", encoding="utf-8")
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(known), encoding="utf-8")
-        tmp.replace(path)
+        try:
+            index.cache_dir.mkdir(parents=True, exist_ok=True)
+            ignore = index.cache_dir.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Skapad av styrdok: cachen ska inte checkas in.\n*\n", encoding="utf-8")
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(known), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass            # an unwritable cache only costs time
     return known
 
 

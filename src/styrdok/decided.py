@@ -222,7 +222,17 @@ class DecidedIndex:
         return index
 
     def _write(self, commit: str, index: dict, texts: dict) -> None:
-        """Merge into the commit's cache files, atomically (a concurrent build may write the same)."""
+        """Merge into the commit's cache files, atomically (a concurrent build may write the same).
+        A cache that cannot be written (read-only checkout) only costs time: the entries stay in memory."""
+        try:
+            self._store(commit, index, texts)
+        except OSError:
+            self._texts.setdefault(commit, {}).update(texts)
+            return
+        if commit in self._texts:
+            self._texts[commit].update(texts)
+
+    def _store(self, commit: str, index: dict, texts: dict) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         ignore = self.cache_dir.parent / ".gitignore"
         if not ignore.exists():          # a cache is never content: keep it out of `git status` (and decide)
@@ -262,7 +272,6 @@ class DecidedIndex:
                 return self._texts[tag.commit][doc_id]
             if attempt == 0:
                 self._build(tag.commit, [doc_id])
-                self._texts.pop(tag.commit, None)
         return None
 
     def comparisons(self, handbook: Handbook) -> dict[str, Comparison]:
