@@ -109,6 +109,7 @@ global.CMS = { registerCustomFormat: (n, e, f) => { formats[n] = f; }, getLocale
   init() {} };
 global.h = () => null; global.createClass = (o) => o;
 global.MutationObserver = class { observe() {} };
+global.fetch = () => new Promise(() => {});
 const html = fs.readFileSync(process.argv[1] + '/index.html', 'utf8');
 const json = html.match(/<script id="styrdok-data" type="application\\/json">([\\s\\S]*?)<\\/script>/)[1];
 global.document = { getElementById: () => ({ textContent: json }), body: {} };
@@ -236,3 +237,24 @@ def test_what_styrdok_accepts_the_form_accepts_too(tmp_path):
         for p in sorted((REPO / coll["folder"]).glob("[a-z0-9]*.yml")):
             refused += _refusals(coll["fields"], yaml.safe_load(p.read_text(encoding="utf-8")), str(p))
     assert refused == []
+
+
+def test_config_yml_names_each_select_list_once_and_the_editor_gets_them_all_back(example_built):
+    """Written out per field, the lists made a 140 MB config.yml at 2,000 documents; config.yml holds
+    each once and the editor script (expandLists, mirrored by expand) puts them back."""
+    from styrdok.editor.config import expand
+    handbook, _ = load_handbook(example_built)
+    full = json.loads(json.dumps(editor_config(handbook, env={})))
+    text = (example_built / "site" / "redigera" / "config.yml").read_text(encoding="utf-8")
+    written = yaml.safe_load(text)
+    assert text.count("label: Rutin för egenkontroll (rutin)") == 1          # the documents list, once
+    assert set(written["styrdok_listor"]) >= {"roller", "instanser", "org", "dokument", "lagrum"}
+
+    def strip(value):
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "_lista" and v is not None}
+        return value
+
+    assert expand(written) == strip(full) | {"backend": expand(written)["backend"]}

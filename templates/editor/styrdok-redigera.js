@@ -260,5 +260,31 @@
   }
   new MutationObserver(nameUnnamed).observe(document.body, { childList: true, subtree: true });
 
-  CMS.init();
+  // config.yml names each select list once (styrdok_listor); put the options and the list's check
+  // back into every field that names it, then start Decap with the whole configuration.
+  function expandLists(config) {
+    var lists = config.styrdok_listor || {};
+    delete config.styrdok_listor;
+    (function walk(value) {
+      if (Array.isArray(value)) { value.forEach(walk); return; }
+      if (!value || typeof value !== "object") return;
+      if (value.styrdok_lista) {
+        var list = lists[value.styrdok_lista];
+        var pattern = list.pattern[value.multiple ? "flera" : "en"];
+        delete value.styrdok_lista;
+        value.options = list.options;
+        if (pattern) value.pattern = [pattern, list.meddelande];
+      }
+      Object.keys(value).forEach(function (k) { walk(value[k]); });
+    })(config);
+    return config;
+  }
+
+  fetch("config.yml", { cache: "no-cache" })
+    .then(function (r) { return r.text(); })
+    .then(function (text) {
+      var config = expandLists(yaml.load(text, LOAD));
+      config.load_config_file = false;
+      CMS.init({ config: config });
+    });
 })();

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel
 
 from ..model import FrontMatter, Handbook
-from .config import DATA_FILES, LIST_KEY, PART, allows_mapping, object_parts, editor_config, edit_fragment, msg_missing, _unwrap
+from .config import DATA_FILES, LIST_KEY, PART, allows_mapping, compact, object_parts, editor_config, edit_fragment, msg_missing, _unwrap
 
 SITE_FOLDER = "redigera"
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]        # the styrdok checkout (beside src/)
@@ -124,7 +124,7 @@ def write_editor(hb: Handbook, root: Path, out: Path, env: typing.Mapping[str, s
     header = ("# Skriven av styrdok build ur modellen (src/styrdok/model.py) och data/. Ändra inte här:\n"
               "# ändringar görs i data/kommun.yml, data/ eller i src/styrdok/editor/config.py.\n")
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)      # libyaml: 20x faster on a large handbook
-    (target / "config.yml").write_text(header + yaml.dump(_drop_none(config), Dumper=dumper, allow_unicode=True,
+    (target / "config.yml").write_text(header + yaml.dump(_drop_none(compact(config)), Dumper=dumper, allow_unicode=True,
                                                           sort_keys=False, width=200), encoding="utf-8")
     from ..jinja import DEFAULT_TEMPLATES, make_env
     templates = Path(root) / "templates" / "editor"

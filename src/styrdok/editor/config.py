@@ -9,6 +9,7 @@ can refuse itself use the wording of `styrdok check` (see `messages`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import types
@@ -53,6 +54,7 @@ def msg_unknown(what: str, source: str, ids) -> str:
 
 @dataclass(frozen=True)
 class Source:
+    key: str                  # its name in config.yml's styrdok_listor
     what: str                 # "Rollen", as load.py names it in its message
     where: str                # "data/roller.yml"
     options: tuple[tuple[str, str], ...]     # (id, label)
@@ -62,19 +64,19 @@ def sources(hb: m.Handbook) -> dict[str, Source]:
     """Select lists by field name, from the loaded handbook."""
     from ..ledningssystem.load import ledningssystem_of
     ls = ledningssystem_of(hb)
-    roller = Source("Rollen", "data/roller.yml", tuple((r.id, r.namn) for r in hb.roller.values()))
-    instanser = Source("Instansen", "nämnderna i data/kommun.yml eller rollerna i data/roller.yml",
+    roller = Source("roller", "Rollen", "data/roller.yml", tuple((r.id, r.namn) for r in hb.roller.values()))
+    instanser = Source("instanser", "Instansen", "nämnderna i data/kommun.yml eller rollerna i data/roller.yml",
                        tuple((i.id, i.namn) for i in hb.instanser.values()))
-    org = Source("Organisationsenheten", "organisationen i data/kommun.yml",
+    org = Source("org", "Organisationsenheten", "organisationen i data/kommun.yml",
                  tuple((o.id, f"{o.namn} ({o.niva})") for o in hb.org.values()))
-    docs = Source("Dokumentet", "handboken", tuple(sorted(((d.id, f"{d.titel} ({d.typ.namn.lower()})")
+    docs = Source("dokument", "Dokumentet", "handboken", tuple(sorted(((d.id, f"{d.titel} ({d.typ.namn.lower()})")
                                                           for d in hb.dokument.values()), key=lambda x: x[1])))
-    lagrum = Source("Lagrummet", "data/lagrum.yml", tuple((lr.id, lr.namn) for lr in hb.lagrum.values()))
-    typer = Source("Dokumenttypen", "data/kommun.yml",
+    lagrum = Source("lagrum", "Lagrummet", "data/lagrum.yml", tuple((lr.id, lr.namn) for lr in hb.lagrum.values()))
+    typer = Source("typer", "Dokumenttypen", "data/kommun.yml",
                    tuple((t.id, t.namn) for t in hb.kommun.dokumenttyper.values()))
-    sosfs = Source("Paragrafen", "data/sosfs-2011-9.yml",
+    sosfs = Source("sosfs", "Paragrafen", "data/sosfs-2011-9.yml",
                    tuple((p.id, f"{p.kapitel} kap. {p.paragraf}: {p.innebord[:60]}") for p in ls.sosfs))
-    processer = Source("Processen", "data/processer.yml", tuple((p.id, p.namn) for p in ls.processer.values()))
+    processer = Source("processer", "Processen", "data/processer.yml", tuple((p.id, p.namn) for p in ls.processer.values()))
     return {"dokumentansvarig": roller, "roll": roller, "roller": roller, "agare": roller, "ansvarig": roller,
             "beslutad_av": instanser, "instans": instanser, "rapporteras_till": instanser,
             "galler_for": org, "enhet": org, "organisation": org,
@@ -161,18 +163,75 @@ def _bounds(meta) -> dict:
 
 
 def _select(name: str, src: Source, multiple: bool) -> dict:
-    ids = [i for i, _ in src.options]
-    widget = {"widget": "select", "options": [{"value": i, "label": lbl} for i, lbl in src.options]}
+    ids = tuple(i for i, _ in src.options)
+    widget = {"widget": "select", "options": _options(src)}
     if multiple:
         widget["multiple"] = True
     # An id that is not among the options (written in git, or removed from data/ since) is refused
     # with the check's message; the select itself offers only known ids.
     if ids:
         widget["pattern"] = [known_ids_pattern(ids, multiple), msg_unknown(src.what, src.where, ids)]
+    widget["_lista"] = src.key
     return widget
 
 
-def known_ids_pattern(ids, multiple: bool) -> str:
+def compact(config: dict) -> dict:
+    """config.yml as written: each select list once under `styrdok_listor`, fields naming it
+    (`styrdok_lista: roller`). At 2,000 documents the lists written out per field made a 140 MB file;
+    the editor script puts them back before Decap starts (styrdok-redigera.js, expandLists)."""
+    lists: dict[str, dict] = {}
+
+    def walk(value):
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if "_lista" in value:
+            key = value["_lista"]
+            multiple = bool(value.get("multiple"))
+            entry = lists.setdefault(key, {"options": value["options"], "pattern": {}})
+            if "pattern" in value:
+                entry["pattern"]["flera" if multiple else "en"] = value["pattern"][0]
+                entry["meddelande"] = value["pattern"][1]
+            return {k: v for k, v in value.items() if k not in {"_lista", "options", "pattern"}} | \
+                {"styrdok_lista": key}
+        return {k: walk(v) for k, v in value.items()}
+
+    out = walk(config)
+    out["styrdok_listor"] = lists
+    return out
+
+
+def expand(config: dict) -> dict:
+    """What the editor script makes of config.yml (for tests and for reading config.yml in Python)."""
+    lists = config.get("styrdok_listor", {})
+
+    def walk(value):
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if "styrdok_lista" in value:
+            entry = lists[value["styrdok_lista"]]
+            out = {k: v for k, v in value.items() if k != "styrdok_lista"}
+            out["options"] = entry["options"]
+            pattern = entry["pattern"].get("flera" if value.get("multiple") else "en")
+            if pattern:
+                out["pattern"] = [pattern, entry["meddelande"]]
+            return out
+        return {k: walk(v) for k, v in value.items()}
+
+    return walk({k: v for k, v in config.items() if k != "styrdok_listor"})
+
+
+@functools.lru_cache(maxsize=64)
+def _options(src: Source) -> list[dict]:
+    """One list per source, shared by every field that offers it (2,000 documents: 290 collections)."""
+    return [{"value": i, "label": lbl} for i, lbl in src.options]
+
+
+@functools.lru_cache(maxsize=64)
+def known_ids_pattern(ids: tuple[str, ...], multiple: bool) -> str:
     """A regex the editor tests a select's value with: one known id, or (multiple) a list of them.
 
     Decap tests the pattern against the value as text: a list value reads `List [ "a", "b" ]`
