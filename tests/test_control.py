@@ -68,6 +68,8 @@ def test_page_shows_decision_history(repo):
      "mer än ett år fram i tiden"),
     (["avvikelser", "--instans", "sas", "--datum", "2026-03-12"],
      "får inte besluta om rutin"),
+    (["finns-inte", "--redaktionell", "--skal", "Stavfel"],
+     "Dokumentet 'finns-inte' finns inte"),
 ])
 def test_decide_refuses_and_writes_nothing(repo, args, message):
     head = git(repo, "rev-parse", "HEAD")

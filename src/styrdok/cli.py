@@ -160,9 +160,13 @@ def cmd_decide(args) -> int:
     andring = ANDRING["utan" if args.utan_andring else "mindre" if args.mindre_andring else
                       "ny" if args.ny else "redaktionell" if args.redaktionell else "revidering"]
     if andring == "redaktionell":
-        doc = handbook.dokument.get(args.dokument) or next(
-            (d for d in handbook.dokument.values() if d.src_path == args.dokument.removeprefix("docs/")), None)
-        args.instans = args.instans or (doc.dokumentansvarig.id if doc else None)
+        from .control import find_document
+        try:
+            doc = find_document(handbook, Project(args.root), args.dokument)
+        except ControlError as exc:
+            print(f"fel: {exc}\nInget har ändrats.", file=sys.stderr)
+            return 1
+        args.instans = args.instans or doc.dokumentansvarig.id
         args.datum = args.datum or _today(args).isoformat()
     if not args.instans or not args.datum:
         print("fel: ange --instans och --datum (de behövs för ett beslut; bara --redaktionell klarar sig utan).",
