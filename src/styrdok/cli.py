@@ -79,25 +79,46 @@ def replace_word_folder(handbook, root: Path, site_dir: Path) -> None:
 
 
 def cmd_build(args) -> int:
+    import io
     from .site.build import BuildError, build_site
-    handbook, problems = check_project(args.root)
-    print_problems(problems)
+    from .site.cache import BuildMemo
+    site_dir = (args.root / "site") if args.site is None else args.site
     what = "site/word/" if args.bara_word else "site/"
+    with_word = not args.utan_word
+    memo = None if args.bara_word else BuildMemo(args.root, site_dir)
+    messages = memo.lookup(with_word) if memo else None
+    if messages is not None:
+        # Every input is as in the stored build: its check said this, and its output is this one.
+        print(messages, end="", file=sys.stderr)
+        last = [] if with_word else [keep_word_step(site_dir)]
+        build_site(args.root, site_dir, extra_steps=last,
+                   produce=lambda tmp: memo.restore(tmp, with_word))
+        return _built(args, site_dir)
+    handbook, problems = check_project(args.root)
+    text = io.StringIO()
+    print_problems(problems, stream=text)
+    messages = text.getvalue()
+    print(messages, end="", file=sys.stderr)
     if problems.errors or handbook is None:
         print(f"Bygget avbröts: inget i {what} har ändrats.", file=sys.stderr)
         return 1
-    site_dir = (args.root / "site") if args.site is None else args.site
     try:
         if args.bara_word:
             replace_word_folder(handbook, args.root, site_dir)
         else:
             from .editor import editor_step
-            last = keep_word_step(site_dir) if args.utan_word else word_step(handbook, args.root)
+            last = word_step(handbook, args.root) if with_word else keep_word_step(site_dir)
             build_site(args.root, site_dir, extra_steps=[search_step, last, editor_step(handbook, args.root)],
                        handbook=handbook)
     except BuildError as exc:
         print(f"fel: {exc}\nBygget avbröts: inget i {what} har ändrats.", file=sys.stderr)
         return 1
+    if memo is not None:
+        memo.store(site_dir, messages, with_word)
+    return _built(args, site_dir)
+
+
+def _built(args, site_dir: Path) -> int:
     if args.bara_word:
         print(f"Word-filerna är skrivna i {site_dir / 'word'}; webbplatsen byggdes inte om.", file=sys.stderr)
     elif args.utan_word:

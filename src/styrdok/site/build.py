@@ -78,17 +78,21 @@ def replace_dir(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None) -> None:
+def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None, produce=None) -> None:
     """mkdocs build into a temp folder beside site_dir, run extra steps on it, then swap it in.
 
     The temporary folders of a build that was killed are removed first; the new site gets the
-    modes the umask gives (a web server running as another user can read it)."""
+    modes the umask gives (a web server running as another user can read it). produce(folder), when
+    given, fills the folder instead of MkDocs (a stored build whose inputs are all unchanged)."""
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(site_dir)
     tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(site_dir, "bygge"), dir=site_dir.parent))
     try:
-        run_mkdocs(root, tmp, handbook)
+        if produce is None:
+            run_mkdocs(root, tmp, handbook)
+        else:
+            produce(tmp)
         for step in extra_steps:
             step(tmp)
         make_servable(tmp)

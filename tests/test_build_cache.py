@@ -1,0 +1,76 @@
+"""The site build cache (.cache/site/): a cached build's site is byte for byte the clean build's.
+
+After each kind of change (page text, title, data, Markdown template, theme override, config,
+a new page, a removed page, nothing), the project is built again with its cache, and a copy
+of the project without .cache/ and site/ is built clean; the two sites must be equal file by
+file. Pagefind's own index is left out of the byte comparison: two clean builds of the same site
+can already differ there (it orders some files by thread timing); its pages must be the same.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import run_cli
+
+
+def _files(site):
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _compare(cached_site, clean_site):
+    cached, clean = _files(cached_site), _files(clean_site)
+    index = [n for n in clean if n.startswith("pagefind/")]
+    assert index, "Pagefind-indexet saknas"
+    pagefind = {n for n in cached if n.startswith("pagefind/fragment/")}
+    assert pagefind == {n for n in clean if n.startswith("pagefind/fragment/")}, "Pagefind indexerade andra sidor"
+    entry = [json.loads(clean[n]) for n in clean if n == "pagefind/pagefind-entry.json"][0]
+    assert entry == {**entry, **json.loads(cached["pagefind/pagefind-entry.json"])} or \
+        entry["languages"]["sv"]["page_count"] == json.loads(cached["pagefind/pagefind-entry.json"])["languages"]["sv"]["page_count"]
+    cached = {n: b for n, b in cached.items() if not n.startswith("pagefind/")}
+    clean = {n: b for n, b in clean.items() if not n.startswith("pagefind/")}
+    assert sorted(cached) == sorted(clean), "olika filer: " + str(sorted(set(cached) ^ set(clean)))
+    differ = [n for n in clean if cached[n] != clean[n]]
+    assert not differ, f"skiljer sig från ett rent bygge: {differ}"
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+CHANGES = [
+    ("inget", lambda r: None),
+    ("sidans text", lambda r: _edit(r / "docs/rutiner/avvikelser.md", "samma dag", "genast, senast samma dag")),
+    ("titel", lambda r: _edit(r / "docs/rutiner/riktlinje-kvalitet.md", "titel: Riktlinje för kvalitet",
+                              "titel: Riktlinje för kvalitetsarbete")),
+    ("data", lambda r: _edit(r / "data/kommun.yml", "namn: Testby kommun", "namn: Testbyns kommun")),
+    ("mall", lambda r: _edit(r / "templates/markdown/dokumentlista.md.j2", "| Dokument |", "| Styrdokument |")),
+    ("tema", lambda r: _edit(r / "overrides/partials/styrdok-kort.html", "<", "<!-- ändrad -->\n<")),
+    ("config", lambda r: _edit(r / "mkdocs.yml", "site_description: ", "site_description: Testbyns ")),
+    ("ny sida", lambda r: (r / "docs/rutiner/ny-rutin.md").write_text(
+        (r / "docs/rutiner/avvikelser.md").read_text(encoding="utf-8")
+        .replace("titel: ", "titel: Ny ").replace("id: avvikelser", "id: ny-rutin"), encoding="utf-8")),
+    ("borttagen sida", lambda r: (r / "docs/rutiner/ny-rutin.md").unlink()),
+]
+
+
+def test_cached_build_equals_clean_build_after_each_kind_of_change(mini, tmp_path):
+    first = run_cli(mini, "build", "--utan-word")
+    assert first.returncode == 0, first.stderr
+    for n, (kind, change) in enumerate(CHANGES):
+        change(mini)
+        proc = run_cli(mini, "build", "--utan-word")
+        assert proc.returncode == 0, f"{kind}: {proc.stderr}"
+        clean = tmp_path / f"ren-{n}"
+        shutil.copytree(mini, clean, ignore=shutil.ignore_patterns("site", ".cache"))
+        proc = run_cli(clean, "build", "--utan-word")
+        assert proc.returncode == 0, f"{kind}: {proc.stderr}"
+        try:
+            _compare(mini / "site", clean / "site")
+        except AssertionError as exc:
+            pytest.fail(f"efter ändringen '{kind}': {exc}")
+        shutil.rmtree(clean)
