@@ -1,0 +1,30 @@
+"""MkDocs hook: a page whose inputs did not change is not converted again (styrdok.site.pagecache)."""
+from mkdocs.plugins import event_priority
+
+from styrdok.site import pagecache
+
+
+def on_config(config):
+    pagecache.on_config(config)
+    return config
+
+
+@event_priority(-100)           # after the generated pages are added
+def on_files(files, config):
+    pagecache.on_files(files)
+    return files
+
+
+@event_priority(-100)           # after the macros: the Markdown that is converted
+def on_page_markdown(markdown, page, config, files):
+    pagecache.on_page_markdown(page)
+    return markdown
+
+
+def on_env(env, config, files):
+    pagecache.on_env(env, files)
+    return env
+
+
+def on_post_build(config):
+    pagecache.on_post_build()

@@ -1,0 +1,263 @@
+"""Page caches of a site build (.cache/site/): a page whose inputs did not change is not converted again.
+
+Two stages of a page are cached, each keyed by everything it reads:
+
+- Markdown → HTML (Python-Markdown, the largest share of a build): the page's Markdown after the
+  macros, its place (src/dest/url), every file's place in the site (links are rewritten against
+  them), the Markdown configuration and the code. A conversion that logged a warning is not kept
+  (the warning fails the build and must be shown again).
+- the theme's page template (navigation, header card, footer): the page's HTML, table of contents,
+  title, the plain values of its metadata, its URL, the navigation (every page's place and title),
+  and every input of the project except the bodies of the pages: data/, templates, overrides,
+  mkdocs.yml, the front matter of every page, git refs, the day, the code. A page body edit therefore
+  redoes the template of that page only (and of the generated pages whose Markdown changes); any other
+  change redoes every template but still reuses the Markdown conversions.
+
+The plugins' events still run for every page (they may collect things for other pages); only
+the conversion and the template rendering are replaced by what they gave last time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import logging
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from .cache import code_version, input_files, project_digest
+
+_BUILD: dict[str, object] = {}
+
+
+def _sha(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
+        h.update(b"\0\1")
+    return h.hexdigest()
+
+
+def _front_matters(root: Path) -> str:
+    """The front matter (and the non-Markdown files) of docs/: the pages' inputs except their bodies."""
+    docs = root / "docs"
+    h = hashlib.sha256()
+    for path in input_files(docs) if docs.is_dir() else []:
+        data = path.read_bytes()
+        if path.suffix == ".md" and data.startswith(b"---"):
+            end = data.find(b"\n---", 3)
+            data = data[:end + 4] if end > 0 else data
+        elif path.suffix == ".md":
+            data = b""
+        h.update(path.relative_to(docs).as_posix().encode() + b"\0" + data + b"\0")
+    return h.hexdigest()
+
+
+def plain(value, depth: int = 0):
+    """The plain values of a page's metadata (text, numbers, dates, lists, dicts) in a stable form;
+    objects of the model stand as their type name: they come from files the template key covers."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if depth > 20:
+        return "…"
+    if isinstance(value, dict):
+        return [[str(k), plain(v, depth + 1)] for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))]
+    if isinstance(value, (list, tuple)):
+        return [plain(v, depth + 1) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(json.dumps(plain(v, depth + 1), sort_keys=True) for v in value)
+    return f"<{type(value).__module__}.{type(value).__qualname__}>"
+
+
+class PageCache:
+    """The caches of one build (one MkDocs run): created on_config, used by the hooks below."""
+
+    def __init__(self, config):
+        self.root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.folder = self.root / ".cache" / "site"
+        self.site_dir = Path(config["site_dir"]).resolve()
+        markdown_config = json.dumps([repr(config["markdown_extensions"]), repr(config["mdx_configs"]),
+                                      config["use_directory_urls"], repr(config["validation"]),
+                                      config.get("site_url") or ""], sort_keys=True)
+        self.markdown_base = _sha(code_version(), markdown_config)
+        self.template_base = _sha(code_version(),
+                                  project_digest(self.root, skip=(self.site_dir,), exclude_folder="docs"),
+                                  _front_matters(self.root))
+        self.files_digest = ""
+        self.nav_digest = ""
+        self.used: set[Path] = set()
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / key[:2] / key
+
+    def _read(self, kind: str, key: str) -> bytes | None:
+        path = self._path(kind, key)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        self.used.add(path)
+        return data
+
+    def _write(self, kind: str, key: str, data: bytes) -> None:
+        path = self._path(kind, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+        self.used.add(path)
+
+    # -- Markdown -> HTML -------------------------------------------------------------------------
+    def set_files(self, files) -> None:
+        places = sorted((f.src_uri, f.dest_uri, f.url, str(f.inclusion)) for f in files)
+        self.files_digest = _sha(json.dumps(places))
+
+    def markdown_key(self, page) -> str:
+        return _sha(self.markdown_base, self.files_digest, page.file.src_uri, page.file.dest_uri,
+                    page.file.url, page.markdown or "")
+
+    def wrap_render(self, page) -> None:
+        """Make page.render give the stored conversion, or convert and store it (the key is made
+        when MkDocs converts, from the Markdown all plugins gave)."""
+        page.render = functools.partial(_cached_render, self, page)
+
+    # -- the page template ------------------------------------------------------------------------
+    def set_nav(self, files) -> None:
+        pages = []
+        for f in files.documentation_pages():
+            page = f.page
+            pages.append([f.src_uri, f.url, str(f.inclusion), page.title if page is not None else None])
+        self.nav_digest = _sha(json.dumps(pages))
+
+    def template_key(self, name: str, page) -> str:
+        return _sha(self.template_base, self.nav_digest, name, page.file.src_uri, page.url,
+                    page.content or "", str(page.toc), page.title or "", page.edit_url or "",
+                    page.canonical_url or "", json.dumps(plain(page.meta), sort_keys=True))
+
+    def prune(self) -> None:
+        """Remove entries this build did not use (the cache holds one build's pages)."""
+        for kind in ("md", "html"):
+            base = self.folder / kind
+            if not base.is_dir():
+                continue
+            for sub in base.iterdir():
+                for entry in sub.iterdir():
+                    if entry not in self.used:
+                        entry.unlink(missing_ok=True)
+
+
+class _CountWarnings(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+
+def _cached_render(cache: PageCache, page, config, files) -> None:
+    from mkdocs.structure.pages import Page
+    key = cache.markdown_key(page)
+    data = cache._read("md", key)
+    if data is not None:
+        try:
+            stored = pickle.loads(data)
+        except Exception:                 # a damaged entry is converted again
+            stored = None
+        if stored is not None:
+            _restore(page, stored, config, files)
+            return
+    counter = _CountWarnings()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(counter)
+    try:
+        Page.render(page, config, files)
+    finally:
+        logger.removeHandler(counter)
+    if counter.count:
+        return
+    links = None
+    if page.links_to_anchors is not None:
+        links = {f.src_uri: dict(v) for f, v in page.links_to_anchors.items()}
+    stored = {"content": page.content, "toc": page.toc, "title": page._title_from_render,
+              "anchors": page.present_anchor_ids, "links": links}
+    cache._write("md", key, pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _restore(page, stored: dict, config, files) -> None:
+    page.content = stored["content"]
+    page.toc = stored["toc"]
+    page._title_from_render = stored["title"]
+    page.present_anchor_ids = stored["anchors"]
+    if stored["links"] is not None and logging.getLogger("mkdocs").getEffectiveLevel() > logging.DEBUG:
+        page.links_to_anchors = {files.get_file_from_path(src): links for src, links in stored["links"].items()
+                                 if files.get_file_from_path(src) is not None}
+
+
+class _CachedTemplate:
+    """The page template, giving what it rendered last time for the same key."""
+
+    def __init__(self, cache: PageCache, name: str, template):
+        self.cache, self.name, self.template = cache, name, template
+
+    def __getattr__(self, attr):
+        return getattr(self.template, attr)
+
+    def render(self, *args, **kwargs):
+        context = dict(*args, **kwargs)
+        page = context.get("page")
+        if page is None or getattr(page, "file", None) is None:
+            return self.template.render(context)
+        key = self.cache.template_key(self.name, page)
+        data = self.cache._read("html", key)
+        if data is not None:
+            return data.decode("utf-8", "surrogatepass")
+        output = self.template.render(context)
+        self.cache._write("html", key, output.encode("utf-8", "surrogatepass"))
+        return output
+
+
+# -- the MkDocs events (overrides/hooks/cache.py) ----------------------------------------------------
+def on_config(config) -> None:
+    _BUILD["cache"] = PageCache(config)
+
+
+def on_files(files) -> None:
+    cache = _BUILD.get("cache")
+    if cache is not None:
+        cache.set_files(files)
+
+
+def on_page_markdown(page) -> None:
+    cache = _BUILD.get("cache")
+    if cache is not None and "render" not in vars(page):
+        cache.wrap_render(page)
+
+
+def on_env(env, files) -> None:
+    """After every page's Markdown is converted: the navigation is known; wrap the page templates."""
+    cache = _BUILD.get("cache")
+    if cache is None:
+        return
+    cache.set_nav(files)
+    get_template = env.get_template
+
+    def cached_get_template(name, parent=None, globals=None):
+        template = get_template(name, parent=parent, globals=globals)
+        if parent is None and globals is None and isinstance(name, str) and name.endswith(".html"):
+            return _CachedTemplate(cache, name, template)
+        return template
+
+    env.get_template = cached_get_template
+
+
+def on_post_build() -> None:
+    cache = _BUILD.pop("cache", None)
+    if cache is not None:
+        cache.prune()
