@@ -178,8 +178,10 @@ def make_baseline(handbook_root: Path, out: Path) -> None:
 
 
 def build_ours_site(root: Path) -> Run:
-    """`styrdok build` without its Word step: the check, then mkdocs with styrdok's layer (--strict)."""
+    """`styrdok build` without its Word step: the check, then mkdocs with styrdok's layer (--strict),
+    clean (no site cache: bench/bench_rebuild.py measures the cached builds)."""
     shutil.rmtree(root / "site", ignore_errors=True)
+    shutil.rmtree(root / ".cache" / "site", ignore_errors=True)
     script = ("import importlib.util, sys, styrdok.cli as c\n"
               "if not hasattr(c, 'word_step') and importlib.util.find_spec('styrdok.export'):\n"
               "    sys.exit('bench/run.py: styrdok.cli.word_step finns inte längre; uppdatera build_ours_site')\n"
@@ -191,6 +193,7 @@ def build_ours_site(root: Path) -> Run:
 def build_ours_full(root: Path) -> Run:
     """`styrdok build` as a user runs it: check, site and (when the export exists) the Word files."""
     shutil.rmtree(root / "site", ignore_errors=True)
+    shutil.rmtree(root / ".cache" / "site", ignore_errors=True)
     return run_measured([PY, "-m", "styrdok", "--root", str(root), "build"], root)
 
 

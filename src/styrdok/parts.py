@@ -37,17 +37,26 @@ def load_parts() -> None:
         importlib.import_module(name)
 
 
-def generated_pages(handbook: Handbook) -> list[tuple[str, str]]:
+# The last handbook's generated pages and files: the check and the site build of one `styrdok build`
+# ask for them with the same (frozen) handbook; the review calendars alone took seconds at 500 documents.
+_LAST: dict[str, tuple[Handbook, list]] = {}
+
+
+def _made(kind: str, makers, handbook: Handbook) -> list:
+    last = _LAST.get(kind)
+    if last is not None and last[0] is handbook:
+        return list(last[1])
     load_parts()
-    out: list[tuple[str, str]] = []
-    for make in GENERATED_PAGES:
+    out: list = []
+    for make in makers:
         out.extend(make(handbook))
-    return out
+    _LAST[kind] = (handbook, out)
+    return list(out)
+
+
+def generated_pages(handbook: Handbook) -> list[tuple[str, str]]:
+    return _made("pages", GENERATED_PAGES, handbook)
 
 
 def generated_files(handbook: Handbook) -> list[tuple[str, bytes]]:
-    load_parts()
-    out: list[tuple[str, bytes]] = []
-    for make in GENERATED_FILES:
-        out.extend(make(handbook))
-    return out
+    return _made("files", GENERATED_FILES, handbook)

@@ -9,8 +9,8 @@ kind of input added anywhere in the project is therefore covered without touchin
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -30,12 +30,14 @@ FORMAT = "1"            # bump when what the caches store changes shape
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """styrdok's own files (code, default templates) and the versions of all installed distributions."""
+    """styrdok's own files (code, the engine's templates, overrides and assets) and the versions of all
+    installed distributions."""
     h = hashlib.sha256(FORMAT.encode())
+    from ..engine import assets_dir, overrides_dir, templates_dir
     package = Path(__file__).resolve().parents[1]
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for folder in dict.fromkeys([package, templates_dir(), overrides_dir(), assets_dir()]):
+        for path in input_files(folder) if folder.is_dir() else []:
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     dists = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
     h.update("\n".join(dists).encode())
     return h.hexdigest()
@@ -90,6 +92,7 @@ def project_digest(root: Path, skip: tuple[Path, ...] = (), exclude_folder: str 
     h.update(json.dumps(sorted((k, v) for k, v in os.environ.items() if k.startswith("STYRDOK_"))).encode())
     h.update(_git_state(root).encode())
     h.update(current_date().isoformat().encode())
+    h.update(dt.date.today().isoformat().encode())        # MkDocs' sitemap dates pages by the real day
     h.update(code_version().encode())
     return h.hexdigest()
 
@@ -152,10 +155,3 @@ def _link(src: str, dst: str) -> None:
     except OSError:
         shutil.copy2(src, dst)
 
-
-def captured(function, *args, **kwargs) -> str:
-    """What function prints on stderr, as text (the check's messages, to show again on a memo hit)."""
-    out = io.StringIO()
-    with contextlib.redirect_stderr(out):
-        function(*args, **kwargs)
-    return out.getvalue()
