@@ -74,3 +74,24 @@ def test_cached_build_equals_clean_build_after_each_kind_of_change(mini, tmp_pat
         except AssertionError as exc:
             pytest.fail(f"efter ändringen '{kind}': {exc}")
         shutil.rmtree(clean)
+
+
+def test_a_handbook_made_by_init_is_cached_through_the_styrdok_plugin(tmp_path):
+    """A kommun's own handbook uses the `styrdok` MkDocs plugin, not the repository's hooks."""
+    import subprocess
+    import sys
+    root = tmp_path / "handbok"
+    subprocess.run([sys.executable, "-m", "styrdok", "init", str(root), "--kommun", "Björkby kommun"],
+                   capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert run_cli(root, "build", "--utan-word").returncode == 0
+    assert list((root / ".cache" / "site" / "md").rglob("*")), "sidcachen används inte av pluginen"
+    page = next((root / "docs" / "styrdokument").glob("rutin-*.md"))
+    page.write_text(page.read_text(encoding="utf-8") + "\nEn mening som läggs till i rutinen.\n", encoding="utf-8")
+    proc = run_cli(root, "build", "--utan-word")
+    assert proc.returncode == 0, proc.stderr
+    clean = tmp_path / "ren"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".cache"))
+    assert run_cli(clean, "build", "--utan-word").returncode == 0
+    _compare(root / "site", clean / "site")
+    assert "En mening som läggs till" in (root / "site" / page.relative_to(root / "docs").with_suffix("")
+                                          / "index.html").read_text(encoding="utf-8")
