@@ -44,9 +44,13 @@ def edit_title(page: Path) -> None:
     page.write_text(text.replace("titel: ", "titel: Ändrad ", 1), encoding="utf-8")
 
 
-def measure(n: int, base: Path, word: bool) -> dict:
+def measure(n: int, base: Path, word: bool, reuse: bool = False) -> dict:
     root = base / f"kommun-{n}"
-    pages = generate_kommun.generate(n, root)
+    if reuse and root.is_dir():          # a corpus kept with --keep: only its site cache is removed
+        pages = sorted((root / "docs" / "kommun").rglob("*.md"))
+        shutil.rmtree(root / ".cache" / "site", ignore_errors=True)
+    else:
+        pages = generate_kommun.generate(n, root)
     r: dict = {"n": n}
     plain = generate_kommun.plain_dir(root)
     run = run_measured([PY, "-m", "mkdocs", "build", "--quiet", "-f", str(plain / "mkdocs.yml"),
@@ -102,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="500")
     ap.add_argument("--word-sizes", default="")
     ap.add_argument("--keep", type=Path)
+    ap.add_argument("--reuse", action="store_true", help="använd korpusar som redan finns i --keep")
     args = ap.parse_args(argv)
     started = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench-kommun-"))
@@ -109,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for n in [int(x) for x in args.sizes.split(",")]:
-            results.append(measure(n, base, n in words))
+            results.append(measure(n, base, n in words, args.reuse))
             print(report(results, started, argv), flush=True)
     finally:
         if args.keep is None:
