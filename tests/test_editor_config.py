@@ -258,3 +258,19 @@ def test_config_yml_names_each_select_list_once_and_the_editor_gets_them_all_bac
         return value
 
     assert expand(written) == strip(full) | {"backend": expand(written)["backend"]}
+
+
+def test_the_gitlab_project_comes_from_gitlab_ci_and_is_part_of_the_build_key(mini, monkeypatch):
+    from styrdok.site.cache import project_digest
+    config = editor_config(load_handbook(mini)[0], env={"CI_SERVER_URL": "https://git.alvstad.se",
+                                                         "CI_PROJECT_PATH": "soc/handbok", "CI_DEFAULT_BRANCH": "main",
+                                                         "STYRDOK_GITLAB_APP_ID": "abc"})
+    assert config["backend"] | {"commit_messages": None} == {
+        "name": "gitlab", "repo": "soc/handbok", "branch": "main", "squash_merges": False,
+        "cms_label_prefix": "redigera/", "commit_messages": None, "api_root": "https://git.alvstad.se/api/v4",
+        "base_url": "https://git.alvstad.se", "auth_endpoint": "oauth/authorize", "auth_type": "pkce",
+        "app_id": "abc"}
+    monkeypatch.delenv("CI_PROJECT_PATH", raising=False)
+    before = project_digest(mini)
+    monkeypatch.setenv("CI_PROJECT_PATH", "soc/annan-handbok")
+    assert project_digest(mini) != before

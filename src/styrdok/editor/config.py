@@ -490,6 +490,10 @@ def page_entry(src_path: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", src_path[:-3].lower()).strip("-") or "start"
 
 
+# Environment variables config.yml depends on besides STYRDOK_* (GitLab CI's own): part of the build memo's key.
+ENV_KEYS = ("CI_SERVER_URL", "CI_PROJECT_PATH", "CI_DEFAULT_BRANCH")
+
+
 def backend(env: typing.Mapping[str, str]) -> dict:
     """The kommun's GitLab: in GitLab CI from its own variables, elsewhere from STYRDOK_GITLAB_*."""
     url = (env.get("STYRDOK_GITLAB_URL") or env.get("CI_SERVER_URL") or "").rstrip("/")

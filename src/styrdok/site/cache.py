@@ -89,7 +89,9 @@ def project_digest(root: Path, skip: tuple[Path, ...] = (), exclude_folder: str 
     for lock in (root / "node_modules" / ".package-lock.json", _engine_root() / "node_modules" / ".package-lock.json"):
         if lock.is_file():            # installed npm packages (the web editor): their lock, not their files
             h.update(lock.read_bytes())
-    h.update(json.dumps(sorted((k, v) for k, v in os.environ.items() if k.startswith("STYRDOK_"))).encode())
+    from ..editor.config import ENV_KEYS          # the web editor's GitLab project comes from CI variables
+    h.update(json.dumps(sorted((k, v) for k, v in os.environ.items()
+                               if k.startswith("STYRDOK_") or k in ENV_KEYS)).encode())
     h.update(_git_state(root).encode())
     h.update(current_date().isoformat().encode())
     h.update(dt.date.today().isoformat().encode())        # MkDocs' sitemap dates pages by the real day
