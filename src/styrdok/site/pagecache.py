@@ -18,6 +18,7 @@ the conversion and the template rendering are replaced by what they gave last ti
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -57,8 +58,9 @@ def _front_matters(root: Path) -> str:
 
 
 def plain(value, depth: int = 0):
-    """The plain values of a page's metadata (text, numbers, dates, lists, dicts) in a stable form;
-    objects of the model stand as their type name: they come from files the template key covers."""
+    """The plain values of a page's metadata (text, numbers, dates, lists, dicts, dataclasses) in a
+    stable form; objects of the model stand as their type name: they come from files the template
+    key covers."""
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, (dt.date, dt.datetime)):
@@ -71,6 +73,11 @@ def plain(value, depth: int = 0):
         return [plain(v, depth + 1) for v in value]
     if isinstance(value, (set, frozenset)):
         return sorted(json.dumps(plain(v, depth + 1), sort_keys=True) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # values computed for the page (its search words, header rows): they may depend on other
+        # pages' text (the search lexicon), which the template key does not otherwise cover
+        return [type(value).__qualname__, [[f.name, plain(getattr(value, f.name), depth + 1)]
+                                           for f in dataclasses.fields(value)]]
     return f"<{type(value).__module__}.{type(value).__qualname__}>"
 
 
