@@ -1,7 +1,18 @@
-"""The bad-input corpus (tests/bad_input/*.yml): each broken source is refused with a Swedish
-message naming the file (and line), a non-zero exit, and the built site left byte for byte as it was."""
+"""The bad-input corpus (tests/bad_input/*.yml): each broken source is refused by `styrdok check` and
+by `styrdok build` alike (check ⇔ build), with a Swedish message naming the file (and line), a
+non-zero exit, and the built site and its Word files left byte for byte as they were.
+
+A case changes a copy of the built mini handbook:
+  fil: the file it concerns; then one of
+  skriv: new text of fil | ersatt: [[old, new], …] in fil | ta_bort: true
+  optionally kodning: cp1252 | bom: true | radslut: crlf (how fil is saved),
+  byt_namn: new path of fil, symlank: {fil: link path, mal: link target}
+  forvantat: fil, rad (optional), text; varning: true when it is a warning (both exit 0);
+  ocksa: [more fragments that must be in the output].
+"""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,45 +20,84 @@ import pytest
 import yaml
 
 from conftest import run_cli, tree_digest
+from styrdok.cli import main as styrdok_main
 
 CASES = sorted((Path(__file__).parent / "bad_input").glob("*.yml"))
 
 
 def apply_case(root: Path, case: dict) -> None:
     target = root / case["fil"]
-    if "skriv" in case:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(case["skriv"], encoding="utf-8")
+    if "symlank" in case:
+        link = root / case["symlank"]["fil"]
+        link.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(case["symlank"]["mal"], link)
         return
     if case.get("ta_bort"):
         target.unlink()
         return
-    text = target.read_text(encoding="utf-8")
-    for old, new in case["ersatt"]:
-        assert old in text, f"{case['fil']}: '{old}' finns inte i fixturen — fallet är inaktuellt"
-        text = text.replace(old, new, 1)
-    target.write_text(text, encoding="utf-8")
+    if "skriv" in case:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = case["skriv"]
+    else:
+        text = target.read_text(encoding="utf-8")
+        for old, new in case.get("ersatt", []):
+            assert old in text, f"{case['fil']}: '{old}' finns inte i fixturen — fallet är inaktuellt"
+            text = text.replace(old, new, 1)
+    if case.get("radslut") == "crlf":
+        text = text.replace("\n", "\r\n")
+    data = text.encode(case.get("kodning", "utf-8"))
+    if case.get("bom"):
+        data = b"\xef\xbb\xbf" + data
+    target.write_bytes(data)
+    if "byt_namn" in case:
+        new = root / case["byt_namn"]
+        new.parent.mkdir(parents=True, exist_ok=True)
+        target.rename(new)
 
 
 def test_corpus_is_large_enough():
-    assert len(CASES) >= 30
+    assert len(CASES) >= 60
+
+
+def run_check_in_process(root: Path, capsys) -> tuple[int, str]:
+    """`styrdok check` in this process (as fast as a unit test; the same code as the command)."""
+    capsys.readouterr()
+    code = styrdok_main(["--root", str(root), "check"])
+    return code, capsys.readouterr().err
+
+
+def assert_reported(output: str, expected: dict, who: str) -> None:
+    where = f"{expected['fil']}:{expected['rad']}:" if expected.get("rad") else f"{expected['fil']}:"
+    lines = [line for line in output.splitlines() if line.startswith(where)]
+    assert lines, f"{who}: inget meddelande om {where}\n{output}"
+    assert any(expected["text"] in line for line in lines), f"{who}:\n{output}"
+    for fragment in expected.get("ocksa", []):
+        assert fragment in output, f"{who}: '{fragment}' saknas\n{output}"
+    assert "Traceback" not in output
 
 
 @pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
-def test_bad_input_is_refused(case_file, mini_built, tmp_path):
+def test_bad_input_is_refused_by_check_and_build_alike(case_file, mini_built, tmp_path, capsys):
     case = yaml.safe_load(case_file.read_text(encoding="utf-8"))
     root = tmp_path / "handbok"
-    shutil.copytree(mini_built, root)
+    shutil.copytree(mini_built, root, symlinks=True)
+    assert any((root / "site" / "word").glob("*.docx"))
     before = tree_digest(root / "site")
     apply_case(root, case)
+    expected = case["forvantat"]
 
+    check_code, check_out = run_check_in_process(root, capsys)
     proc = run_cli(root, "build")
 
-    expected = case["forvantat"]
-    assert proc.returncode != 0, proc.stderr
-    where = f"{expected['fil']}:{expected['rad']}:" if expected.get("rad") else f"{expected['fil']}:"
-    lines = [line for line in proc.stderr.splitlines() if line.startswith(where)]
-    assert lines, f"inget meddelande om {where}\n{proc.stderr}"
-    assert any(expected["text"] in line for line in lines), proc.stderr
+    if expected.get("varning"):
+        assert check_code == 0 and proc.returncode == 0, proc.stderr
+        assert_reported(check_out, expected, "check")
+        assert_reported(proc.stderr, expected, "build")
+        assert "varning" in check_out
+        return
+    assert check_code == 1, f"check godkände det som build ska stoppa:\n{check_out}"
+    assert proc.returncode == 1, proc.stderr
+    assert_reported(check_out, expected, "check")
+    assert_reported(proc.stderr, expected, "build")
     assert "fel" in proc.stderr
-    assert tree_digest(root / "site") == before, "site/ ändrades trots fel"
+    assert tree_digest(root / "site") == before, "site/ eller Word-filerna ändrades trots fel"

@@ -22,6 +22,7 @@ from .problems import Problems
 from .parts import generated_files, generated_pages
 from .render.markdown import MacroError, render_page_markdown
 from .sensitive import scan_text
+from .sources import read_source, walk_docs
 
 FENCE = re.compile(r"^(```|~~~)")
 LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -131,13 +132,15 @@ def check_links(handbook: Handbook, project: Project, problems: Problems) -> Non
 
 def check_text(project: Project, problems: Problems) -> None:
     """Personnummer, placeholders and editor notes in every source file in docs/ and data/."""
-    files = sorted([*project.docs.rglob("*.md"), *project.data.rglob("*.yml"), *project.data.rglob("*.yaml")])
-    for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
+    quiet = Problems()          # names and encodings are reported by the loader
+    files = [project.docs / rel for rel in walk_docs(project.docs, project.rel(project.docs), quiet)
+             if rel.endswith(".md")]
+    files += [*project.data.rglob("*.yml"), *project.data.rglob("*.yaml")]
+    for path in sorted(files):
         rel = project.rel(path)
+        text = read_source(path, rel, quiet)
+        if text is None:
+            continue
         # A file named _… is a template: its placeholders are meant to be there.
         template = path.name.startswith("_")
         for f in scan_text(text, placeholders=not template, yaml_comments=path.suffix != ".md"):
@@ -155,10 +158,16 @@ def check_project(root: Path, *, today: dt.date | None = None) -> tuple[Handbook
     return handbook, problems
 
 
-def print_problems(problems: Problems, *, only_errors: bool = False, stream=sys.stderr) -> None:
-    shown = problems.errors if only_errors else problems.sorted()
-    for p in sorted(set(shown), key=lambda p: (p.file, p.line or 0)):
-        print(p.format(), file=stream)
+def print_problems(problems: Problems, *, only_errors: bool = False, stream=None) -> None:
+    """The causes first (files that could not be read), then every independent problem, then one
+    line per unreadable file for the follow-on errors that go away when it is fixed."""
+    stream = stream or sys.stderr
+    causes, independent, follow = problems.arranged()
+    for p in [*causes, *independent]:
+        if not only_errors or p.severity == "fel":
+            print(p.format(), file=stream)
+    for source, items in follow.items():
+        print(f"+{len(items)} följdfel som försvinner när {source} är rättad.", file=stream)
     n_err, n_warn = len(problems.errors), len(problems.warnings)
     if n_err:
         print(f"{n_err} fel och {n_warn} varningar. Rätta felen och kör kommandot igen.", file=stream)

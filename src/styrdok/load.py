@@ -20,6 +20,7 @@ from .front_fields import datum_av, own_fields
 from .header import validate_definition
 from .lagrum import number_index, warn_repealed
 from .problems import Problems, choices
+from .sources import read_source, walk_docs
 from .validation import validate_model
 from .yamlio import LineMap, MarkdownSource, load_yaml, split_front_matter
 
@@ -82,10 +83,8 @@ def read_data_file(project: Project, name: str, problems: Problems, *, required:
             problems.error(rel, None, f"Filen saknas. Skapa {rel} (se exemplet överst i filen i "
                                       "exempelhandboken).")
         return None
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        problems.error(rel, None, "Filen är inte sparad som UTF-8. Spara om den med teckenkodning UTF-8.")
+    text = read_source(path, rel, problems)
+    if text is None:
         return None
     loaded = load_yaml(text, rel, problems)
     if loaded is None:
@@ -359,18 +358,49 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
 _PARSED: dict[str, tuple[str, MarkdownSource]] = {}
 
 
-def _markdown_files(docs_dir: Path) -> list[str]:
-    """The .md files below docs_dir as posix paths relative to it, in the order of sorted(rglob()).
+def _markdown_files(docs_dir: Path, docs_rel: str, problems: Problems) -> list[str]:
+    """The .md files below docs_dir as posix paths relative to it, sorted by path segments
+    (names, symbolic links checked by sources.walk_docs)."""
+    return [rel for rel in walk_docs(docs_dir, docs_rel, problems) if rel.endswith(".md")]
 
-    os.walk and plain strings: the Path objects of rglob were a fifth of loading 2,000 pages,
-    which the preview does after every save.
-    """
-    found = []
-    for folder, _dirs, files in os.walk(docs_dir):
-        prefix = os.path.relpath(folder, docs_dir).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        found.extend(prefix + name for name in files if name.endswith(".md"))
-    return sorted(found, key=lambda rel: rel.split("/"))
+
+def _check_references(ctx: _Context, meta: dict, rel: str, lines: LineMap) -> None:
+    """The references of front matter that did not validate (a bad date): reported in the same run,
+    so one problem does not hide another until the next."""
+    p = ctx.problems
+    inst_source = "nämnderna i data/kommun.yml eller rollerna i data/roller.yml"
+
+    def ids(key):
+        value = meta.get(key)
+        value = [value] if isinstance(value, str) else value
+        return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else []
+
+    if isinstance(meta.get("typ"), str) and meta["typ"] not in ctx.kommun.dokumenttyper:
+        p.error(rel, lines.line(("typ",)), f"Dokumenttypen '{meta['typ']}' finns inte i data/kommun.yml. "
+                                           f"Välj en av: {choices(ctx.kommun.dokumenttyper)}.", key="typ")
+    ansvarig = meta.get("dokumentansvarig")
+    ansvarig = ansvarig.get("roll") if isinstance(ansvarig, dict) else ansvarig
+    if isinstance(ansvarig, str) and ansvarig not in ctx.roller:
+        p.error(rel, lines.line(("dokumentansvarig",)),
+                f"Rollen '{ansvarig}' finns inte i data/roller.yml. Välj en av: {choices(ctx.roller)}.",
+                key="dokumentansvarig")
+    _resolve(ids("beslutad_av"), ctx.instanser, rel, lines, ("beslutad_av",), p, "Instansen", inst_source)
+    _resolve(ids("galler_for"), ctx.org, rel, lines, ("galler_for",), p,
+             "Organisationsenheten", "organisationen i data/kommun.yml")
+    _resolve(ids("lagrum"), ctx.lagrum, rel, lines, ("lagrum",), p, "Lagrummet", "data/lagrum.yml")
+
+
+def _looks_like_documents(pages: dict[str, m.Page], docs: dict[str, m.Styrdokument], broken) -> set[str]:
+    """Folders whose pages (index.md aside) are all styrdokument: a page there without `typ` is
+    most likely a styrdokument whose front matter went missing."""
+    folders: dict[str, list[bool]] = {}
+    doc_paths = {d.src_path for d in docs.values()}
+    for src in pages:
+        if src.rsplit("/", 1)[-1] == "index.md":
+            continue
+        folder = src.rpartition("/")[0]
+        folders.setdefault(folder, []).append(src in doc_paths)
+    return {f for f, kinds in folders.items() if kinds.count(True) >= 2 and kinds.count(False) < kinds.count(True)}
 
 
 def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.Page], frozenset[str]]:
@@ -384,13 +414,11 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
         return docs, pages, frozenset()
     docs_dir = ctx.project.docs
     docs_rel = ctx.project.rel(docs_dir)
-    for src_path in _markdown_files(docs_dir):
+    for src_path in _markdown_files(docs_dir, docs_rel, p):
         path = docs_dir / src_path
         rel = f"{docs_rel}/{src_path}"
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            p.error(rel, None, "Filen är inte sparad som UTF-8. Spara om den med teckenkodning UTF-8.")
+        text = read_source(path, rel, p)
+        if text is None:
             continue
         cached = _PARSED.get(rel)
         if cached is not None and cached[0] == text:
@@ -407,6 +435,8 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
             own = ctx.kommun.egna_falt
             meta = {k: v for k, v in source.meta.items() if k not in own} if own else source.meta
             fm = validate_model(m.FrontMatter, meta, rel, source.lines, p)
+            if fm is None:
+                _check_references(ctx, meta, rel, source.lines)
             doc = fm and _load_document(ctx, fm, rel, src_path, source.lines, source.body, source.body_first_line,
                                         {k: v for k, v in source.meta.items() if k in own})
             if doc is None:
@@ -426,6 +456,18 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
             h1 = re.search(r"^# +(.+?)\s*$", source.body, re.M)
             title = (meta.title if meta else None) or (h1.group(1) if h1 else None)
         pages[src_path] = m.Page(src_path, rel, source.body, source.body_first_line, title)
+        if not source.body.strip():
+            p.warning(rel, source.body_first_line if source.meta else None,
+                      "Sidan är tom: den publiceras utan text. Skriv innehållet, eller ta bort filen.")
+
+    plain = {d.src_path for d in docs.values()}
+    for folder in _looks_like_documents(pages, docs, broken):
+        for src, page in pages.items():
+            if src.rpartition("/")[0] == folder and src not in plain and not src.endswith("/index.md"):
+                p.error(page.file, 1, f"Sidan ligger bland styrdokumenten i docs/{folder}/ men saknar front matter "
+                                      "med typ: och skulle publiceras som en vanlig sida, utan dokumenthuvud och "
+                                      "Word-fil. Lägg till front matter överst (som i de andra dokumenten, eller "
+                                      "skapa dokumentet med 'styrdok new'), eller flytta sidan till en annan mapp.")
 
     # Second pass: references between documents.
     resolved: dict[str, m.Styrdokument] = {}

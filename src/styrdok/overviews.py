@@ -11,7 +11,7 @@ def _front(title: str) -> str:
 
 
 def _pages(handbook: Handbook) -> list[tuple[str, str]]:
-    if not handbook.dokument:
+    if not handbook.dokument and not handbook.trasiga:    # documents that failed to load still get their lists
         return []
     return [
         ("styrdokument/per-typ.md", _front("Per dokumenttyp") + "# Styrdokument per dokumenttyp\n\n"

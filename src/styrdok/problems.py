@@ -31,6 +31,13 @@ class Problems:
     """Collects problems; renderers and loaders append, the CLI reports once."""
 
     items: list[Problem] = field(default_factory=list)
+    # Files that could not be read (syntax, encoding, duplicate keys): their problems are the cause
+    # of others, so they are reported first and what follows from them is summarized.
+    unreadable_files: list[str] = field(default_factory=list)
+
+    def unreadable(self, file: str | Path) -> None:
+        if str(file) not in self.unreadable_files:
+            self.unreadable_files.append(str(file))
 
     def add(self, file: str | Path, line: int | None, message: str, *, key: str | None = None,
             severity: Severity = "fel") -> None:
@@ -55,6 +62,37 @@ class Problems:
 
     def sorted(self) -> list[Problem]:
         return sorted(set(self.items), key=lambda p: (p.file, p.line or 0, p.severity, p.message))
+
+    def arranged(self) -> tuple[list[Problem], list[Problem], dict[str, list[Problem]]]:
+        """(causes, independent, follow-on per unreadable file).
+
+        Causes are the problems of files that could not be read; a follow-on is a problem in
+        another file whose message names an unreadable file ("Rollen 'sas' finns inte i
+        data/roller.yml" while data/roller.yml has a syntax error): it goes away with the cause."""
+        items = self.sorted()
+        causes = [p for p in items if p.file in self.unreadable_files]
+        rest = [p for p in items if p.file not in self.unreadable_files]
+        root_of = {f: f for f in self.unreadable_files}     # tainted file -> the unreadable file behind it
+        follow_of: dict[Problem, str] = {}
+        changed = True
+        while changed:          # a file whose every fel follows from a cause taints the files naming it
+            changed = False
+            for p in rest:
+                if p in follow_of or p.severity != "fel":
+                    continue
+                source = next((f for f in root_of if f in p.message), None)
+                if source is not None:
+                    follow_of[p] = root_of[source]
+                    changed = True
+            for file in {p.file for p in follow_of}:
+                if file not in root_of and all(q in follow_of for q in rest if q.file == file and q.severity == "fel"):
+                    root_of[file] = follow_of[next(q for q in follow_of if q.file == file)]
+                    changed = True
+        follow: dict[str, list[Problem]] = {f: [] for f in self.unreadable_files}
+        for p, root in follow_of.items():
+            follow[root].append(p)
+        independent = [p for p in rest if p not in follow_of]
+        return causes, independent, {f: ps for f, ps in follow.items() if ps}
 
     def report(self) -> str:
         lines = [p.format() for p in self.sorted()]

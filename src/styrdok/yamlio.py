@@ -84,32 +84,77 @@ def _walk(node: yaml.Node, path: tuple, out: dict, offset: int, dupes: list) -> 
             _walk(item, path + (i,), out, offset, dupes)
 
 
+# PyYAML's problem texts, and what they mean for someone editing a file by hand.
+_SYNTAX = [
+    ("'\\t'", "Raden är indragen med ett tabbtecken. YAML tillåter bara mellanslag: ersätt tabben med "
+                "mellanslag (två per nivå)."),
+    ("mapping values are not allowed", "Ett kolon följt av mellanslag står mitt i ett värde, eller så är raden "
+                                       "indragen fel. Sätt värdet inom citattecken (\"…: …\") eller rätta indraget."),
+    ("could not find expected ':'", "Ett kolon saknas efter nyckeln, eller så fortsätter ett värde på nästa rad "
+                                    "utan rätt indrag. Skriv 'nyckel: värde' på samma rad."),
+    ("did not find expected key", "Indraget stämmer inte med raderna ovanför. Rader på samma nivå ska ha lika "
+                                  "många mellanslag framför sig."),
+    ("did not find expected '-' indicator", "En post i listan börjar inte med '- ' på samma indrag som de andra "
+                                            "posterna. Rätta indraget."),
+    ("expected <block end>", "Indraget stämmer inte med raderna ovanför. Rader på samma nivå ska ha lika många "
+                             "mellanslag framför sig."),
+    ("',' or ']'", "En hakparentes [ stängs aldrig. Lägg till ] i slutet av listan, eller "
+                                         "sätt texten inom citattecken."),
+    ("',' or '}'", "En klammerparentes { stängs aldrig. Lägg till } eller sätt texten inom "
+                                         "citattecken."),
+    ("found unexpected end of stream", "Ett citattecken eller en parentes stängs aldrig före filens slut. Lägg till "
+                                       "det avslutande tecknet."),
+    ("found unknown escape character", "Ett omvänt snedstreck (\\) inom dubbla citattecken. Använd enkla "
+                                       "citattecken runt värdet i stället."),
+    ("cannot start any token", "Ett värde börjar med ett tecken som YAML inte tillåter först (t.ex. @ eller `). "
+                               "Sätt värdet inom citattecken."),
+    ("found undefined alias", "Ett värde börjar med * (en hänvisning i YAML). Sätt värdet inom citattecken."),
+    ("expected alphabetic or numeric character", "Ett värde börjar med & eller * (tecken med särskild betydelse i "
+                                                 "YAML). Sätt värdet inom citattecken."),
+]
+
+
+def syntax_message(problem: str | None) -> str:
+    """A Swedish explanation of a YAML syntax error, saying what to do."""
+    for needle, text in _SYNTAX:
+        if problem and needle in problem:
+            return f"YAML-syntaxfel: {text}"
+    return ("YAML-syntaxfel: filen går inte att läsa från den här raden. Kontrollera indraget (bara mellanslag), "
+            "kolon efter varje nyckel och att citattecken och parenteser stängs, på raden och raden ovanför.")
+
+
 def load_yaml(text: str, file: str, problems: Problems, *, first_line: int = 1) -> tuple[Any, LineMap] | None:
-    """Parse YAML text; on a syntax error record a problem and return None."""
+    """Parse YAML text; on a syntax error record a problem (the file is unreadable) and return None."""
     offset = first_line - 1
     try:
         node, data = _parse(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark else None
-        what = exc.problem or "okänt fel"
-        problems.error(file, line, f"YAML-syntaxfel ({what}). Kontrollera indrag, kolon och citattecken "
-                                   "på raden och raden ovanför.")
+        problems.error(file, line, syntax_message(exc.problem))
+        problems.unreadable(file)
         return None
-    except yaml.YAMLError as exc:  # pragma: no cover - non-marked errors are rare
-        problems.error(file, None, f"YAML kunde inte läsas: {exc}")
+    except yaml.YAMLError:  # pragma: no cover - non-marked errors are rare
+        problems.error(file, None, syntax_message(None))
+        problems.unreadable(file)
         return None
     lines: dict[tuple, int] = {}
     dupes: list = []
     if node is not None:
         _walk(node, (), lines, offset, dupes)
     for line, path in dupes:
+        problems.unreadable(file)
         problems.error(file, line, f"Nyckeln '{path[-1]}' står två gånger i samma avsnitt. Ta bort den ena; "
                                    "annars gäller bara den sista.", key=".".join(map(str, path)))
     return data, LineMap(lines, first_line)
 
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", re.S)
+
+
+OPENED = re.compile(r"\A---[ \t]*\n")
+# Front matter after blank lines (or an invisible sign): it would be shown as text.
+LATE_FRONT_MATTER = re.compile(r"\A(\s*\n|[\u200b\u2060\ufeff]+)---[ \t]*\n[A-Za-z_]+:")
 
 
 @dataclass(frozen=True)
@@ -124,6 +169,16 @@ def split_front_matter(text: str, file: str, problems: Problems) -> MarkdownSour
     """Split a Markdown page into front matter (with lines) and body."""
     m = FRONT_MATTER.match(text)
     if not m:
+        if OPENED.match(text):
+            problems.error(file, 1, "Front matter som börjar med --- på rad 1 avslutas aldrig. Lägg till en rad "
+                                    "med bara --- efter den sista uppgiften, före sidans text.")
+            return None
+        late = LATE_FRONT_MATTER.match(text)
+        if late:
+            line = late.group(1).count("\n") + 1
+            problems.error(file, line, "Front matter ska börja på första raden i filen, men här står det något före "
+                                       "---. Ta bort de tomma raderna (eller tecknen) före ---.")
+            return None
         return MarkdownSource({}, LineMap({}), text, 1)
     yaml_text = m.group(1) or ""
     loaded = load_yaml(yaml_text, file, problems, first_line=2)
