@@ -135,6 +135,16 @@ def test_new_document_is_valid_and_checks_clean(mini):
     fm = front_matter(path)
     assert fm["titel"] == "Rutin för hot och våld" and fm["typ"] == "rutin"
     assert fm["beslutad_av"] == "socialchef" and fm["galler_for"] == ["barn-och-unga"]
+    # The scaffold's guidance is a placeholder until replaced (like "Klicka för att ange text").
+    scaffolded = run_cli(mini, "check", env=TODAY)
+    assert scaffolded.returncode == 1
+    found = [line for line in scaffolded.stderr.splitlines() if "Vägledningen från 'styrdok new'" in line]
+    assert len(found) == 5 and all(line.startswith("docs/rutiner/rutin-for-hot-och-vald.md:") for line in found)
+    from styrdok.sensitive import SCAFFOLD_TEXTS
+    text = path.read_text(encoding="utf-8")
+    for i, guidance in enumerate(SCAFFOLD_TEXTS.values()):
+        text = text.replace(guidance, f"Avsnittets egen text nummer {i}.")
+    path.write_text(text, encoding="utf-8")
     assert run_cli(mini, "check", env=TODAY).returncode == 0
     again = run_cli(mini, "new", "rutin", "Rutin för hot och våld", env=TODAY)
     assert again.returncode == 1 and "finns redan" in again.stderr

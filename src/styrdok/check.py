@@ -130,12 +130,22 @@ def check_links(handbook: Handbook, project: Project, problems: Problems) -> Non
                                    f"Ankaret bildas av rubriken; välj en av: {', '.join(sorted(anchors_for(dest))[:10])}.")
 
 
-def check_text(project: Project, problems: Problems) -> None:
-    """Personnummer, placeholders and editor notes in every source file in docs/ and data/."""
+def check_text(project: Project, problems: Problems, handbook: Handbook | None = None) -> None:
+    """Personnummer, placeholders and editor notes in every source file in docs/ and data/; personnummer
+    also in attachments, file names and the commit messages and authors readers see (guard.py)."""
+    from . import guard
+    allowed = guard.allowed_numbers(handbook)
     quiet = Problems()          # names and encodings are reported by the loader
-    files = [project.docs / rel for rel in walk_docs(project.docs, project.rel(project.docs), quiet)
-             if rel.endswith(".md")]
-    files += [*project.data.rglob("*.yml"), *project.data.rglob("*.yaml")]
+    files = []
+    for rel in walk_docs(project.docs, project.rel(project.docs), quiet):
+        full = f"{project.rel(project.docs)}/{rel}"
+        for depth in range(rel.count("/") + 1):
+            guard.check_name(full.rsplit("/", depth)[0] if depth else full, problems, allowed)
+        if rel.endswith(".md"):
+            files.append(project.docs / rel)
+        else:
+            guard.check_attachment(project.docs / rel, full, problems, allowed)
+    files += [p for p in (*project.data.rglob("*.yml"), *project.data.rglob("*.yaml")) if p.name != guard.ALLOW_FILE]
     for path in sorted(files):
         rel = project.rel(path)
         text = read_source(path, rel, quiet)
@@ -143,8 +153,10 @@ def check_text(project: Project, problems: Problems) -> None:
             continue
         # A file named _… is a template: its placeholders are meant to be there.
         template = path.name.startswith("_")
-        for f in scan_text(text, placeholders=not template, yaml_comments=path.suffix != ".md"):
-            problems.add(rel, f.line, f.message, severity=f.severity)
+        guard.report_findings(scan_text(text, placeholders=not template, yaml_comments=path.suffix != ".md"),
+                              rel, problems, allowed)
+    if handbook is not None:
+        guard.check_history(handbook, problems, allowed)
 
 
 def check_project(root: Path, *, today: dt.date | None = None) -> tuple[Handbook | None, Problems]:
@@ -154,7 +166,7 @@ def check_project(root: Path, *, today: dt.date | None = None) -> tuple[Handbook
         check_macros(handbook, project.root, problems)
         check_links(handbook, project, problems)
         check_decided(handbook, problems)
-    check_text(project, problems)
+    check_text(project, problems, handbook)
     return handbook, problems
 
 

@@ -15,7 +15,7 @@ def cmd_check(args) -> int:
     print_problems(problems, only_errors=args.bara_fel)
     if problems.errors:
         return 1
-    if not problems.items:
+    if not problems.errors and not problems.warnings:
         print("Inga problem hittades.", file=sys.stderr)
     return 0
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import decision_rules as rules
 from .load import Project, slug as slugify
+from .sensitive import SCAFFOLD_TEXTS
 from .model import Handbook, Styrdokument
 
 SOON_DAYS = 90
@@ -261,11 +262,11 @@ def new_document(handbook: Handbook, project: Project, typ_id: str, title: str, 
     if enhet:
         lines.append(f"galler_for: [{enhet}]")
     lines += ["relaterade: []", "lagrum: []", "taggar: []", "---", "",
-              "## Syfte", "", "Beskriv varför dokumentet finns och vad det ska leda till.", "",
-              "## Omfattning", "", "Beskriv vilka verksamheter och medarbetare som dokumentet gäller för.", "",
-              "## Ansvar", "", "Beskriv vem som ansvarar för vad.", "",
-              "## Så här gör du", "", "1. Första steget.", "", "## Uppföljning", "",
-              "Beskriv hur och när dokumentet följs upp.", ""]
+              "## Syfte", "", SCAFFOLD_TEXTS["syfte"], "",
+              "## Omfattning", "", SCAFFOLD_TEXTS["omfattning"], "",
+              "## Ansvar", "", SCAFFOLD_TEXTS["ansvar"], "",
+              "## Så här gör du", "", SCAFFOLD_TEXTS["steg"], "", "## Uppföljning", "",
+              SCAFFOLD_TEXTS["uppfoljning"], ""]
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
 
-Severity = Literal["fel", "varning"]
+Severity = Literal["fel", "varning", "tillåtet"]   # tillåtet: an allowed number, listed by check
 
 
 @dataclass(frozen=True, order=True)
@@ -34,6 +34,7 @@ class Problems:
     # Files that could not be read (syntax, encoding, duplicate keys): their problems are the cause
     # of others, so they are reported first and what follows from them is summarized.
     unreadable_files: list[str] = field(default_factory=list)
+    _seen: set = field(default_factory=set, repr=False)
 
     def unreadable(self, file: str | Path) -> None:
         if str(file) not in self.unreadable_files:
@@ -41,7 +42,10 @@ class Problems:
 
     def add(self, file: str | Path, line: int | None, message: str, *, key: str | None = None,
             severity: Severity = "fel") -> None:
-        self.items.append(Problem(str(file), line, severity, message, key))
+        problem = Problem(str(file), line, severity, message, key)
+        if problem not in self._seen:          # the same problem found twice is reported once
+            self._seen.add(problem)
+            self.items.append(problem)
 
     def error(self, file: str | Path, line: int | None, message: str, *, key: str | None = None) -> None:
         self.add(file, line, message, key=key, severity="fel")
@@ -50,7 +54,8 @@ class Problems:
         self.add(file, line, message, key=key, severity="varning")
 
     def extend(self, other: Iterable[Problem]) -> None:
-        self.items.extend(other)
+        for p in other:
+            self.add(p.file, p.line, p.message, key=p.key, severity=p.severity)
 
     @property
     def errors(self) -> list[Problem]:

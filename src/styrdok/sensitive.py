@@ -6,6 +6,8 @@ runs it over every file in docs/ and data/.
 from __future__ import annotations
 
 import bisect
+import html
+import urllib.parse
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -18,11 +20,43 @@ class TextFinding:
     severity: str
     code: str
     message: str
+    number: str = ""        # a personnummer's ten digits (for the allow-list), else ""
 
 
-# 10 or 12 digits: (CC)YYMMDD, then '-', '+' or nothing, then NNNN. Not part of a longer run of
-# digits, and not glued to '/', ':' or '.' (diarienummer, SFS numbers, decimals).
-PNR = re.compile(r"(?<![\d/.,])(?P<cc>\d{2})?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})(?P<sep>[-+]?)(?P<nnnn>\d{4})(?![\d/:])")
+# 10 or 12 digits: (CC)YYMMDD, a separator, NNNN. The separator is nothing, '-', '+', an en or em
+# dash, a minus sign, spaces or non-breaking spaces (also around a dash). Not part of a longer run
+# of digits, nor after a decimal comma. scan_text also reads each line HTML-unescaped and
+# URL-decoded, so '&nbsp;' and '%20' count as the characters they stand for.
+_SPACE = r"[ \t\u00a0\u202f\u2007\u2009]"
+_DASH = r"[-+\u2010-\u2015\u2212]"
+PNR = re.compile(rf"(?<![\d,])(?P<cc>\d{{2}})?(?P<yy>\d{{2}})(?P<mm>\d{{2}})(?P<dd>\d{{2}})"
+                 rf"(?P<sep>{_SPACE}{{0,2}}{_DASH}?{_SPACE}{{0,2}})(?P<nnnn>\d{{4}})(?!\d)")
+
+
+def readings(line: str) -> list[str]:
+    """The line as written, and as a reader sees it after HTML entities and URL encoding are decoded."""
+    out = [line]
+    if "&" in line:
+        out.append(html.unescape(line))
+    if "%" in line:
+        out.append(urllib.parse.unquote(out[-1]))
+    return out
+
+
+def find_numbers(text: str):
+    """(match, kind) of every personnummer or samordningsnummer in one line of text."""
+    seen = set()
+    for variant in readings(text):
+        for m in PNR.finditer(variant):
+            kind = classify_number(m)
+            if kind and number_key(m) not in seen:
+                seen.add(number_key(m))
+                yield m, kind
+
+
+def number_key(m: re.Match) -> str:
+    """The number as ten digits (YYMMDDNNNN), however it was written: for the allow-list."""
+    return m.group("yy") + m.group("mm") + m.group("dd") + m.group("nnnn")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -58,7 +92,19 @@ def _mask(m: re.Match) -> str:
     return f"{m.group('yy')}MMDD-XXXX"
 
 
+# The guidance `styrdok new` writes into a new document (control.new_document): each sentence is
+# a placeholder until replaced by the document's own text.
+SCAFFOLD_TEXTS = {
+    "syfte": "Beskriv varför dokumentet finns och vad det ska leda till.",
+    "omfattning": "Beskriv vilka verksamheter och medarbetare som dokumentet gäller för.",
+    "ansvar": "Beskriv vem som ansvarar för vad.",
+    "steg": "1. Första steget.",
+    "uppfoljning": "Beskriv hur och när dokumentet följs upp.",
+}
+
 PLACEHOLDERS: list[tuple[re.Pattern, str, str]] = [
+    (re.compile("^\\s*(?:" + "|".join(re.escape(t) for t in SCAFFOLD_TEXTS.values()) + ")\\s*$"), "platshallare",
+     "Vägledningen från 'styrdok new' ('{0}') står kvar. Ersätt den med dokumentets egen text."),
     (re.compile(r"klicka (eller tryck )?(här )?(för att )?ange (en |ett )?(text|datum)", re.I), "platshallare",
      "Ett ifyllnadsfält från en Word-mall ('{0}') är inte ifyllt. Skriv in det som ska stå där, eller ta bort raden."),
     (re.compile(r"\bskriv här\b:?", re.I), "platshallare",
@@ -88,7 +134,7 @@ PLACEHOLDERS: list[tuple[re.Pattern, str, str]] = [
 FENCE = re.compile(r"^\s*(```|~~~)")
 # Something every finding contains (a personnummer's digits, a word of each placeholder pattern):
 # lines without any of it are not scanned further. Most lines of a handbook have none.
-CANDIDATE = re.compile(r"\d{6}[-+]?\d{4}|klicka|skriv|ange|\[|åååå|yyyy|ååmmdd|xxx|obs|redaktörens|göra:"
+CANDIDATE = re.compile(r"\d{6}.{0,20}?\d{4}|beskriv|första steget|klicka|skriv|ange|\[|åååå|yyyy|ååmmdd|xxx|obs|redaktörens|göra:"
                        r"|todo|fixme", re.I)
 
 
@@ -114,13 +160,11 @@ def scan_text(text: str, *, first_line: int = 1, placeholders: bool = True,
                 in_fence = not in_fence
             continue
         lineno = first_line + i
-        for m in PNR.finditer(line):
-            kind = classify_number(m)
-            if kind:
-                findings.append(TextFinding(
-                    lineno, m.start() + 1, "fel", kind,
-                    f"Ett {kind} ({_mask(m)}) får inte publiceras i handboken. Ta bort det: skriv aldrig "
-                    "ut uppgifter som identifierar en enskild person."))
+        for m, kind in find_numbers(line):
+            findings.append(TextFinding(
+                lineno, m.start() + 1, "fel", kind,
+                f"Ett {kind} ({_mask(m)}) får inte publiceras i handboken. Ta bort det: skriv aldrig "
+                "ut uppgifter som identifierar en enskild person.", number_key(m)))
         if FENCE.match(line):
             in_fence = not in_fence
             continue
