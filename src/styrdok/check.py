@@ -21,6 +21,7 @@ from .model import Handbook, Page
 from .problems import Problems
 from .parts import generated_files, generated_pages
 from .render.markdown import MacroError, render_page_markdown
+from .htmlsafety import check_html
 from .sensitive import scan_text
 from .sources import read_source, walk_docs
 
@@ -165,6 +166,7 @@ def check_project(root: Path, *, today: dt.date | None = None) -> tuple[Handbook
     if handbook is not None:
         check_macros(handbook, project.root, problems)
         check_links(handbook, project, problems)
+        check_html(handbook, project, problems)
         check_decided(handbook, problems)
     check_text(project, problems, handbook)
     return handbook, problems

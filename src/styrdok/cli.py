@@ -12,6 +12,15 @@ from .load import find_root
 
 def cmd_check(args) -> int:
     handbook, problems = check_project(args.root)
+    if args.format != "text":
+        from .report import as_gitlab, as_json
+        shown = problems
+        if args.bara_fel:
+            from .problems import Problems
+            shown = Problems()
+            shown.extend(problems.errors)
+        print(as_json(shown) if args.format == "json" else as_gitlab(shown))
+        return 1 if problems.errors else 0
     print_problems(problems, only_errors=args.bara_fel)
     if problems.errors:
         return 1
@@ -362,6 +371,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="kontrollera alla källfiler och visa alla problem på en gång")
     p.add_argument("--bara-fel", action="store_true", help="visa bara fel, inte varningar")
+    p.add_argument("--format", choices=("text", "json", "gitlab"), default="text",
+                   help="text (standard), json (fil, rad, kolumn, allvarlighet, kod, meddelande) eller gitlab "
+                        "(GitLab Code Quality-rapport) på standard ut")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("build", help="kontrollera och bygg webbplatsen och Word-filerna")

@@ -76,10 +76,11 @@ def report_findings(findings, rel: str, problems: Problems, allowed: dict[str, s
     for f in findings:
         if f.number and f.number in allowed:
             problems.add(rel, f.line or None, f"Numret {f.number[:2]}MMDD-XXXX{where} är tillåtet i data/{ALLOW_FILE} "
-                                              f"({allowed[f.number]}).", severity="tillåtet")
+                                              f"({allowed[f.number]}).", severity="tillåtet", column=f.column,
+                         code="tillatet-nummer")
             continue
         message = f.message if not where else f.message.replace(" får inte publiceras", f"{where} får inte publiceras")
-        problems.add(rel, f.line or None, message, severity=f.severity)
+        problems.add(rel, f.line or None, message, severity=f.severity, column=f.column, code=f.code)
 
 
 def attachment_text(path: Path) -> str | None:

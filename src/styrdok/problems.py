@@ -19,6 +19,8 @@ class Problem:
     severity: Severity
     message: str
     key: str | None = None
+    column: int | None = None
+    code: str | None = None
 
     def format(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -41,8 +43,8 @@ class Problems:
             self.unreadable_files.append(str(file))
 
     def add(self, file: str | Path, line: int | None, message: str, *, key: str | None = None,
-            severity: Severity = "fel") -> None:
-        problem = Problem(str(file), line, severity, message, key)
+            severity: Severity = "fel", column: int | None = None, code: str | None = None) -> None:
+        problem = Problem(str(file), line, severity, message, key, column, code)
         if problem not in self._seen:          # the same problem found twice is reported once
             self._seen.add(problem)
             self.items.append(problem)
@@ -55,7 +57,7 @@ class Problems:
 
     def extend(self, other: Iterable[Problem]) -> None:
         for p in other:
-            self.add(p.file, p.line, p.message, key=p.key, severity=p.severity)
+            self.add(p.file, p.line, p.message, key=p.key, severity=p.severity, column=p.column, code=p.code)
 
     @property
     def errors(self) -> list[Problem]:

@@ -9,7 +9,9 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from ..render.markdown import MacroError, RenderContext, page_url
+from markupsafe import Markup
+
+from ..render.markdown import MacroError, RenderContext, md_text, page_url
 from . import model as lm
 from .gridtable import grid_table
 from .load import ledningssystem_of
@@ -186,4 +188,5 @@ def _plan_grid(plan: lm.Kvalitetsplan) -> str:
                      a.klart_senast.isoformat() if a.klart_senast else "–"])
         spans.append([1, 1, 1, 1, 1, 1, 1])
     header = ["Process", "Risk", "Egenkontroll", "Åtgärd", "Ansvarig", "Status", "Klart senast"]
-    return grid_table(header, rows, spans, widths=[16, 22, 22, 24, 14, 9, 12])
+    rows = [[md_text(cell) for cell in row] for row in rows]     # escaped before the widths are measured
+    return Markup(grid_table(header, rows, spans, widths=[16, 22, 22, 24, 14, 9, 12]))

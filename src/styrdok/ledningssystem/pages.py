@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 from ..jinja import DEFAULT_TEMPLATES, shared_env
 from ..model import Handbook
+from ..render.markdown import md_text
 from .load import ledningssystem_of
 
 ICS_PATH = "ledningssystem/arshjul.ics"
@@ -19,7 +21,14 @@ def mitt_ansvar_path(roll_id: str) -> str:
 def _front(title: str, boost: float | None = None) -> str:
     """Front matter; `boost` below 1 weighs the page's text less in the search (overrides/partials/content.html)."""
     search = f"search:\n  boost: {boost}\n" if boost is not None else ""
-    return f"---\ntitle: \"{title}\"\n{search}---\n"
+    # A YAML string that no quote, colon or brace in the name can break (the page text passes Jinja).
+    quoted = json.dumps(title, ensure_ascii=False).replace("{", "\\u007b").replace("}", "\\u007d")
+    return f"---\ntitle: {quoted}\n{search}---\n"
+
+
+def _text(value: str) -> str:
+    """Data written into a generated page's Markdown: shown as text, never as HTML or Jinja."""
+    return md_text(value).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def generated_pages(hb: Handbook) -> list[tuple[str, str]]:
@@ -29,14 +38,14 @@ def generated_pages(hb: Handbook) -> list[tuple[str, str]]:
     out = []
     for roll in hb.roller.values():
         out.append((mitt_ansvar_path(roll.id), _front(f"Mitt ansvar: {roll.namn}", boost=0.3) +
-                    f"# Mitt ansvar: {roll.namn}\n\n{roll.beskrivning}\n\n"
+                    f"# Mitt ansvar: {_text(roll.namn)}\n\n{_text(roll.beskrivning)}\n\n"
                     "Allt som rollen ska göra enligt handbokens dokument, processer, kvalitetsplaner och "
                     f"årshjul, med länk till källan.\n\n{{{{ mitt_ansvar(\"{roll.id}\") }}}}\n"))
     for p in ls.processer.values():
-        out.append((p.src_path, _front(p.namn, boost=0.6) + f"# {p.namn}\n\n{{{{ process(\"{p.id}\") }}}}\n"))
+        out.append((p.src_path, _front(p.namn, boost=0.6) + f"# {_text(p.namn)}\n\n{{{{ process(\"{p.id}\") }}}}\n"))
     for e in ls.enheter.values():
         out.append((e.src_path, _front(f"Ledningssystem: {e.enhet.namn}", boost=0.6) +
-                    f"# Ledningssystem för {e.enhet.namn}\n\n{{{{ enhet(\"{e.enhet.id}\") }}}}\n"))
+                    f"# Ledningssystem för {_text(e.enhet.namn)}\n\n{{{{ enhet(\"{e.enhet.id}\") }}}}\n"))
     return out
 
 

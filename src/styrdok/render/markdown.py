@@ -28,6 +28,12 @@ def page_url(src_path: str) -> str:
     return stem + "/"
 
 
+def md_text(value) -> str:
+    """Text from data made safe for Markdown: no HTML tag or entity in it can take effect (the site
+    shows it as text, pandoc turns the entities back into the characters)."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 class MacroError(Exception):
     """A macro was called with something the handbook does not have (Swedish message)."""
 
@@ -96,14 +102,14 @@ def core_macros(ctx: RenderContext) -> dict[str, Callable]:
         if doc is None:
             raise MacroError(f"dokumentlank('{doc_id}'): dokumentet finns inte. Dokument-id är filnamnet "
                              "utan .md, eller nyckeln id i dokumentets front matter.")
-        return f"[{doc.titel}]({ctx.href(doc.src_path)})"
+        return f"[{md_text(doc.titel)}]({ctx.href(doc.src_path)})"
 
     def roll(role_id: str) -> str:
         role = hb.roller.get(role_id)
         if role is None:
             raise MacroError(f"roll('{role_id}'): rollen finns inte i data/roller.yml. Välj en av: "
                              f"{', '.join(sorted(hb.roller))}.")
-        return role.namn
+        return md_text(role.namn)
 
     return {"begreppslista": begreppslista, "lagrumslista": lagrumslista, "dokumentlista": dokumentlista,
             "dokumentlank": dokumentlank, "roll": roll}
@@ -114,7 +120,8 @@ PROVIDERS.append(core_macros)
 
 def make_context(handbook: Handbook, templates_dir: Path, current_page: Callable[[], str],
                  target: str = "site") -> RenderContext:
-    return RenderContext(handbook, shared_env(templates_dir / "markdown"), current_page, target)
+    # Autoescape: every value from data or front matter is text in the Markdown the templates write.
+    return RenderContext(handbook, shared_env(templates_dir / "markdown", autoescape=True), current_page, target)
 
 
 def macro_functions(ctx: RenderContext) -> dict[str, Callable]:

@@ -5,8 +5,11 @@ the Markdown templates (templates/markdown/) and the theme overrides (overrides/
 """
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
+
+from markupsafe import Markup
 
 from ..load import current_date, load_handbook
 from ..changes import revisions, senast_andrad
@@ -64,6 +67,11 @@ def before_page(env) -> None:
     doc = handbook.dokument_by_path(page.file.src_uri)
     if doc is not None:
         page.meta["title"] = doc.titel
+    if isinstance(page.meta.get("title"), str):
+        # Text from front matter, not HTML: escaped once here, so the theme's templates (which do not
+        # autoescape) show it as text in <title>, the heading, the navigation and the header.
+        page.meta["title"] = Markup.escape(page.meta["title"])
+    if doc is not None:
         page.meta["tags"] = list(doc.taggar)      # the theme's tags plugin reads them after the macros
         page.meta["styrdok"] = {
             "doc": doc, "falt": handbook.kommun.falt,
@@ -142,7 +150,7 @@ def after_page(env) -> None:
     handbook: Handbook = env.variables[_STATE_KEY]
     page = env.page
     page.meta["styrdok_sok"] = _search_indexer(handbook).page_data(
-        env.markdown, page.title or "", handbook.dokument_by_path(page.file.src_uri),
+        env.markdown, html.unescape(str(page.title or "")), handbook.dokument_by_path(page.file.src_uri),
         taggar=tuple(page.meta.get("tags") or ()))
     env.markdown = env.markdown.rstrip("\n") + "\n\n" + abbreviation_lines(handbook) + "\n"
 

@@ -1,0 +1,119 @@
+"""HTML safety: raw HTML in Markdown passes nh3's allowlist or is a fel with file:line, and every value
+from YAML or front matter is text wherever it is rendered (pages, card, history, navigation, <title>)."""
+from __future__ import annotations
+
+import shutil
+from html.parser import HTMLParser
+
+import pytest
+
+from conftest import run_cli
+from styrdok.htmlsafety import check_page_html
+from styrdok.problems import Problems
+
+ALLOWED = [
+    "<details><summary>Mer om lex Sarah</summary>Text</details>", "<abbr title=\"Socialt ansvarig samordnare\">SAS</abbr>",
+    "Tryck <kbd>Ctrl</kbd>+<kbd>S</kbd>", "m<sup>2</sup> och CO<sub>2</sub>", "rad<br>rad",
+    "<table><thead><tr><th scope=\"col\">A</th></tr></thead><tbody><tr><td colspan=\"2\">1</td></tr></tbody></table>",
+    "<img src=\"../assets/logotyp.svg\" alt=\"Logotyp\">", "<a href=\"https://www.alvstad.example/\">Älvstad</a>",
+    "<a href=\"../rutiner/avvikelser.md#syfte\">rutinen</a>", "<a href=\"mailto:sas@alvstad.example\">SAS</a>",
+    "`<script>` i kod", "```html\n<script>alert(1)</script>\n```", "<!-- en kommentar -->", "<https://www.alvstad.example/>",
+    "<span class=\"viktigt\" data-x=\"1\">text</span>",
+]
+REFUSED = [
+    ("<script>alert(1)</script>", "<script>"), ("<img src=\"x.png\" alt=\"\" onerror=\"alert(1)\">", "onerror="),
+    ("<a href=\"javascript:alert(1)\">x</a>", "javascript:"), ("[x](javascript:alert(1))", "javascript:"),
+    ("<iframe src=\"https://x.example\"></iframe>", "<iframe>"), ("<object data=\"x\"></object>", "<object>"),
+    ("<embed src=\"x\">", "<embed>"), ("<form action=\"https://x.example\"><input name=\"a\"></form>", "<form>"),
+    ("<div onclick=\"alert(1)\">x</div>", "onclick="), ("<style>body{}</style>", "<style>"),
+    ("## Rubrik {: onmouseover=\"alert(1)\" }", "on…="), ("<a href=\"vbscript:x\">x</a>", "vbscript:"),
+    ("<svg onload=\"alert(1)\"></svg>", "<svg>"),
+]
+
+
+@pytest.mark.parametrize("html", ALLOWED)
+def test_what_a_handbook_needs_passes(html):
+    problems = Problems()
+    check_page_html("Text\n\n" + html + "\n", "docs/x.md", 10, problems)
+    assert problems.items == [], html
+
+
+@pytest.mark.parametrize("html, fragment", REFUSED)
+def test_what_could_run_is_a_fel_with_file_and_line(html, fragment):
+    problems = Problems()
+    check_page_html("Text\n\n" + html + "\n", "docs/x.md", 10, problems)
+    assert problems.errors, html
+    assert problems.errors[0].line == 12 and problems.errors[0].file == "docs/x.md"
+    assert any(fragment in p.message for p in problems.errors), [p.message for p in problems.errors]
+
+
+class Page(HTMLParser):
+    """Elements with their attributes, the <title> and the visible text of one HTML page."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.title, self.text, self._in = "", [], []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("title", "script", "style"):
+            self._in.append(tag)
+
+    def handle_endtag(self, tag):
+        if self._in and self._in[-1] == tag:
+            self._in.pop()
+
+    def handle_data(self, data):
+        if "title" in self._in:
+            self.title += data
+        elif not self._in:
+            self.text.append(data)
+
+
+EVIL_ROLE = "<img src=x onerror=alert(1)>"
+EVIL_TITLE = "Rutin </title><script>alert(2)</script> & \"citat\""
+
+
+def test_values_from_yaml_and_front_matter_show_as_text_on_every_page_type(mini_built, tmp_path):
+    root = tmp_path / "h"
+    shutil.copytree(mini_built, root)
+    roller = root / "data" / "roller.yml"
+    roller.write_text(roller.read_text(encoding="utf-8").replace(
+        "  namn: Socialt ansvarig samordnare", f"  namn: '{EVIL_ROLE}'"), encoding="utf-8")
+    page = root / "docs" / "rutiner" / "avvikelser.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "titel: Rutin för avvikelser & risker", f"titel: '{EVIL_TITLE}'"), encoding="utf-8")
+    begrepp = root / "data" / "begrepp.yml"
+    begrepp.write_text(begrepp.read_text(encoding="utf-8").replace(
+        "En händelse som inte blev som det var tänkt.", "En <b onmouseover=alert(3)>händelse</b>."), encoding="utf-8")
+    proc = run_cli(root, "build")
+    assert proc.returncode == 0, proc.stderr
+
+    shown_role, shown_title, titles = set(), set(), set()
+    for path in (root / "site").rglob("*.html"):
+        rel = path.relative_to(root / "site").as_posix()
+        parsed = Page(path.read_text(encoding="utf-8"))
+        for tag, attrs in parsed.tags:
+            assert not [a for a in attrs if a.startswith("on")], f"{rel}: <{tag} {attrs}>"
+            assert attrs.get("src") != "x", f"{rel}: en <img> från data blev HTML"
+        scripts = [t for t, a in parsed.tags if t == "script" and not a.get("src")]
+        body = " ".join(parsed.text)
+        assert "alert(2)" not in "".join(t for t, a in parsed.tags if t == "script") or EVIL_TITLE not in body
+        if EVIL_ROLE in body:
+            shown_role.add(rel.split("/")[0])
+        if EVIL_TITLE in body:
+            shown_title.add(rel)
+        if EVIL_ROLE in parsed.title or EVIL_TITLE in parsed.title:
+            titles.add(rel)
+        assert scripts is not None
+    # The role's name is text on the document's card, on Mitt ansvar and on the ledningssystem pages.
+    assert {"rutiner", "ledningssystem"} <= shown_role, shown_role
+    assert "rutiner/avvikelser/index.html" in shown_title          # heading (and the navigation)
+    assert "rutiner/avvikelser/index.html" in titles                # the browser tab: the whole title as text
+    assert any("mitt-ansvar" in t for t in titles), titles
+    html = (root / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert(2)" not in html and "</title><script>" not in html
+    glossary = (root / "site" / "begrepp" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;b onmouseover=alert(3)&gt;" in glossary
