@@ -75,10 +75,11 @@ def replace_word_folder(handbook, root: Path, site_dir: Path) -> None:
     site/ is not touched, and the old word/ stays if the export fails."""
     import shutil
     import tempfile
-    from .outputfiles import make_servable
+    from .outputfiles import make_servable, remove_stale_temps, temp_prefix
     from .site.build import replace_dir
     site_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".word-", dir=site_dir))
+    remove_stale_temps(site_dir / "word")           # what a killed --bara-word left inside site/
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(site_dir / "word", "bygge"), dir=site_dir))
     try:
         word_step(handbook, root)(tmp)
         make_servable(tmp)
@@ -116,8 +117,9 @@ def cmd_build(args) -> int:
             replace_word_folder(handbook, args.root, site_dir)
         else:
             from .editor import editor_step
+            from .site.csp import csp_step
             last = word_step(handbook, args.root) if with_word else keep_word_step(site_dir)
-            build_site(args.root, site_dir, extra_steps=[search_step, last, editor_step(handbook, args.root)],
+            build_site(args.root, site_dir, extra_steps=[search_step, last, editor_step(handbook, args.root), csp_step],
                        handbook=handbook)
     except BuildError as exc:
         print(f"fel: {exc}\nBygget avbröts: inget i {what} har ändrats.", file=sys.stderr)

@@ -21,6 +21,7 @@ from .header import validate_definition
 from .lagrum import number_index, warn_repealed
 from .problems import Problems, choices
 from .sources import read_source, walk_docs
+from .load_checks import check_document_folders, check_references
 from .validation import validate_model
 from .yamlio import LineMap, MarkdownSource, load_yaml, split_front_matter
 
@@ -364,45 +365,6 @@ def _markdown_files(docs_dir: Path, docs_rel: str, problems: Problems) -> list[s
     return [rel for rel in walk_docs(docs_dir, docs_rel, problems) if rel.endswith(".md")]
 
 
-def _check_references(ctx: _Context, meta: dict, rel: str, lines: LineMap) -> None:
-    """The references of front matter that did not validate (a bad date): reported in the same run,
-    so one problem does not hide another until the next."""
-    p = ctx.problems
-    inst_source = "nämnderna i data/kommun.yml eller rollerna i data/roller.yml"
-
-    def ids(key):
-        value = meta.get(key)
-        value = [value] if isinstance(value, str) else value
-        return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else []
-
-    if isinstance(meta.get("typ"), str) and meta["typ"] not in ctx.kommun.dokumenttyper:
-        p.error(rel, lines.line(("typ",)), f"Dokumenttypen '{meta['typ']}' finns inte i data/kommun.yml. "
-                                           f"Välj en av: {choices(ctx.kommun.dokumenttyper)}.", key="typ")
-    ansvarig = meta.get("dokumentansvarig")
-    ansvarig = ansvarig.get("roll") if isinstance(ansvarig, dict) else ansvarig
-    if isinstance(ansvarig, str) and ansvarig not in ctx.roller:
-        p.error(rel, lines.line(("dokumentansvarig",)),
-                f"Rollen '{ansvarig}' finns inte i data/roller.yml. Välj en av: {choices(ctx.roller)}.",
-                key="dokumentansvarig")
-    _resolve(ids("beslutad_av"), ctx.instanser, rel, lines, ("beslutad_av",), p, "Instansen", inst_source)
-    _resolve(ids("galler_for"), ctx.org, rel, lines, ("galler_for",), p,
-             "Organisationsenheten", "organisationen i data/kommun.yml")
-    _resolve(ids("lagrum"), ctx.lagrum, rel, lines, ("lagrum",), p, "Lagrummet", "data/lagrum.yml")
-
-
-def _looks_like_documents(pages: dict[str, m.Page], docs: dict[str, m.Styrdokument], broken) -> set[str]:
-    """Folders whose pages (index.md aside) are all styrdokument: a page there without `typ` is
-    most likely a styrdokument whose front matter went missing."""
-    folders: dict[str, list[bool]] = {}
-    doc_paths = {d.src_path for d in docs.values()}
-    for src in pages:
-        if src.rsplit("/", 1)[-1] == "index.md":
-            continue
-        folder = src.rpartition("/")[0]
-        folders.setdefault(folder, []).append(src in doc_paths)
-    return {f for f, kinds in folders.items() if kinds.count(True) >= 2 and kinds.count(False) < kinds.count(True)}
-
-
 def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.Page], frozenset[str]]:
     p = ctx.problems
     docs: dict[str, m.Styrdokument] = {}
@@ -436,7 +398,7 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
             meta = {k: v for k, v in source.meta.items() if k not in own} if own else source.meta
             fm = validate_model(m.FrontMatter, meta, rel, source.lines, p)
             if fm is None:
-                _check_references(ctx, meta, rel, source.lines)
+                check_references(ctx, meta, rel, source.lines)
             doc = fm and _load_document(ctx, fm, rel, src_path, source.lines, source.body, source.body_first_line,
                                         {k: v for k, v in source.meta.items() if k in own})
             if doc is None:
@@ -460,14 +422,7 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
             p.warning(rel, source.body_first_line if source.meta else None,
                       "Sidan är tom: den publiceras utan text. Skriv innehållet, eller ta bort filen.")
 
-    plain = {d.src_path for d in docs.values()}
-    for folder in _looks_like_documents(pages, docs, broken):
-        for src, page in pages.items():
-            if src.rpartition("/")[0] == folder and src not in plain and not src.endswith("/index.md"):
-                p.error(page.file, 1, f"Sidan ligger bland styrdokumenten i docs/{folder}/ men saknar front matter "
-                                      "med typ: och skulle publiceras som en vanlig sida, utan dokumenthuvud och "
-                                      "Word-fil. Lägg till front matter överst (som i de andra dokumenten, eller "
-                                      "skapa dokumentet med 'styrdok new'), eller flytta sidan till en annan mapp.")
+    check_document_folders(pages, docs, p)
 
     # Second pass: references between documents.
     resolved: dict[str, m.Styrdokument] = {}
