@@ -287,6 +287,12 @@ def test_a_commit_message_with_a_personnummer_is_refused_naming_the_commit(mini)
     assert "git commit --amend" in line and "rebase -i" in line
     build = run_cli(mini, "build")
     assert build.returncode == 1 and not (mini / "site").exists()
+    # A kommun that shows readers only the date and kind of change publishes no commit message.
+    kommun = mini / "data" / "kommun.yml"
+    original = kommun.read_text(encoding="utf-8")
+    kommun.write_text(original + "historik_for_lasare: andringstyp\n", encoding="utf-8")
+    assert run_cli(mini, "check").returncode == 0
+    kommun.write_text(original, encoding="utf-8")
     _git(mini, "commit", "-q", "--amend", "-m", "Rättade enligt samtal med brukaren")
     assert run_cli(mini, "check").returncode == 0
 

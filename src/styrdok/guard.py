@@ -138,8 +138,8 @@ def check_name(rel: str, problems: Problems, allowed: dict[str, str]) -> None:
 def check_history(handbook: Handbook, problems: Problems, allowed: dict[str, str]) -> None:
     """Commit messages and author names readers see: a personnummer there is a fel naming the commit."""
     history = handbook.extra.get("history")
-    if history is None:
-        return
+    if history is None or handbook.kommun.historik_for_lasare == "andringstyp":
+        return          # readers see only the date and the kind of change (data_history.reader_message)
     seen: set[str] = set()
     revisions = [*history.recent, *(r for revs in history.by_path.values() for r in revs)]
     for rev in revisions:
@@ -160,4 +160,5 @@ def check_history(handbook: Handbook, problems: Problems, allowed: dict[str, str
                                "historiken, Nyligen ändrat, flödet och tjänsteskrivelsen. Skriv om commiten innan "
                                "den slås ihop: den senaste med 'git commit --amend', en äldre med "
                                f"'git rebase -i {rev.commit}~1' (välj reword); författarnamnet med "
-                               "'git commit --amend --author=…'.")
+                               "'git commit --amend --author=…'. Eller visa läsarna bara datum och typ av "
+                               "ändring: historik_for_lasare: andringstyp i data/kommun.yml.")
