@@ -69,6 +69,7 @@ def input_files(root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
         dirs[:] = sorted(d for d in dirs if not (here == root and d in NOT_INPUT) and d != "__pycache__"
                          and (here / d).resolve() not in skipped)
         found.extend(here / f for f in sorted(files) if not f.endswith(".pyc"))
+        found.extend(here / d for d in dirs if (here / d).is_symlink())   # not walked: its target is the input
     return found
 
 
@@ -83,6 +84,8 @@ def project_digest(root: Path, skip: tuple[Path, ...] = (), exclude_folder: str 
         if exclude_folder and rel.startswith(exclude_folder + "/"):
             continue
         h.update(rel.encode() + b"\0")
+        if path.is_symlink():                 # a link (to a folder, or a loop) counts by where it points
+            h.update(os.readlink(path).encode() + b"\0")
         with contextlib.suppress(OSError):
             h.update(path.read_bytes())
         h.update(b"\0")
