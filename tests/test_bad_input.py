@@ -8,7 +8,8 @@ A case changes a copy of the built mini handbook:
   optionally kodning: cp1252 | bom: true | radslut: crlf (how fil is saved),
   byt_namn: new path of fil, symlank: {fil: link path, mal: link target}
   forvantat: fil, rad (optional), text; varning: true when it is a warning (both exit 0);
-  ocksa: [more fragments that must be in the output].
+  ocksa: [more fragments that must be in the output]; inte: [fragments that must not be in it:
+  follow-on errors that go away with the cause].
 """
 from __future__ import annotations
 
@@ -73,6 +74,8 @@ def assert_reported(output: str, expected: dict, who: str) -> None:
     assert any(expected["text"] in line for line in lines), f"{who}:\n{output}"
     for fragment in expected.get("ocksa", []):
         assert fragment in output, f"{who}: '{fragment}' saknas\n{output}"
+    for fragment in expected.get("inte", []):
+        assert fragment not in output, f"{who}: följdfelet '{fragment}' visas\n{output}"
     assert "Traceback" not in output
 
 

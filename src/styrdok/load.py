@@ -380,7 +380,8 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
         path = docs_dir / src_path
         rel = f"{docs_rel}/{src_path}"
         text = read_source(path, rel, p)
-        if text is None:
+        if text is None:        # unreadable: references to it are follow-ons, not problems of their own
+            broken.add(Path(src_path).stem)
             continue
         cached = _PARSED.get(rel)
         if cached is not None and cached[0] == text:
@@ -389,6 +390,7 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
             found = len(p.items)
             source = split_front_matter(text, rel, p)
             if source is None:
+                broken.add(Path(src_path).stem)
                 continue
             if len(p.items) == found:
                 _PARSED[rel] = (text, source)
