@@ -1,14 +1,3 @@
-"""mkdocs-macros entry point: a thin registry over the styrdok package (see src/styrdok/site/adapter.py)."""
-from styrdok.site.adapter import after_page, before_page, register
-
-
-def define_env(env):
-    register(env)
-
-
-def on_pre_page_macros(env):
-    before_page(env)
-
-
-def on_post_page_macros(env):
-    after_page(env)
+"""mkdocs-macros entry point of this repository: the same thin registry an installed styrdok offers
+as the pluglet styrdok.site.macros (see src/styrdok/site/adapter.py)."""
+from styrdok.site.macros import define_env, on_post_page_macros, on_pre_page_macros  # noqa: F401
