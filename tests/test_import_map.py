@@ -26,12 +26,12 @@ def front_of(path):
 
 def test_typical_header_table_maps_to_ids_and_passes_check(mini, tmp_path):
     source = header_doc(tmp_path / "riktlinje.docx", [
+        ("Typ av styrdokument", "Riktlinje"),
         ("Gäller fr o m", "14 februari 2024"),
         ("Diarienummer", "SN 2024/55, ON 2024/31"),
         ("Beslutad av", "Socialnämnden\nOmsorgsnämnden"),
         ("Dokumentansvarig", "Kim Berg"),
         ("Senast reviderad", "Klicka för att ange datum"),
-        ("Typ av styrdokument", "Riktlinje"),
         ("Lagrum", "Socialtjänstlag (SFS 2025:400), SOSFS 2011:9"),
         ("Gäller för", "Barn och unga"),
     ])
