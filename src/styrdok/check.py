@@ -172,6 +172,10 @@ def check_project(root: Path, *, today: dt.date | None = None) -> tuple[Handbook
     return handbook, problems
 
 
+def _varningar(n: int) -> str:
+    return "1 varning" if n == 1 else f"{n} varningar"
+
+
 def print_problems(problems: Problems, *, only_errors: bool = False, stream=None) -> None:
     """The causes first (files that could not be read), then every independent problem, then one
     line per unreadable file for the follow-on errors that go away when it is fixed."""
@@ -184,6 +188,6 @@ def print_problems(problems: Problems, *, only_errors: bool = False, stream=None
         print(f"+{len(items)} följdfel som försvinner när {source} är rättad.", file=stream)
     n_err, n_warn = len(problems.errors), len(problems.warnings)
     if n_err:
-        print(f"{n_err} fel och {n_warn} varningar. Rätta felen och kör kommandot igen.", file=stream)
+        print(f"{n_err} fel och {_varningar(n_warn)}. Rätta felen och kör kommandot igen.", file=stream)
     elif n_warn:
-        print(f"Inga fel, {n_warn} varningar.", file=stream)
+        print(f"Inga fel, {_varningar(n_warn)}.", file=stream)
