@@ -24,14 +24,14 @@ import json
 import os
 import re
 import shutil
-import subprocess
+import io
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import load
-from .history import _git, is_git_repo
+from .history import _git, _GitMissing, is_git_repo
 from .model import Handbook, Styrdokument
 from .problems import Problems
 from .render.markdown import render_page_markdown
@@ -142,11 +142,12 @@ def decision_tags(root: Path) -> dict[str, DecisionTag]:
 def load_tree(root: Path, commit: str) -> tuple[Handbook | None, Path]:
     """The handbook as it was at commit (docs/ and data/ extracted to a temporary folder)."""
     tmp = Path(tempfile.mkdtemp(prefix="styrdok-beslutat-"))
-    proc = subprocess.run(["git", "archive", "--format=tar", commit, "--", "docs", "data"], cwd=root,
-                          capture_output=True)
+    try:
+        proc = _git(root, "archive", "--format=tar", commit, "--", "docs", "data")
+    except _GitMissing:
+        return None, tmp
     if proc.returncode != 0:
         return None, tmp
-    import io
     with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
         tar.extractall(tmp, filter="data")
     handbook, _problems = load.load_handbook(tmp)

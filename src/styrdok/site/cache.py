@@ -14,12 +14,12 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from ..history import _git, _GitMissing
 from ..load import current_date
 from ..outputfiles import link_or_copy_tree
 
@@ -51,12 +51,11 @@ def _engine_root() -> Path:
 def _git_state(root: Path) -> str:
     """HEAD and every ref (branches, decision tags): what the history and the decided versions read."""
     try:
-        proc = subprocess.run(["git", "for-each-ref", "--format=%(refname) %(objectname)"], cwd=root,
-                              capture_output=True, text=True, timeout=30)
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
+        refs = _git(root, "for-each-ref", "--format=%(refname) %(objectname)")
+        head = _git(root, "rev-parse", "HEAD")
+    except _GitMissing:
         return "ingen git"
-    return proc.stdout + head.stdout + str(proc.returncode) + str(head.returncode)
+    return (refs.stdout + head.stdout).decode("utf-8", "replace") + f"{refs.returncode}{head.returncode}"
 
 
 def input_files(root: Path, skip: tuple[Path, ...] = ()) -> list[Path]:
