@@ -2,6 +2,9 @@
 by `styrdok build` alike (check ⇔ build), with a Swedish message naming the file (and line), a
 non-zero exit, and the built site and its Word files left byte for byte as they were.
 
+Every case runs both commands through styrdok.cli.main, the entry point of the `styrdok` console
+script, in this process; a few cases of each sort run them again as `python -m styrdok` processes.
+
 A case changes a copy of the built mini handbook:
   fil: the file it concerns; then one of
   skriv: new text of fil | ersatt: [[old, new], …] in fil | ta_bort: true
@@ -60,11 +63,18 @@ def test_corpus_is_large_enough():
     assert len(CASES) >= 60
 
 
-def run_check_in_process(root: Path, capsys) -> tuple[int, str]:
-    """`styrdok check` in this process (as fast as a unit test; the same code as the command)."""
+def run_in_process(root: Path, command: str, capsys) -> tuple[int, str]:
+    """`styrdok <command>` in this process: the entry point the console script calls (styrdok.cli.main),
+    with its exit code and what it wrote to stderr."""
     capsys.readouterr()
-    code = styrdok_main(["--root", str(root), "check"])
+    code = styrdok_main(["--root", str(root), command])
     return code, capsys.readouterr().err
+
+
+def run_as_process(root: Path, command: str, capsys) -> tuple[int, str]:
+    """`python -m styrdok <command>` in a process of its own, as a person runs it."""
+    proc = run_cli(root, command)
+    return proc.returncode, proc.stderr
 
 
 def assert_reported(output: str, expected: dict, who: str) -> None:
@@ -79,28 +89,47 @@ def assert_reported(output: str, expected: dict, who: str) -> None:
     assert "Traceback" not in output
 
 
-@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
-def test_bad_input_is_refused_by_check_and_build_alike(case_file, mini_built, tmp_path, capsys):
+def refused_by_check_and_build_alike(case_file: Path, mini_built: Path, tmp_path: Path, capsys, run) -> None:
     case = yaml.safe_load(case_file.read_text(encoding="utf-8"))
     root = tmp_path / "handbok"
     shutil.copytree(mini_built, root, symlinks=True)
-    assert any((root / "site" / "word").glob("*.docx"))
+    word = sorted(p.name for p in (root / "site" / "word").glob("*.docx"))
+    assert word
     before = tree_digest(root / "site")
     apply_case(root, case)
     expected = case["forvantat"]
 
-    check_code, check_out = run_check_in_process(root, capsys)
-    proc = run_cli(root, "build")
+    check_code, check_out = run(root, "check", capsys)
+    build_code, build_out = run(root, "build", capsys)
 
     if expected.get("varning"):
-        assert check_code == 0 and proc.returncode == 0, proc.stderr
+        assert check_code == 0 and build_code == 0, build_out
         assert_reported(check_out, expected, "check")
-        assert_reported(proc.stderr, expected, "build")
+        assert_reported(build_out, expected, "build")
         assert "varning" in check_out
+        assert sorted(p.name for p in (root / "site" / "word").glob("*.docx")) == word
         return
     assert check_code == 1, f"check godkände det som build ska stoppa:\n{check_out}"
-    assert proc.returncode == 1, proc.stderr
+    assert build_code == 1, build_out
     assert_reported(check_out, expected, "check")
-    assert_reported(proc.stderr, expected, "build")
-    assert "fel" in proc.stderr
+    assert_reported(build_out, expected, "build")
+    assert "fel" in build_out and "Bygget avbröts: inget i site/ har ändrats." in build_out
     assert tree_digest(root / "site") == before, "site/ eller Word-filerna ändrades trots fel"
+
+
+@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
+def test_bad_input_is_refused_by_check_and_build_alike(case_file, mini_built, tmp_path, capsys):
+    """Every case, through the command's entry point in this process (fast: no interpreter start)."""
+    refused_by_check_and_build_alike(case_file, mini_built, tmp_path, capsys, run_in_process)
+
+
+# A few cases of each sort, run as `python -m styrdok` processes: the process path (exit status, stderr,
+# encoding of the messages) is the same as in-process.
+AS_PROCESS = ["yaml-syntaxfel", "cp1252-sida", "personnummer-i-text", "okand-roll", "tom-sida"]
+
+
+@pytest.mark.parametrize("name", AS_PROCESS)
+def test_bad_input_is_refused_by_the_command_as_a_process(name, mini_built, tmp_path, capsys):
+    case_file = Path(__file__).parent / "bad_input" / f"{name}.yml"
+    assert case_file in CASES
+    refused_by_check_and_build_alike(case_file, mini_built, tmp_path, capsys, run_as_process)
