@@ -17,6 +17,7 @@ from markdown.extensions.toc import slugify
 
 from .decided import check_decided
 from .load import Project, load_handbook
+from .memo import cached
 from .model import Handbook, Page
 from .problems import Problems
 from .parts import generated_files, generated_pages
@@ -154,8 +155,9 @@ def check_text(project: Project, problems: Problems, handbook: Handbook | None =
             continue
         # A file named _… is a template: its placeholders are meant to be there.
         template = path.name.startswith("_")
-        guard.report_findings(scan_text(text, placeholders=not template, yaml_comments=path.suffix != ".md"),
-                              rel, problems, allowed)
+        flags = {"placeholders": not template, "yaml_comments": path.suffix != ".md"}
+        findings = cached("textgranskning", (text, flags), lambda: scan_text(text, **flags))
+        guard.report_findings(findings, rel, problems, allowed)
     if handbook is not None:
         guard.check_history(handbook, problems, allowed)
 

@@ -11,7 +11,9 @@ from .load import find_root
 
 
 def cmd_check(args) -> int:
-    handbook, problems = check_project(args.root)
+    from .memo import session
+    with session(args.root):
+        handbook, problems = check_project(args.root)
     if args.format != "text":
         from .report import as_gitlab, as_json
         shown = problems
@@ -89,6 +91,12 @@ def replace_word_folder(handbook, root: Path, site_dir: Path) -> None:
 
 
 def cmd_build(args) -> int:
+    from .memo import session
+    with session(args.root):
+        return _build(args)
+
+
+def _build(args) -> int:
     import io
     from .site.build import BuildError, build_site
     from .site.cache import BuildMemo

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..memo import cached, digest
 from ..model import Handbook, OrgEnhet, Styrdokument
 from .terms import Lexicon, Namn, PageSearchTerms, begrepp_names, handbook_lexicon, page_search_terms
 
@@ -47,6 +48,7 @@ class SearchIndexer:
         self.handbook = handbook
         self._lexicon: Lexicon | None = None
         self._names: tuple[Namn, ...] | None = None
+        self._digest: str | None = None
 
     @property
     def lexicon(self) -> Lexicon:
@@ -62,7 +64,12 @@ class SearchIndexer:
 
     def page_data(self, markdown: str, title: str, doc: Styrdokument | None = None,
                   taggar: tuple[str, ...] = ()) -> PageSearchData:
-        terms = page_search_terms(self.lexicon, self.names, markdown, title)
+        lexicon, names = self.lexicon, self.names
+        if self._digest is None:
+            self._digest = digest((sorted(lexicon.words), sorted(lexicon.tails), names))
+        # the words depend on the page and on the whole handbook's lexicon: kept between builds (memo.py)
+        terms = cached("sokord", (self._digest, markdown, title),
+                       lambda: page_search_terms(lexicon, names, markdown, title))
         if doc is None:
             return PageSearchData(terms, tuple(taggar), None, (), ())
         return PageSearchData(

@@ -144,8 +144,10 @@ def _split(lex: Lexicon, word: str, depth: int) -> tuple[str, ...]:
 @lru_cache(maxsize=20_000)
 def _word_counts(text: str) -> Counter[str]:
     """The words of one page and how often each occurs. Cached: `mkdocs serve` builds the lexicon
-    again after every save, when all pages but one are unchanged. Read only."""
-    return Counter(words(text))
+    again after every save, when all pages but one are unchanged; `styrdok build` keeps them between
+    runs (memo.py). Read only."""
+    from ..memo import cached
+    return cached("ordantal", text, lambda: Counter(words(text)))
 
 
 def build_lexicon(texts: Iterable[str], extra_words: Iterable[str] = ()) -> Lexicon:
