@@ -199,3 +199,41 @@ def test_att_revidera_page_lists_overdue(repo):
     assert "<strong>Försenad 30 dagar</strong>" in html
     card = (repo / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
     assert "<strong>Revideringen är försenad sedan 2026-06-01</strong>" in card
+
+
+def test_new_document_keeps_any_title_as_text(mini):
+    """A title with YAML's own signs (': ', ' #', a leading -, [, ', @, *, or a word YAML reads as a
+    boolean) is written so that it reads back as the same text, and the pages check like any other."""
+    from styrdok.sensitive import SCAFFOLD_TEXTS
+    titles = ["Rutin: hot", "Rutin #2 – våld", "- lista", "[utkast] 'citat' och \"mer\"", "@hem & *stjärna*", "yes"]
+    for title in titles:
+        proc = run_cli(mini, "new", "rutin", title, env=TODAY)
+        assert proc.returncode == 0, proc.stderr
+        rel = proc.stderr.split("Skapade ", 1)[1].split(".md", 1)[0] + ".md"
+        assert front_matter(mini / rel)["titel"] == title
+        text = (mini / rel).read_text(encoding="utf-8")
+        for i, guidance in enumerate(SCAFFOLD_TEXTS.values()):      # the next `new` needs a clean handbook
+            text = text.replace(guidance, f"Avsnittets egen text nummer {i}.")
+        (mini / rel).write_text(text, encoding="utf-8")
+    check = run_cli(mini, "check", env=TODAY)
+    assert check.returncode == 0 and "YAML" not in check.stderr, check.stderr
+
+
+def test_decide_keeps_comments_and_layout_of_the_front_matter(repo):
+    doc = repo / "docs" / "rutiner" / "riktlinje-kvalitet.md"
+    text = doc.read_text(encoding="utf-8")
+    head, body = text.split("\n---\n", 1)
+    head = head.replace("\ntyp:", "\n# Titeln bestämdes av ledningsgruppen 2025.\ntyp:", 1)
+    doc.write_text(head + "\nversion: \"1.4\"  # numreras av SAS\n---\n" + body, encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "Kommentarer")
+    proc = run_cli(repo, "decide", "riktlinje-kvalitet", "--instans", "socialnamnden", "--datum", "2026-03-12",
+                   "--paragraf", "45: 2", "--dnr", "SN-2026/123 # a", env=TODAY)
+    assert proc.returncode == 0, proc.stderr
+    after = doc.read_text(encoding="utf-8")
+    assert "# Titeln bestämdes av ledningsgruppen 2025.\ntyp:" in after
+    assert 'version: "2.0"  # numreras av SAS' in after
+    assert after.endswith(body)
+    fm = front_matter(doc)
+    assert fm["beslut"][-1]["paragraf"] == "45: 2" and fm["beslut"][-1]["diarienummer"] == "SN-2026/123 # a"
+    assert str(fm["galler_fran"]) == "2026-03-12"
+    assert run_cli(repo, "check", env=TODAY).returncode == 0

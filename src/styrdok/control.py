@@ -6,7 +6,6 @@ Decisions are recorded in the document's front matter (`beslut:`), committed, an
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import subprocess
 from dataclasses import dataclass
@@ -16,6 +15,8 @@ from . import decision_rules as rules
 from .load import Project, slug as slugify
 from .sensitive import SCAFFOLD_TEXTS
 from .model import Handbook, Styrdokument
+from .yamledit import CommentedMap, dump_yaml, edit_yaml, flow_map, flow_seq, quoted
+from .yamlio import FRONT_MATTER
 
 SOON_DAYS = 90
 TAG_PREFIX = "beslut"
@@ -131,30 +132,23 @@ def tag_name(doc: Styrdokument, datum: dt.date) -> str:
 
 
 def _front_matter_span(text: str) -> tuple[int, int]:
-    m = re.match(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", text, re.S)
+    """Start and end of the YAML between the --- lines (an empty front matter: where it would go)."""
+    m = FRONT_MATTER.match(text)
     if not m:
         raise ControlError("Dokumentet saknar front matter (blocket mellan raderna ---).")
-    return m.start(1), m.end(1)
+    if m.group(1) is None:
+        start = text.index("\n") + 1
+        return start, start
+    return m.span(1)
 
 
-def _set_key(front: str, key: str, value: str) -> str:
-    pattern = re.compile(rf"^{key}:.*$", re.M)
-    if pattern.search(front):
-        return pattern.sub(f"{key}: {value}", front, count=1)
-    return front + f"{key}: {value}\n"
-
-
-def _append_decision(front: str, item: str) -> str:
-    lines = front.splitlines(keepends=True)
-    for i, line in enumerate(lines):
-        if re.match(r"^beslut:\s*(\[\s*\])?\s*$", line):
-            j = i + 1
-            while j < len(lines) and (lines[j].startswith((" ", "-", "\t")) or not lines[j].strip()):
-                j += 1
-            lines[i] = "beslut:\n"
-            lines.insert(j, item)
-            return "".join(lines)
-    return front + "beslut:\n" + item
+def _with_decision(front: CommentedMap, item: CommentedMap) -> None:
+    """Append the decision to `beslut:` (made a list at the end of the front matter if missing)."""
+    beslut = front.get("beslut")
+    if isinstance(beslut, list):
+        beslut.append(item)
+    else:
+        front["beslut"] = [item]
 
 
 def next_version(current: str | None, andring: str) -> str | None:
@@ -199,23 +193,26 @@ def record_decision(handbook: Handbook, project: Project, ref: str, *, instans: 
     path = project.root / doc.file
     original = path.read_text(encoding="utf-8")
     start, end = _front_matter_span(original)
-    front = original[start:end]
-    parts = [f"instans: {instans}", f"datum: {datum.isoformat()}"]
+    item = flow_map([("instans", instans), ("datum", datum)])
     if paragraf:
-        parts.append(f'paragraf: "{paragraf}"')
+        item["paragraf"] = quoted(paragraf)
     if dnr:
-        parts.append(f'diarienummer: "{dnr}"')
-    parts.append(f"andring: {andring}")
+        item["diarienummer"] = quoted(dnr)
+    item["andring"] = andring
     if andring == "redaktionell":
-        parts.append("skal: " + json.dumps(skal.strip(), ensure_ascii=False))
-    front = _append_decision(front, "  - {" + ", ".join(parts) + "}\n")
-    if andring not in ("utan ändring", "redaktionell"):
-        front = _set_key(front, "galler_fran", new_galler.isoformat())
-        if re.search(r"^senast_reviderad:", front, re.M):
-            front = _set_key(front, "senast_reviderad", new_galler.isoformat())
+        item["skal"] = quoted(skal.strip())
     version = next_version(doc.version, andring)
-    if version:
-        front = _set_key(front, "version", f'"{version}"')
+
+    def change(front: CommentedMap) -> None:
+        _with_decision(front, item)
+        if andring not in ("utan ändring", "redaktionell"):
+            front["galler_fran"] = new_galler
+            if "senast_reviderad" in front:
+                front["senast_reviderad"] = new_galler
+        if version:
+            front["version"] = quoted(version)
+
+    front = edit_yaml(original[start:end], change)
     path.write_text(original[:start] + front + original[end:], encoding="utf-8")
     what = {"utan ändring": "omprövat utan ändring", "mindre ändring": "mindre ändring beslutad",
             "ny": "antaget", "revidering": "reviderat och beslutat"}.get(andring, andring)
@@ -257,11 +254,12 @@ def new_document(handbook: Handbook, project: Project, typ_id: str, title: str, 
     path = folder / f"{slug}.md"
     if path.exists() or slug in handbook.dokument:
         raise ControlError(f"Det finns redan ett dokument med namnet {slug} ({project.rel(path)}). Välj en annan titel.")
-    lines = ["---", f"titel: {title}", f"typ: {typ.id}", f"beslutad_av: {typ.beslutas_av[0].id}",
-             f"galler_fran: {today.isoformat()}", f"dokumentansvarig: {ansvarig}"]
+    front = {"titel": title, "typ": typ.id, "beslutad_av": typ.beslutas_av[0].id, "galler_fran": today,
+             "dokumentansvarig": ansvarig}
     if enhet:
-        lines.append(f"galler_for: [{enhet}]")
-    lines += ["relaterade: []", "lagrum: []", "taggar: []", "---", "",
+        front["galler_for"] = flow_seq([enhet])
+    front.update(relaterade=flow_seq(), lagrum=flow_seq(), taggar=flow_seq())
+    lines = ["---", dump_yaml(front).rstrip("\n"), "---", "",
               "## Syfte", "", SCAFFOLD_TEXTS["syfte"], "",
               "## Omfattning", "", SCAFFOLD_TEXTS["omfattning"], "",
               "## Ansvar", "", SCAFFOLD_TEXTS["ansvar"], "",
