@@ -237,3 +237,28 @@ def test_decide_keeps_comments_and_layout_of_the_front_matter(repo):
     assert fm["beslut"][-1]["paragraf"] == "45: 2" and fm["beslut"][-1]["diarienummer"] == "SN-2026/123 # a"
     assert str(fm["galler_fran"]) == "2026-03-12"
     assert run_cli(repo, "check", env=TODAY).returncode == 0
+
+
+def test_feed_entry_ids_are_stable_per_commit_and_page(repo):
+    """An Atom entry's id names the change (commit and page), not its place in the list: a new commit
+    adds one entry and leaves the ids of the earlier ones as they were, so a feed reader shows
+    only the new change as unread."""
+    import xml.etree.ElementTree as ET
+    from styrdok.load import load_handbook
+    from styrdok.parts import generated_files
+    atom = "{http://www.w3.org/2005/Atom}"
+
+    def entry_ids():
+        handbook, _ = load_handbook(repo)
+        feed = dict(generated_files(handbook))["andringar.xml"]
+        entries = ET.fromstring(feed).iter(f"{atom}entry")
+        return {e.findtext(f"{atom}title"): e.findtext(f"{atom}id") for e in entries}
+
+    before = entry_ids()
+    doc = repo / "docs" / "rutiner" / "avvikelser.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("samma dag", "inom ett dygn"), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "Förtydligat tidsgränsen")
+    after = entry_ids()
+    assert len(after) == len(before) + 1
+    assert {t: after[t] for t in before} == before
+    assert len(set(after.values())) == len(after)

@@ -73,7 +73,8 @@ def recent_changes(handbook: Handbook, limit: int) -> list[dict]:
                 continue
             seen.add((rev.commit, page.src_path))
             out.append({"datum": rev.date, "meddelande": rev.message, "vem": rev.author,
-                        "titel": page.title or page.src_path, "src_path": page.src_path})
+                        "titel": page.title or page.src_path, "src_path": page.src_path,
+                        "commit": rev.commit_id or rev.commit})
         if len(out) >= limit:
             break
     return out[:limit]
@@ -120,10 +121,10 @@ def _feed(handbook: Handbook) -> list[tuple[str, bytes]]:
     updated = changes[0]["datum"] if changes else load.current_date()
     ET.SubElement(feed, f"{{{ns}}}updated").text = f"{updated.isoformat()}T00:00:00Z"
     ET.SubElement(feed, f"{{{ns}}}link", {"rel": "alternate", "href": "andringar/"})
-    for i, change in enumerate(changes):
+    for change in changes:
         entry = ET.SubElement(feed, f"{{{ns}}}entry")
         ET.SubElement(entry, f"{{{ns}}}title").text = f"{change['titel']}: {change['meddelande']}"
-        ET.SubElement(entry, f"{{{ns}}}id").text = f"urn:styrdok:andring:{i}:{change['src_path']}:{change['datum']}"
+        ET.SubElement(entry, f"{{{ns}}}id").text = f"urn:styrdok:andring:{change['commit']}:{change['src_path']}"
         ET.SubElement(entry, f"{{{ns}}}updated").text = f"{change['datum'].isoformat()}T00:00:00Z"
         author = ET.SubElement(entry, f"{{{ns}}}author")
         ET.SubElement(author, f"{{{ns}}}name").text = change["vem"]

@@ -45,7 +45,7 @@ __all__ = [
 # Start of each commit header in the log output; fields inside a header are split by US.
 _RS = "\x1e"
 _US = "\x1f"
-_LOG_FORMAT = "%x1e%h%x1f%ad%x1f%an%x1f%s"
+_LOG_FORMAT = "%x1e%h%x1f%H%x1f%ad%x1f%an%x1f%s"
 
 # Variables that would point git at another repository than repo_root (they are set, for
 # example, while a git hook runs). They are removed for every git process started here.
@@ -66,6 +66,7 @@ class Revision:
     message: str               # commit subject
     commit: str                # short hash
     path: str                  # the file's path at that commit (relative to repo_root, posix)
+    commit_id: str = field(default="", compare=False, repr=False)   # full hash: stays the same as the repository grows
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,7 @@ def _current_files(repo_root: Path, pathspecs: Sequence[str]) -> set[str]:
 
 
 def _parse_log(out: str):
-    """Yield (commit, date, author, subject, changes) per commit, newest first.
+    """Yield (commit, full commit id, date, author, subject, changes) per commit, newest first.
 
     ``changes`` is a list of (status letter, old path or None, new path). The stream is
     ``RS header NUL`` then ``[LF] status NUL path NUL [path NUL]`` per changed file; paths are
@@ -165,11 +166,11 @@ def _parse_log(out: str):
         if tok[0] == _RS:
             if current is not None:
                 yield current
-            parts = tok[1:].split(_US, 3)
-            while len(parts) < 4:
+            parts = tok[1:].split(_US, 4)
+            while len(parts) < 5:
                 parts.append("")
-            commit, date, author, subject = parts
-            current = (commit, datetime.date.fromisoformat(date), author, subject, [])
+            commit, full, date, author, subject = parts
+            current = (commit, full, datetime.date.fromisoformat(date), author, subject, [])
             continue
         if current is None:  # pragma: no cover - git always starts with a header
             raise HistoryError("Oväntad utdata från git log (ändring före första commit).")
@@ -177,9 +178,9 @@ def _parse_log(out: str):
         if letter in "RC":
             old, new = tokens[i], tokens[i + 1]
             i += 2
-            current[4].append((letter, old, new))
+            current[5].append((letter, old, new))
         else:
-            current[4].append((letter, None, tokens[i]))
+            current[5].append((letter, None, tokens[i]))
             i += 1
     if current is not None:
         yield current
@@ -217,21 +218,21 @@ def read_history(repo_root: Path, pathspecs: Sequence[str] = ("docs", "data"),
     recent: list[Revision] = []
     limit = max(0, recent_limit)
 
-    for commit, date, author, subject, changes in _parse_log(_decode(proc.stdout)):
+    for commit, full, date, author, subject, changes in _parse_log(_decode(proc.stdout)):
         # Look every change up in the names as they were *after* this commit, then apply
         # the renames together, so that swapped names (a->b and b->a) resolve correctly.
         gone: list[str] = []
         earlier: dict[str, str] = {}
         for letter, old, new in changes:
             if len(recent) < limit:
-                recent.append(Revision(date, author, subject, commit, new))
+                recent.append(Revision(date, author, subject, commit, new, full))
             key = live.get(new)
             if key is None or letter == "D":
                 # Not (an earlier name of) a current file: deleted since, or an earlier
                 # life of a path that was created again later. A "D" of a tracked name can
                 # only come from unusual merge histories; it is not part of the file's life.
                 continue
-            revs[key].append(Revision(date, author, subject, commit, new))
+            revs[key].append(Revision(date, author, subject, commit, new, full))
             if letter in "RAC":
                 # R: before this commit the file had the old name. A/C: the current file
                 # was created here; older entries for this path belong to other files.
