@@ -206,7 +206,31 @@ def test_memo_without_git_never_says_there_are_no_changes(decided, tmp_path):
     doc = Document(copy / "ut" / "avvikelser-tjansteskrivelse.docx")
     texts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
     assert not any("Inga ändringar" in t for t in texts)
-    assert any("Ändringarna sedan förra beslutet kunde inte tas fram" in t for t in texts)
+    assert any("Ändringarna sedan förra beslutet kunde inte tas fram (beslutstaggarna kunde inte läsas ur git: "
+               f"mappen {copy} är inte ett git-förråd" in t for t in texts)
+    assert ("docs/rutiner/avvikelser.md: varning: Ändringarna sedan förra beslutet kunde inte tas fram: "
+            f"beslutstaggarna kunde inte läsas ur git: mappen {copy} är inte ett git-förråd") in memo.stderr
+
+
+@pytest.mark.parametrize("changed", [False, True])
+def test_memo_when_git_fails_names_the_cause_and_never_says_there_are_no_changes(decided, tmp_path, changed):
+    """git installed but failing (here: a broken global config, as a bad ~/.gitconfig gives): the memo
+    says the changes could not be found, and a varning names git's own message."""
+    if changed:
+        edit(decided / "docs" / "rutiner" / "avvikelser.md", "samma dag", "inom ett dygn")
+        git(decided, "commit", "-q", "-am", "Ändrad tidsgräns")
+    broken = tmp_path / "trasig.gitconfig"
+    broken.write_text("[core\nbroken\n", encoding="utf-8")
+    memo = run_cli(decided, "tjansteskrivelse", "avvikelser", "--out", str(decided / "ut"),
+                   env={**IDAG, "GIT_CONFIG_GLOBAL": str(broken)})
+    assert memo.returncode == 0, memo.stderr
+    doc = Document(decided / "ut" / "avvikelser-tjansteskrivelse.docx")
+    texts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert not any("Inga ändringar" in t for t in texts)
+    assert any("Ändringarna sedan förra beslutet kunde inte tas fram (beslutstaggarna kunde inte läsas ur git: "
+               "git fungerar inte här: fatal: bad config line 1" in t for t in texts), texts
+    assert "docs/rutiner/avvikelser.md: varning: Ändringarna sedan förra beslutet kunde inte tas fram" in memo.stderr
+    assert f"fatal: bad config line 1 in file {broken}" in memo.stderr
 
 
 def test_stoppa_blocks_the_build_but_not_the_commands_that_resolve_it(decided, tmp_path):

@@ -145,6 +145,9 @@ def summary_since_decision(handbook: Handbook, project, doc: Styrdokument) -> Ch
     from .decided import comparisons, decided_index, load_tree, render_site
     index = decided_index(handbook)
     tag = index.tags().get(doc.id) if index else None
+    problem = index.git_problem() if index else None
+    if tag is None and problem:
+        raise SummaryUnavailable(f"beslutstaggarna kunde inte läsas ur git: {problem}")
     if tag is None:
         raise SummaryUnavailable(f"{doc.titel} har ingen beslutstagg (beslut/{doc.id}/…) att jämföra med.")
     texts = index.texts(doc.id)

@@ -313,15 +313,18 @@ def cmd_memo(args) -> int:
     handbook = _load_or_report(args)
     if handbook is None:
         return 2
+    from .problems import Problems
     project = Project(args.root)
+    problems = Problems()
     try:
         doc = find_document(handbook, project, args.dokument)
-        memo = memo_for(handbook, project, doc, namnd_id=args.namnd, datum=current_date())
+        memo = memo_for(handbook, project, doc, namnd_id=args.namnd, datum=current_date(), problems=problems)
         out = (args.out or (args.root / "build" / "word")) / f"{doc.id}-tjansteskrivelse.docx"
         export_tjansteskrivelse(memo, out, templates_for(project))
     except (ControlError, ExportError) as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 1
+    print_problems(problems)
     print(f"Skrev {out}", file=sys.stderr)
     return 0
 

@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import decision_rules as rules
+from . import decision_rules as rules, gitcmd
 from .load import Project, slug as slugify
 from .sensitive import SCAFFOLD_TEXTS
 from .model import Handbook, Styrdokument
@@ -81,10 +81,16 @@ def format_due(items: list[Due], today: dt.date) -> str:
 
 # --- git ---------------------------------------------------------------------------------------
 
-def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(["git", "-c", "core.quotepath=false", *args], cwd=root, capture_output=True, text=True)
+def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """git through styrdok.gitcmd, as text; a failure (with check) or a missing git is a ControlError."""
+    try:
+        raw = gitcmd.run(root, *args)
+    except gitcmd.GitMissing:
+        raise ControlError(gitcmd.MISSING) from None
+    proc = subprocess.CompletedProcess(raw.args, raw.returncode, raw.stdout.decode("utf-8", "surrogateescape"),
+                                       gitcmd.stderr_of(raw))
     if check and proc.returncode != 0:
-        raise ControlError(f"git {' '.join(args)} misslyckades: {proc.stderr.strip()}")
+        raise ControlError(f"git {' '.join(args)} misslyckades: {proc.stderr}")
     return proc
 
 

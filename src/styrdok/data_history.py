@@ -19,7 +19,8 @@ import os
 import shutil
 
 from .decided import MACRO_SOURCES, decided_index, load_tree, macro_calls, render_site
-from .history import Revision, _git
+from .gitcmd import run as _git
+from .history import Revision
 from .model import Handbook, Styrdokument
 
 DATA_PREFIX = "data/"

@@ -31,7 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import load
-from .history import _git, _GitMissing, is_git_repo
+from . import gitcmd
+from .gitcmd import GitMissing as _GitMissing, run as _git
+from .history import HistoryError, is_git_repo
 from .model import Handbook, Styrdokument
 from .problems import Problems
 from .render.markdown import render_page_markdown
@@ -119,7 +121,7 @@ def decision_tags(root: Path) -> dict[str, DecisionTag]:
     proc = _git(root, "for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)",
                 f"refs/tags/{TAG_PREFIX}/")
     if proc.returncode != 0:
-        return {}
+        raise HistoryError(f"git for-each-ref misslyckades: {gitcmd.stderr_of(proc)}")
     latest: dict[str, DecisionTag] = {}
     for line in proc.stdout.decode("utf-8", "replace").splitlines():
         name, obj, peeled = (line.split("\0") + ["", ""])[:3]
@@ -176,15 +178,27 @@ class DecidedIndex:
     _comparisons: dict[str, Comparison] | None = None
     _texts: dict[str, dict] = field(default_factory=dict)
     _digest: str | None = None
+    _git_problem: str | None = None
 
     @property
     def cache_dir(self) -> Path:
         return self.root / ".cache" / "beslutat"
 
     def tags(self) -> dict[str, DecisionTag]:
+        """The latest tag per document; none when git cannot answer (git_problem() says why)."""
         if self._tags is None:
-            self._tags = decision_tags(self.root)
+            try:
+                self._tags = decision_tags(self.root)
+            except (HistoryError, _GitMissing) as exc:
+                self._git_problem, self._tags = str(exc) or gitcmd.MISSING, {}
+            else:
+                self._git_problem = None if self._tags else gitcmd.unavailable(self.root)
         return self._tags
+
+    def git_problem(self) -> str | None:
+        """Why the decision tags could not be read (Swedish), or None: "no tags" is then the truth."""
+        self.tags()
+        return self._git_problem
 
     def digest(self) -> str:
         if self._digest is None:

@@ -25,12 +25,13 @@ Choices worth knowing:
 from __future__ import annotations
 
 import datetime
-import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from types import MappingProxyType
 from typing import Mapping, Sequence
+
+from . import gitcmd
+from .gitcmd import GitMissing as _GitMissing, run as _git
 
 __all__ = [
     "HistoryError",
@@ -46,13 +47,6 @@ __all__ = [
 _RS = "\x1e"
 _US = "\x1f"
 _LOG_FORMAT = "%x1e%h%x1f%H%x1f%ad%x1f%an%x1f%s"
-
-# Variables that would point git at another repository than repo_root (they are set, for
-# example, while a git hook runs). They are removed for every git process started here.
-_REPO_ENV = (
-    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_PREFIX",
-)
 
 
 class HistoryError(Exception):
@@ -76,35 +70,12 @@ class RepoHistory:
     recent: tuple[Revision, ...] = ()
 
 
-class _GitMissing(Exception):
-    pass
-
-
-def _git_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _REPO_ENV}
-    env["GIT_TERMINAL_PROMPT"] = "0"
-    env["GIT_OPTIONAL_LOCKS"] = "0"
-    return env
-
-
-def _git(repo_root: Path | str, *args: str) -> subprocess.CompletedProcess[bytes]:
-    """Run git in repo_root; output as bytes. Raises _GitMissing if git is not installed."""
-    cmd = ["git", "-c", "core.quotepath=false", "-c", "color.ui=false", *args]
-    try:
-        return subprocess.run(cmd, cwd=str(repo_root), capture_output=True, env=_git_env(),
-                              stdin=subprocess.DEVNULL)
-    except (FileNotFoundError, NotADirectoryError) as exc:
-        # FileNotFoundError is also raised when cwd does not exist; both mean "no history here".
-        raise _GitMissing(str(exc)) from exc
-
-
 def _decode(data: bytes) -> str:
     # surrogateescape keeps non-UTF-8 file names round-trippable, like os.fsdecode on POSIX.
     return data.decode("utf-8", errors="surrogateescape")
 
 
-def _stderr(proc: subprocess.CompletedProcess[bytes]) -> str:
-    return proc.stderr.decode("utf-8", errors="replace").strip()
+_stderr = gitcmd.stderr_of
 
 
 def log_command(pathspecs: Sequence[str]) -> list[str]:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 from typing import Mapping
 
+from .. import gitcmd
 from ..changes import revisions, senast_andrad
 from ..control import TAG_PREFIX, git
 from ..history import HistoryError, file_at_ref, last_tag_for
@@ -99,23 +99,39 @@ def git_user(project: Project) -> str:
 
 
 def changes_since(project: Project, doc: Styrdokument, ref: str | None) -> list[str]:
-    """Commit messages for the document since ref (the last decision), oldest first."""
+    """Commit messages for the document since ref (the last decision), oldest first.
+    Raises gitcmd.GitError (Swedish, with git's words) when git cannot answer."""
     rng = [f"{ref}..HEAD"] if ref else []
-    proc = subprocess.run(["git", "log", "--reverse", "--format=%ad %s", "--date=short", *rng, "--", doc.file],
-                          cwd=project.root, capture_output=True, text=True)
-    return [line for line in proc.stdout.splitlines() if line.strip()] if proc.returncode == 0 else []
+    out = gitcmd.run_text(project.root, "log", "--reverse", "--format=%ad %s", "--date=short", *rng, "--", doc.file)
+    return [line for line in out.splitlines() if line.strip()]
 
 
-def memo_changes(handbook: Handbook, project: Project, doc: Styrdokument, ref: str | None) -> list[str]:
+def _history_lines(handbook: Handbook, project: Project, doc: Styrdokument, ref: str | None, problems: Problems,
+                   prefix: str = "") -> list[str]:
+    """The commit messages for the memo, when readers may see them; a varning when git cannot give them."""
+    if handbook.kommun.historik_for_lasare != "meddelanden":
+        return []
+    try:
+        return [prefix + m for m in changes_since(project, doc, ref)]
+    except gitcmd.GitError as exc:
+        problems.warning(doc.file, None, f"Versionshistoriken kunde inte läsas till tjänsteskrivelsen: {exc}")
+        return []
+
+
+def memo_changes(handbook: Handbook, project: Project, doc: Styrdokument, ref: str | None,
+                 problems: Problems) -> list[str]:
     """The rendered changes since the last decision (sections, ansvar per role, data), then the
-    commit messages when readers may see them. Never "no changes" unless the renderings are equal."""
+    commit messages when readers may see them. Never "no changes" unless the renderings are equal:
+    when they cannot be compared (git fails, no tag), the memo says so and a varning names the cause."""
     from ..change_summary import SummaryUnavailable, summary_since_decision
     try:
         summary = summary_since_decision(handbook, project, doc)
     except SummaryUnavailable as exc:
         if ref is None and not doc.beslut:
-            history = changes_since(project, doc, None) if handbook.kommun.historik_for_lasare == "meddelanden" else []
-            return ["Nytt dokument som antas för första gången.", *history]
+            return ["Nytt dokument som antas för första gången.", *_history_lines(handbook, project, doc, None, problems)]
+        problems.warning(doc.file, None, f"Ändringarna sedan förra beslutet kunde inte tas fram: {exc} "
+                                         "Tjänsteskrivelsen säger det i stället för att lista ändringarna; rätta "
+                                         "orsaken och skriv den igen.")
         return [f"Ändringarna sedan förra beslutet kunde inte tas fram ({exc}). Se bilagan med spårade "
                 "ändringar, eller kör styrdok check och försök igen."]
     from ..decided import comparisons
@@ -125,19 +141,22 @@ def memo_changes(handbook: Handbook, project: Project, doc: Styrdokument, ref: s
         lines = ["Ändrad formatering eller uppställning; se bilagan med spårade ändringar."]
     if not lines:
         return ["Inga ändringar sedan förra beslutet: dokumentet visas som när det beslutades."]
-    if handbook.kommun.historik_for_lasare == "meddelanden":
-        lines += [f"Ändring i versionshistoriken: {m}" for m in changes_since(project, doc, ref)]
-    return lines
+    return lines + _history_lines(handbook, project, doc, ref, problems, "Ändring i versionshistoriken: ")
 
 
 def memo_for(handbook: Handbook, project: Project, doc: Styrdokument, *, namnd_id: str | None,
-             datum: dt.date) -> Tjansteskrivelse:
+             datum: dt.date, problems: Problems) -> Tjansteskrivelse:
+    """The tjänsteskrivelse for a document; what it could not find out is a varning in problems."""
     namnder = [i for i in doc.beslutad_av if i.kind == "nämnd"] or list(doc.typ.beslutas_av)
     namnd = next((i for i in namnder if i.id == namnd_id), None) if namnd_id else namnder[0]
     if namnd is None:
         raise ExportError(f"'{namnd_id}' beslutar inte om {doc.titel}. Välj en av: {', '.join(i.id for i in namnder)}.")
     dnr = next((n.nummer for n in doc.diarienummer if n.instans is None or n.instans.id == namnd.id), "–")
-    ref = last_decided_ref(project, doc)
+    try:
+        ref = last_decided_ref(project, doc)
+    except HistoryError as exc:
+        problems.warning(doc.file, None, f"Det senaste beslutet kunde inte hittas i git: {exc}")
+        ref = None
     what = "revidering" if ref or doc.beslut else "antagande"
     summary = (f"{doc.titel} har reviderats och föreslås beslutas." if what == "revidering"
                else f"{doc.titel} föreslås antas.")
@@ -155,6 +174,6 @@ def memo_for(handbook: Handbook, project: Project, doc: Styrdokument, *, namnd_i
         forslag_till_beslut=[f"{namnd.namn} beslutar att anta {doc.titel} enligt bilaga.",
                              f"{doc.titel} gäller från och med beslutsdagen och ersätter tidigare version."],
         sammanfattning=summary, beskrivning=beskrivning,
-        andringar=memo_changes(handbook, project, doc, ref),
+        andringar=memo_changes(handbook, project, doc, ref, problems),
         bilaga=f"{doc.titel} ({doc.id}.docx)",
         logo_path=project.docs / handbook.kommun.logotyp if handbook.kommun.logotyp else None)

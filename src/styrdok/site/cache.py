@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from ..history import _git, _GitMissing
+from ..gitcmd import GitMissing as _GitMissing, run as _git
 from ..load import current_date
 from ..outputfiles import link_or_copy_tree
 
