@@ -95,3 +95,20 @@ def test_a_handbook_made_by_init_is_cached_through_the_styrdok_plugin(tmp_path):
     _compare(root / "site", clean / "site")
     assert "En mening som läggs till" in (root / "site" / page.relative_to(root / "docs").with_suffix("")
                                           / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_clean_build_with_a_helper_process_equals_one_process(mini, tmp_path):
+    """Both cores: a forked helper converts and renders the pages ahead of the main process
+    (STYRDOK_HJALP_VANTA: it does all of them before the main process goes on), and the site is
+    byte for byte the one a single process builds."""
+    one = tmp_path / "en-process"
+    shutil.copytree(mini, one)
+    proc = run_cli(one, "build", "--utan-word", env={"STYRDOK_JOBS": "1"})
+    assert proc.returncode == 0, proc.stderr
+    alone = json.loads((one / ".cache" / "site" / "statistik.json").read_text())["gjorda"]
+    proc = run_cli(mini, "build", "--utan-word", env={"STYRDOK_JOBS": "2", "STYRDOK_HJALP_VANTA": "1"})
+    assert proc.returncode == 0, proc.stderr
+    helped = json.loads((mini / ".cache" / "site" / "statistik.json").read_text())["gjorda"]
+    assert alone["md"] > 10 and alone["html"] > 10, alone
+    assert helped == {"md": 2, "html": 2}, f"hjälpprocessen gjorde inte sidorna framför: {helped}"
+    _compare(mini / "site", one / "site")

@@ -107,9 +107,9 @@ def test_failed_search_index_leaves_site_untouched(mini):
     page.write_text(page.read_text(encoding="utf-8") + "\nNy rad.\n", encoding="utf-8")
     code = ("import sys\n"
             "import styrdok.search.pagefind as pagefind\n"
-            "def broken(site):\n"
+            "def broken(site, pages=None):\n"
             "    raise pagefind.SearchIndexError('Pagefind kunde inte bygga sökindexet (test).')\n"
-            "pagefind.index_site = broken\n"
+            "pagefind.start_index = broken\n"
             "from styrdok.cli import main\n"
             "sys.exit(main(['--root', sys.argv[1], 'build']))\n")
     result = subprocess.run([sys.executable, "-c", code, str(mini)], capture_output=True, text=True, cwd=mini)
@@ -117,3 +117,20 @@ def test_failed_search_index_leaves_site_untouched(mini):
     assert "Pagefind kunde inte bygga sökindexet" in result.stderr
     assert "inget i site/ har ändrats" in result.stderr
     assert tree_digest(mini / "site") == before
+
+
+def test_the_index_built_from_the_search_copies_is_the_index_of_the_whole_pages(mini, tmp_path):
+    """styrdok build lets Pagefind read only each page's searchable part (search_copy), written
+    while MkDocs builds; indexing the whole published pages gives the same fragments and word index."""
+    import shutil
+    assert run_cli(mini, "build", "--utan-word").returncode == 0
+    whole = tmp_path / "hela-sidor"
+    shutil.copytree(mini / "site", whole)
+    shutil.rmtree(whole / "pagefind")
+    assert index_site(whole) > 10
+
+    def index(site, part):
+        return {p.name: p.read_bytes() for p in (site / "pagefind" / part).iterdir()}
+    for part in ("fragment", "index"):
+        assert index(whole, part) == index(mini / "site", part), part
+    assert not [p for p in mini.iterdir() if "sok" in p.name], "sökkopiorna ligger kvar"

@@ -4,6 +4,10 @@ from mkdocs.plugins import event_priority
 from styrdok.site import pagecache
 
 
+def on_startup(command, dirty):
+    pagecache.on_startup(command)
+
+
 def on_config(config):
     pagecache.on_config(config)
     return config
@@ -21,6 +25,13 @@ def on_page_markdown(markdown, page, config, files):
     return markdown
 
 
+@event_priority(-100)           # after the other plugins' nav steps: a helper process starts from here
+def on_nav(nav, config, files):
+    pagecache.on_nav(nav, files)
+    return nav
+
+
+@event_priority(-100)           # after the other plugins' env steps
 def on_env(env, config, files):
     pagecache.on_env(env, files)
     return env
@@ -28,3 +39,7 @@ def on_env(env, config, files):
 
 def on_post_build(config):
     pagecache.on_post_build()
+
+
+def on_shutdown():
+    pagecache.on_shutdown()

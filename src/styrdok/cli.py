@@ -50,17 +50,6 @@ def word_step(handbook, root: Path):
     return step
 
 
-def search_step(site_tmp: Path) -> None:
-    """Build step: the Pagefind search index over the new site (before the swap, so a failure
-    leaves site/ as it was)."""
-    from .search.pagefind import SearchIndexError, index_site
-    from .site.build import BuildError
-    try:
-        index_site(site_tmp)
-    except SearchIndexError as exc:
-        raise BuildError(str(exc)) from None
-
-
 def keep_word_step(site_dir: Path):
     """Build step for --utan-word: the previous site's word/ folder, hard-linked into the new site,
     so the pages' Word links keep working; the files are as the last build with Word made them."""
@@ -127,8 +116,8 @@ def _build(args) -> int:
             from .editor import editor_step
             from .site.csp import csp_step
             last = word_step(handbook, args.root) if with_word else keep_word_step(site_dir)
-            build_site(args.root, site_dir, extra_steps=[search_step, last, editor_step(handbook, args.root), csp_step],
-                       handbook=handbook)
+            build_site(args.root, site_dir, extra_steps=[last, editor_step(handbook, args.root), csp_step],
+                       handbook=handbook, search=True)
     except BuildError as exc:
         print(f"fel: {exc}\nBygget avbröts: inget i {what} har ändrats.", file=sys.stderr)
         return 1

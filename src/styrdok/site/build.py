@@ -25,13 +25,15 @@ class _Collect(logging.Handler):
         self.lines.append(f"{record.levelname}: {record.getMessage()}")
 
 
-def run_mkdocs(root: Path, out_dir: Path, handbook=None) -> None:
+def run_mkdocs(root: Path, out_dir: Path, handbook=None, search_pages: Path | None = None) -> None:
     """`mkdocs build --strict` of root into out_dir, in this process.
 
     In-process, a `handbook` loaded and checked already (by `styrdok build`) is handed to the site
     layer with the pages its check rendered: neither is done twice. A warning fails the build, as
     with --strict on the command line, and every warning and error is in the BuildError.
+    search_pages: a folder for what Pagefind reads of each page (search.pagefind.search_copy).
     """
+    from ..search.pagefind import SEARCH_COPIES
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -49,6 +51,7 @@ def run_mkdocs(root: Path, out_dir: Path, handbook=None) -> None:
         os.chdir(root)
         if handbook is not None:
             prepare(root, handbook)
+        SEARCH_COPIES["dir"] = search_pages
         config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(out_dir), strict=True)
         config.plugins.on_startup(command="build", dirty=False)
         try:
@@ -61,6 +64,7 @@ def run_mkdocs(root: Path, out_dir: Path, handbook=None) -> None:
                          + details) from None
     finally:
         prepare(root, None)
+        SEARCH_COPIES["dir"] = None
         os.chdir(cwd)
         logger.removeHandler(collect)
         logger.setLevel(saved[0])
@@ -78,25 +82,49 @@ def replace_dir(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None, produce=None) -> None:
+def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None, produce=None,
+               search: bool = False) -> None:
     """mkdocs build into a temp folder beside site_dir, run extra steps on it, then swap it in.
 
     The temporary folders of a build that was killed are removed first; the new site gets the
     modes the umask gives (a web server running as another user can read it). produce(folder), when
-    given, fills the folder instead of MkDocs (a stored build whose inputs are all unchanged)."""
+    given, fills the folder instead of MkDocs (a stored build whose inputs are all unchanged).
+    search: Pagefind indexes the new pages (from the copies MkDocs wrote of their searchable part)
+    in its own process while the extra steps run; the swap waits for it, and its failure fails
+    the build."""
+    from ..search.pagefind import SearchIndexError, start_index
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(site_dir)
     tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(site_dir, "bygge"), dir=site_dir.parent))
+    pages = Path(tempfile.mkdtemp(prefix=temp_prefix(site_dir, "bygge") + "sok-", dir=site_dir.parent)) \
+        if search and produce is None else None
+    indexing = None
     try:
         if produce is None:
-            run_mkdocs(root, tmp, handbook)
+            run_mkdocs(root, tmp, handbook, search_pages=pages)
         else:
             produce(tmp)
+        if pages is not None:
+            try:
+                indexing = start_index(tmp, pages)
+            except SearchIndexError as exc:
+                raise BuildError(str(exc)) from None
         for step in extra_steps:
             step(tmp)
+        if indexing is not None:
+            try:
+                indexing.wait()
+            except SearchIndexError as exc:
+                raise BuildError(str(exc)) from None
+            finally:
+                indexing = None
         make_servable(tmp)
         replace_dir(tmp, site_dir)
     finally:
+        if indexing is not None:
+            indexing.abort()
+        if pages is not None:
+            shutil.rmtree(pages, ignore_errors=True)
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

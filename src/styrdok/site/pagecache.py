@@ -15,9 +15,17 @@ Two stages of a page are cached, each keyed by everything it reads:
 
 The plugins' events still run for every page (they may collect things for other pages); only
 the conversion and the template rendering are replaced by what they gave last time.
+
+Both cores (STYRDOK_JOBS, default: all): when a build misses the cache for a second page (a clean
+build, or a change that touches every page), a forked helper process runs MkDocs' own steps for
+the pages still ahead, from the last one backwards, and fills the cache; the main process, going
+forwards, then finds their conversions (and later their templates) there, until the two meet.
+The helper writes nothing but cache entries, under the same keys, so the site is the one a single
+process makes: a helper's entry is used only where the key (everything the step reads) is equal.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -26,12 +34,14 @@ import json
 import logging
 import os
 import pickle
+import select
 import tempfile
 from pathlib import Path
 
 from .cache import code_version, input_files, project_digest
 
 _BUILD: dict[str, object] = {}
+_SERVING = {"on": False}
 
 
 def _sha(*parts: str | bytes) -> str:
@@ -98,6 +108,10 @@ class PageCache:
         self.files_digest = ""
         self.nav_digest = ""
         self.used: set[Path] = set()
+        self.config = config
+        self.files = self.nav = self.env = None
+        self.misses = {"md": 0, "html": 0}
+        self.helpers: dict[str, _Helper] = {}
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / key
@@ -147,6 +161,33 @@ class PageCache:
                     page.content or "", str(page.toc), page.title or "", page.edit_url or "",
                     page.canonical_url or "", json.dumps(plain(page.meta), sort_keys=True))
 
+    def missed(self, kind: str, page) -> None:
+        """A page was not in the cache: at the second miss, start a helper on the pages ahead."""
+        self.misses[kind] += 1
+        if self.misses[kind] != 2 or kind in self.helpers or self.files is None or _jobs() < 2:
+            return
+        from mkdocs.commands import build as mkdocs_build
+        pages = [f.page for f in self.files.documentation_pages() if f.page is not None]
+        ahead = pages[next((i for i, p in enumerate(pages) if p is page), len(pages)) + 1:]
+        if kind == "md":
+            work = functools.partial(mkdocs_build._populate_page, config=self.config, files=self.files)
+        else:
+            doc_files = self.files.documentation_pages()
+            work = functools.partial(_build_page_quietly, config=self.config, doc_files=doc_files,
+                                     nav=self.nav, env=self.env, current=page)
+        self.helpers[kind] = _Helper(ahead, work)
+
+    def write_counts(self) -> None:
+        """How many pages this build converted and rendered itself (statistik.json: for benchmarks
+        and tests; the helpers' work is not counted)."""
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / "statistik.json").write_text(json.dumps({"gjorda": self.misses}), encoding="utf-8")
+
+    def stop_helpers(self) -> None:
+        for helper in self.helpers.values():
+            helper.stop()
+
     def prune(self) -> None:
         """Remove entries this build did not use (the cache holds one build's pages)."""
         for kind in ("md", "html"):
@@ -157,6 +198,73 @@ class PageCache:
                 for entry in sub.iterdir():
                     if entry not in self.used:
                         entry.unlink(missing_ok=True)
+
+
+def _jobs() -> int:
+    value = os.environ.get("STYRDOK_JOBS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
+
+
+def _build_page_quietly(page, *, config, doc_files, nav, env, current) -> None:
+    """MkDocs' page step in a helper: the template is rendered (and cached), nothing is written.
+
+    The helper was forked while the main process rendered `current`, which MkDocs had marked as
+    the active page (and its sections as active): unmarked here, as MkDocs does after a page."""
+    from mkdocs import utils
+    from mkdocs.commands import build as mkdocs_build
+    from ..search.pagefind import SEARCH_COPIES
+    current.active = False
+    utils.write_file = lambda *args, **kwargs: None
+    SEARCH_COPIES["dir"] = None
+    mkdocs_build._build_page(page, config, doc_files, nav, env)
+
+
+class _Helper:
+    """A forked process doing work(item) for items from the last backwards, until told to stop.
+
+    It only fills the cache; its warnings are not shown (the main process converts a page that
+    warned itself, and reports it). STYRDOK_JOBS=1: no helper."""
+
+    def __init__(self, items: list, work):
+        self.pid = None
+        if not items or not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:                                   # the helper
+            code = 0
+            try:
+                os.close(write)
+                mkdocs_logger = logging.getLogger("mkdocs")
+                mkdocs_logger.handlers = []
+                mkdocs_logger.propagate = False
+                for item in reversed(items):
+                    if select.select([read], [], [], 0)[0]:
+                        break
+                    try:
+                        work(item)
+                    except Exception:       # the main process meets the same problem and reports it
+                        pass
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        os.close(read)
+        self.pid, self.stop_fd = pid, write
+        if os.environ.get("STYRDOK_HJALP_VANTA") == "1":       # tests: the helper does all its pages first
+            os.waitpid(self.pid, 0)
+            self.pid = None
+
+    def stop(self) -> None:
+        if self.pid is None:
+            return
+        try:
+            os.write(self.stop_fd, b"x")
+        except OSError:
+            pass
+        os.close(self.stop_fd)
+        os.waitpid(self.pid, 0)
+        self.pid = None
 
 
 class _CountWarnings(logging.Handler):
@@ -180,6 +288,7 @@ def _cached_render(cache: PageCache, page, config, files) -> None:
         if stored is not None:
             _restore(page, stored, config, files)
             return
+    cache.missed("md", page)
     counter = _CountWarnings()
     logger = logging.getLogger("mkdocs")
     logger.addHandler(counter)
@@ -225,6 +334,7 @@ class _CachedTemplate:
         data = self.cache._read("html", key)
         if data is not None:
             return data.decode("utf-8", "surrogatepass")
+        self.cache.missed("html", page)
         output = self.template.render(context)
         self.cache._write("html", key, output.encode("utf-8", "surrogatepass"))
         return output
@@ -241,6 +351,13 @@ def on_files(files) -> None:
         cache.set_files(files)
 
 
+def on_nav(nav, files) -> None:
+    """The last step before MkDocs converts the pages: what a helper needs to do the same."""
+    cache = _BUILD.get("cache")
+    if cache is not None and not _SERVING["on"]:
+        cache.files, cache.nav = files, nav
+
+
 def on_page_markdown(page) -> None:
     cache = _BUILD.get("cache")
     if cache is not None and "render" not in vars(page):
@@ -252,7 +369,9 @@ def on_env(env, files) -> None:
     cache = _BUILD.get("cache")
     if cache is None:
         return
+    cache.stop_helpers()                # every page is converted: the conversion helper is done
     cache.set_nav(files)
+    cache.env = env
     get_template = env.get_template
 
     def cached_get_template(name, parent=None, globals=None):
@@ -267,4 +386,17 @@ def on_env(env, files) -> None:
 def on_post_build() -> None:
     cache = _BUILD.pop("cache", None)
     if cache is not None:
+        cache.stop_helpers()
         cache.prune()
+        cache.write_counts()
+
+
+def on_shutdown() -> None:
+    """A build that failed: no helper outlives it."""
+    cache = _BUILD.pop("cache", None)
+    if cache is not None:
+        cache.stop_helpers()
+
+
+def on_startup(command: str) -> None:
+    _SERVING["on"] = command == "serve"         # the preview server runs threads: no fork there

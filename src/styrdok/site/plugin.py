@@ -10,7 +10,7 @@ from mkdocs.structure.files import File
 
 from ..decided_pages import hide_archive_pages
 from ..engine import ASSETS, assets_dir, overrides_dir
-from ..search.pagefind import index_abbreviations
+from ..search.pagefind import index_abbreviations, write_search_copy
 from . import pagecache
 from .adapter import add_generated_pages, start, watch_sources
 from .navcache import install
@@ -19,6 +19,10 @@ from .navcache import install
 class StyrdokPlugin(BasePlugin):
     def on_startup(self, *, command, dirty):
         start(command, dirty)
+        pagecache.on_startup(command)
+
+    def on_shutdown(self):
+        pagecache.on_shutdown()
 
     def on_config(self, config):
         overrides = str(overrides_dir())
@@ -41,7 +45,9 @@ class StyrdokPlugin(BasePlugin):
         return files
 
     def on_nav(self, nav, config, files):
-        return hide_archive_pages(nav)
+        nav = hide_archive_pages(nav)
+        pagecache.on_nav(nav, files)
+        return nav
 
     def on_serve(self, server, config, builder):
         return watch_sources(server, config)
@@ -61,3 +67,8 @@ class StyrdokPlugin(BasePlugin):
 
     def on_page_content(self, html, page, config, files):
         return index_abbreviations(html)
+
+    @event_priority(-100)           # the page as written, after the privacy plugin
+    def on_post_page(self, output, page, config):
+        write_search_copy(page.file.dest_uri, output)
+        return output
