@@ -24,14 +24,37 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(BENCH.parent / "src"))
 
 import generate_kommun  # noqa: E402
-from run import PY, machine, measure_word, run_measured  # noqa: E402
+from run import ENV, PY, machine, measure_word, run_measured  # noqa: E402
 
 
-def styrdok(root: Path, *args: str):
-    run = run_measured([PY, "-m", "styrdok", "--root", str(root), "build", "--utan-word", *args], root)
+def styrdok(root: Path, *args: str, env: dict | None = None):
+    run = run_measured([PY, "-m", "styrdok", "--root", str(root), "build", "--utan-word", *args], root,
+                       env={**ENV, **(env or {})})
     if run.rc != 0:
         raise SystemExit(f"styrdok build misslyckades:\n{run.output[-3000:]}")
+    run.load = LOAD["last"]
     return run
+
+
+LOAD = {"last": 0.0}
+
+
+def loaded(run):
+    """run_measured, with the load average just before it (the machine is shared)."""
+    def call(*args, **kwargs):
+        LOAD["last"] = os.getloadavg()[0]
+        result = run(*args, **kwargs)
+        result.load = LOAD["last"]
+        return result
+    return call
+
+
+run_measured = loaded(run_measured)
+
+
+def clear_caches(root: Path) -> None:
+    for name in ("site", "memo"):
+        shutil.rmtree(root / ".cache" / name, ignore_errors=True)
 
 
 def edit_text(page: Path) -> None:
@@ -46,9 +69,8 @@ def edit_title(page: Path) -> None:
 
 def measure(n: int, base: Path, word: bool, reuse: bool = False) -> dict:
     root = base / f"kommun-{n}"
-    if reuse and root.is_dir():          # a corpus kept with --keep: only its site cache is removed
+    if reuse and root.is_dir():          # a corpus kept with --keep: only its caches are removed
         pages = sorted((root / "docs" / "kommun").rglob("*.md"))
-        shutil.rmtree(root / ".cache" / "site", ignore_errors=True)
     else:
         pages = generate_kommun.generate(n, root)
     r: dict = {"n": n}
@@ -57,6 +79,9 @@ def measure(n: int, base: Path, word: bool, reuse: bool = False) -> dict:
                         "-d", str(plain / "site")], plain)
     r["plain"] = run
     r["pages"] = sum(1 for _ in (plain / "site").rglob("index.html"))
+    clear_caches(root)
+    r["clean1"] = styrdok(root, env={"STYRDOK_JOBS": "1"})       # one process: no helper
+    clear_caches(root)
     r["clean"] = styrdok(root)
     r["unchanged"] = styrdok(root)
     edit_text(pages[n // 2])
@@ -74,21 +99,32 @@ def exponent(a: float, b: float, n1: int, n2: int) -> float:
     return math.log(b / a) / math.log(n2 / n1)
 
 
+ROWS = [("plain", "ren mkdocs-material, rent bygge"),
+        ("clean", "styrdok, rent bygge (ingen .cache/)"),
+        ("clean1", "styrdok, rent bygge i en process (STYRDOK_JOBS=1)"),
+        ("unchanged", "styrdok, inget ändrat"),
+        ("edit", "styrdok, en sidas text ändrad"),
+        ("title", "styrdok, en sidas titel ändrad"),
+        ("pagecache", "styrdok, bara sid- och memo-cacherna (förra byggets kopia borttagen)")]
+
+
 def report(results: list[dict], started: str, argv: list[str]) -> str:
+    head = " | ".join(f"N = {r['n']} ({r['pages']} sidor) | mot ren | belastning" for r in results)
     lines = [f"Körd {started} på {machine()}. Kommando: `bench/bench_rebuild.py {' '.join(argv)}`", "",
-             "| N | sidor | ren mkdocs-material | styrdok rent | oförändrat | en sidas text | en titel | "
-             "bara sidcacherna | topp-minne PSS (ren / styrdok rent) |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        lines.append(
-            f"| {r['n']} | {r['pages']} | {r['plain'].wall:.1f} s | {r['clean'].wall:.1f} s "
-            f"({r['clean'].wall / r['plain'].wall:.2f}×) | {r['unchanged'].wall:.1f} s | {r['edit'].wall:.1f} s | "
-            f"{r['title'].wall:.1f} s | {r['pagecache'].wall:.1f} s | "
-            f"{r['plain'].peak_pss_mb:.0f} / {r['clean'].peak_pss_mb:.0f} MB |")
+             f"| mätning | {head} |", "|---" * (1 + 3 * len(results)) + "|"]
+    for key, label in ROWS:
+        cells = []
+        for r in results:
+            run = r[key]
+            cells.append(f"{run.wall:.1f} s | {run.wall / r['plain'].wall:.2f}× | {run.load:.1f}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    cells = [f"{r['plain'].peak_pss_mb:.0f} / {r['clean'].peak_pss_mb:.0f} / {r['edit'].peak_pss_mb:.0f} MB | "
+             f"{r['clean'].peak_pss_mb / r['plain'].peak_pss_mb:.2f}× | –" for r in results]
+    lines.append("| topp-minne PSS, hela processträdet (ren / styrdok rent / en ändring) | " + " | ".join(cells) + " |")
     if len(results) >= 2:
         a, b = results[0], results[-1]
         parts = [f"{k} {exponent(a[k].wall, b[k].wall, a['n'], b['n']):.2f}"
-                 for k in ("plain", "clean", "unchanged", "edit", "title")]
+                 for k in ("plain", "clean", "clean1", "unchanged", "edit", "title")]
         lines += ["", f"Tillväxtexponent {a['n']}→{b['n']} (tid ∝ N^k): " + ", ".join(parts) + "."]
     for r in results:
         w = r.get("word")
