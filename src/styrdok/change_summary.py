@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from .model import Handbook, Styrdokument
+from .scan import fenced
 
 HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 MARKUP = re.compile(r"[\[\]()*_`|>#:{}<]|\.insertion|\.deletion")
@@ -68,11 +69,9 @@ def sections(markdown: str) -> list[Section]:
     """The text under each heading (the text before the first heading under "Inledning")."""
     out: list[Section] = []
     title, lines = "Inledning", []
-    fence = False
-    for line in markdown.splitlines():
-        if line.lstrip().startswith(("```", "~~~")):
-            fence = not fence
-        m = None if fence else HEADING.match(line)
+    lines = markdown.splitlines()
+    for line, code in zip(lines, fenced(lines)):
+        m = None if code else HEADING.match(line)
         if m:
             if lines and any(x.strip() for x in lines) or title != "Inledning":
                 out.append(Section(title, "\n".join(lines).strip()))

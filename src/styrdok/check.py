@@ -23,10 +23,10 @@ from .problems import Problems
 from .parts import generated_files, generated_pages
 from .render.markdown import MacroError, render_page_markdown
 from .htmlsafety import check_html
+from .scan import blank_inline_code, prose_lines
 from .sensitive import scan_text
 from .sources import read_source, walk_docs
 
-FENCE = re.compile(r"^(```|~~~)")
 LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*(?:\{([^}]*)\})?\s*#*\s*$")
 EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -73,13 +73,8 @@ def check_macros(handbook: Handbook, root: Path, problems: Problems) -> None:
 
 def _code_free_lines(body: str):
     """(index, line) of the lines outside fenced code blocks, with inline code blanked."""
-    in_fence = False
-    for i, line in enumerate(body.splitlines()):
-        if FENCE.match(line.strip()):
-            in_fence = not in_fence
-            continue
-        if not in_fence:
-            yield i, re.sub(r"`[^`]*`", "", line)
+    for i, line in prose_lines(body):
+        yield i, blank_inline_code(line)
 
 
 def anchors_of(body: str) -> set[str]:

@@ -16,7 +16,7 @@ from .load import Project, slug as slugify
 from .sensitive import SCAFFOLD_TEXTS
 from .model import Handbook, Styrdokument
 from .yamledit import CommentedMap, dump_yaml, edit_yaml, flow_map, flow_seq, quoted
-from .yamlio import FRONT_MATTER
+from .scan import front_matter_yaml_span
 
 SOON_DAYS = 90
 TAG_PREFIX = "beslut"
@@ -139,13 +139,10 @@ def tag_name(doc: Styrdokument, datum: dt.date) -> str:
 
 def _front_matter_span(text: str) -> tuple[int, int]:
     """Start and end of the YAML between the --- lines (an empty front matter: where it would go)."""
-    m = FRONT_MATTER.match(text)
-    if not m:
+    span = front_matter_yaml_span(text)
+    if span is None:
         raise ControlError("Dokumentet saknar front matter (blocket mellan raderna ---).")
-    if m.group(1) is None:
-        start = text.index("\n") + 1
-        return start, start
-    return m.span(1)
+    return span
 
 
 def _with_decision(front: CommentedMap, item: CommentedMap) -> None:

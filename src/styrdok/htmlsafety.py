@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 import nh3
 
 from .problems import Problems
+from .scan import fenced
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
@@ -30,7 +31,6 @@ ATTRIBUTES = {
     "time": {"datetime"}, "q": {"cite"}, "blockquote": {"cite"}, "del": {"datetime"}, "ins": {"datetime"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
-FENCE = re.compile(r"^\s*(```|~~~)")
 INLINE_CODE = re.compile(r"`+[^`\n]*`+")
 AUTOLINK = re.compile(r"<(?:https?|mailto|tel):[^>\s]*>", re.I)
 COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -46,13 +46,8 @@ def _blank(match: re.Match) -> str:
 
 def prose_only(body: str) -> str:
     """The body with fenced code, inline code, comments and autolinks blanked out (same lines)."""
-    out, in_fence = [], False
-    for line in body.split("\n"):
-        if FENCE.match(line):
-            in_fence = not in_fence
-            out.append("")
-            continue
-        out.append("" if in_fence else INLINE_CODE.sub(_blank, line))
+    lines = body.split("\n")
+    out = ["" if code else INLINE_CODE.sub(_blank, line) for line, code in zip(lines, fenced(lines))]
     text = "\n".join(out)
     return AUTOLINK.sub(_blank, COMMENT.sub(_blank, text))
 

@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .scan import blank_inline_code, fenced
+
 
 @dataclass(frozen=True)
 class TextFinding:
@@ -131,7 +133,6 @@ PLACEHOLDERS: list[tuple[re.Pattern, str, str]] = [
      "En arbetsanteckning ('{0}') står kvar i texten. Gör klart eller ta bort den innan publicering."),
 ]
 
-FENCE = re.compile(r"^\s*(```|~~~)")
 # Something every finding contains (a personnummer's digits, a word of each placeholder pattern):
 # lines without any of it are not scanned further. Most lines of a handbook have none.
 CANDIDATE = re.compile(r"\d{6}.{0,20}?\d{4}|beskriv|första steget|klicka|skriv|ange|\[|åååå|yyyy|ååmmdd|xxx|obs|redaktörens|göra:"
@@ -152,12 +153,11 @@ def scan_text(text: str, *, first_line: int = 1, placeholders: bool = True,
     """Every finding in text, in order. Personnummer are found everywhere, code included;
     placeholders and notes only in prose (not in code, nor in YAML comments when yaml_comments)."""
     findings: list[TextFinding] = []
-    in_fence = False
     candidates = _candidate_lines(text)
-    for i, line in enumerate(text.splitlines()):
+    lines = text.splitlines()
+    in_code = fenced(lines) if placeholders and candidates else [True] * len(lines)
+    for i, line in enumerate(lines):
         if i not in candidates:
-            if FENCE.match(line):
-                in_fence = not in_fence
             continue
         lineno = first_line + i
         for m, kind in find_numbers(line):
@@ -165,12 +165,9 @@ def scan_text(text: str, *, first_line: int = 1, placeholders: bool = True,
                 lineno, m.start() + 1, "fel", kind,
                 f"Ett {kind} ({_mask(m)}) får inte publiceras i handboken. Ta bort det: skriv aldrig "
                 "ut uppgifter som identifierar en enskild person.", number_key(m)))
-        if FENCE.match(line):
-            in_fence = not in_fence
+        if in_code[i]:
             continue
-        if in_fence or not placeholders:
-            continue
-        prose = re.sub(r"`[^`]*`", lambda mm: " " * len(mm.group(0)), line)
+        prose = blank_inline_code(line, keep_columns=True)
         if yaml_comments and prose.lstrip().startswith("#"):
             continue
         for pattern, code, message in PLACEHOLDERS:

@@ -5,13 +5,13 @@ e.g. ("namnder", 2, "id")) to 1-based lines. Syntax errors and duplicate keys be
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 from .problems import Problems
+from .scan import FRONT_MATTER, LATE_FRONT_MATTER, OPENED
 
 
 class _Loader(yaml.SafeLoader):
@@ -149,12 +149,6 @@ def load_yaml(text: str, file: str, problems: Problems, *, first_line: int = 1) 
     return data, LineMap(lines, first_line)
 
 
-FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", re.S)
-
-
-OPENED = re.compile(r"\A---[ \t]*\n")
-# Front matter after blank lines (or an invisible sign): it would be shown as text.
-LATE_FRONT_MATTER = re.compile(r"\A(\s*\n|[\u200b\u2060\ufeff]+)---[ \t]*\n[A-Za-z_]+:")
 
 
 @dataclass(frozen=True)

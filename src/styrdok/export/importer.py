@@ -29,6 +29,7 @@ from docx.oxml.ns import qn
 
 from .markdown import BOX_END, BOX_START, GROUPED_LINE, GROUPED_MARKER_COMMENT, map_text_lines
 from .templates import BOX_FRAME_SUFFIX, BOXES, ExportError
+from ..scan import fenced
 
 SYNONYMS = {
     "typ": ["typ av styrdokument", "dokumenttyp", "typ av dokument", "dokumentslag", "typ"],
@@ -238,11 +239,9 @@ def _site_escapes(line: str) -> str:
 def _shift_headings(markdown: str) -> str:
     if not re.search(r"^# ", markdown, re.M):
         return markdown
-    out, fence = [], False
-    for line in markdown.split("\n"):
-        if re.match(r"^(```|~~~)", line):
-            fence = not fence
-        if not fence and re.match(r"^#{1,5} ", line):
+    out, lines = [], markdown.split("\n")
+    for line, code in zip(lines, fenced(lines)):
+        if not code and re.match(r"^#{1,5} ", line):
             line = "#" + line
         out.append(line)
     return "\n".join(out)
