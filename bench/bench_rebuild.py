@@ -71,6 +71,7 @@ def measure(n: int, base: Path, word: bool, reuse: bool = False) -> dict:
     root = base / f"kommun-{n}"
     if reuse and root.is_dir():          # a corpus kept with --keep: only its caches are removed
         pages = sorted((root / "docs" / "kommun").rglob("*.md"))
+        generate_kommun.copy_layer(root)
     else:
         pages = generate_kommun.generate(n, root)
     r: dict = {"n": n}

@@ -82,6 +82,15 @@ def body(rng: random.Random, links: list[str]) -> str:
     return "\n".join(parts)
 
 
+def copy_layer(out: Path) -> None:
+    """The repository's site layer (config, overrides and hooks, macros, templates), as it is now."""
+    for name in LAYER:
+        src, dest = REPO / name, out / name
+        if dest.is_dir():
+            shutil.rmtree(dest)
+        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest)
+
+
 def generate(n: int, out: Path, seed: int = 1) -> list[Path]:
     """Write the corpus into out (data, docs, site layer) and out-plain; returns the generated pages."""
     rng = random.Random(seed)
@@ -90,9 +99,7 @@ def generate(n: int, out: Path, seed: int = 1) -> list[Path]:
         if folder.exists():
             shutil.rmtree(folder)
     shutil.copytree(MINI, out)
-    for name in LAYER:
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, out / name)
+    copy_layer(out)
     shutil.copy2(REPO / "docs" / "assets" / "styrdok.css", out / "docs" / "assets" / "styrdok.css")
     places = []
     for i in range(n):

@@ -134,3 +134,13 @@ def test_the_index_built_from_the_search_copies_is_the_index_of_the_whole_pages(
     for part in ("fragment", "index"):
         assert index(whole, part) == index(mini / "site", part), part
     assert not [p for p in mini.iterdir() if "sok" in p.name], "sökkopiorna ligger kvar"
+
+
+def test_a_site_layer_whose_hooks_write_no_search_copies_is_indexed_from_its_pages(mini):
+    """An older overrides/hooks/search.py (no on_post_page): Pagefind reads the built pages instead."""
+    hook = mini / "overrides" / "hooks" / "search.py"
+    text = hook.read_text(encoding="utf-8")
+    hook.write_text(text[:text.index("@event_priority(-100)")], encoding="utf-8")
+    proc = run_cli(mini, "build", "--utan-word")
+    assert proc.returncode == 0, proc.stderr
+    assert list((mini / "site" / "pagefind" / "fragment").iterdir())

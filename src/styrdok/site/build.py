@@ -106,6 +106,8 @@ def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None, produc
         else:
             produce(tmp)
         if pages is not None:
+            if not any(pages.iterdir()):    # hooks of an older site layer write no copies
+                pages = shutil.rmtree(pages) or None
             try:
                 indexing = start_index(tmp, pages)
             except SearchIndexError as exc:
