@@ -153,6 +153,49 @@ class DokumenthuvudFil(Strict):
                                                      description="Egna rader per dokumenttyp-id, t.ex. rutin.")
 
 
+class KontaktFil(Strict):
+    """Who readers contact about the handbook (its content, its accessibility)."""
+
+    namn: Text = Field(description="Vem läsarna kontaktar, t.ex. Enheten för kvalitet och utveckling.")
+    epost: Text | None = Field(None, description="E-postadress, t.ex. kvalitet@kommun.se.")
+    telefon: Text | None = Field(None, description="Telefonnummer (växel eller funktion, inte en privatperson).")
+
+
+class BristFil(Strict):
+    """Content that is not accessible, why, and what the kommun does about it."""
+
+    beskrivning: Text = Field(description="Vad som inte är tillgängligt och för vem (användningssituation).")
+    skal: Text = Field(description="Varför det inte är tillgängligt.")
+    atgard: Text | None = Field(None, description="Vad kommunen gör åt det och när, eller ett alternativ för läsaren.")
+
+
+class TillganglighetFil(Strict):
+    """The accessibility statement (lagen (2018:1937) om tillgänglighet till digital offentlig service):
+    the kommun's own assessment; the latest automatic test (`styrdok tillganglighet`) is added to it."""
+
+    forenlig: Literal["helt", "delvis", "inte"] = Field(
+        description="Hur väl webbplatsen uppfyller lagkraven: helt, delvis eller inte förenlig.")
+    bedomd: dt.date = Field(description="Datum för kommunens bedömning, ÅÅÅÅ-MM-DD.")
+    metod: Text = Field(description="Hur bedömningen gjordes, t.ex. självskattning med automatisk och manuell "
+                                    "granskning, eller granskning av extern part.")
+    svarstid: Text | None = Field(None, description="Hur snabbt läsaren kan vänta sig svar, t.ex. inom fem arbetsdagar.")
+    brister: tuple[BristFil, ...] = Field((), description="Kända brister (utöver dem den automatiska granskningen hittar).")
+    oskaligt_betungande: tuple[BristFil, ...] = Field(
+        (), description="Innehåll som undantas därför att anpassningen vore oskäligt betungande (12 §), med motivering.")
+    utanfor_lagen: tuple[Text, ...] = Field((), description="Innehåll som inte omfattas av lagkraven (9 §).")
+
+
+class WebbplatsFil(Strict):
+    """The handbook as the kommun's website: who answers for it (shown in every page's footer)."""
+
+    namn: Text = Field(description="Webbplatsens namn, som i mkdocs.yml (site_name).")
+    ansvarig: Text = Field(description="Vem som har dokumentansvaret för handboken, t.ex. Socialförvaltningens "
+                                       "enhet för kvalitet och utveckling.")
+    kontakt: KontaktFil = Field(description="Kontakt för frågor om handboken och dess tillgänglighet.")
+    tillganglighet: TillganglighetFil | None = Field(
+        None, description="Tillgänglighetsredogörelsen: kommunens bedömning (sidan byggs ur den).")
+
+
 class KommunFil(Strict):
     namn: Text
     logotyp: Text | None = None
@@ -172,6 +215,8 @@ class KommunFil(Strict):
     historik_for_lasare: Literal["meddelanden", "andringstyp"] = Field(
         "meddelanden", description="Vad läsarna ser i historiken: commit-meddelandena (meddelanden) eller bara "
                                    "datum och typ av ändring (andringstyp).")
+    webbplats: WebbplatsFil | None = Field(None, description="Handbokens ansvarige, kontakt och "
+                                                            "tillgänglighetsredogörelse (visas i sidfoten).")
 
 
 # --- data/roller.yml, begrepp.yml, lagrum.yml -----------------------------------------------------
@@ -338,6 +383,7 @@ class Kommun:
     historik_for_lasare: str = "meddelanden"
     egna_falt: Mapping[str, EgetFaltFil] = field(default_factory=dict)
     dokumenthuvud: DokumenthuvudFil = field(default_factory=DokumenthuvudFil)
+    webbplats: WebbplatsFil | None = None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ GeneratedFiles = Callable[[Handbook], list[tuple[str, bytes]]]
 GENERATED_FILES: list[GeneratedFiles] = []
 
 PART_MODULES: list[str] = ["styrdok.changes", "styrdok.overviews", "styrdok.ledningssystem", "styrdok.overdue",
-                           "styrdok.decided", "styrdok.decided_pages", "styrdok.guard"]
+                           "styrdok.decided", "styrdok.decided_pages", "styrdok.guard", "styrdok.tillganglighet"]
 
 # JSON Schemas for editors: name -> (file glob relative to the handbook root, type to describe).
 SCHEMAS: dict[str, tuple[str, object]] = {}

@@ -55,6 +55,7 @@ def register(env) -> None:
     _CURRENT["handbook"] = handbook
     _CURRENT["root"] = root
     env.conf["copyright"] = f"{handbook.kommun.namn} – socialtjänstens ledningssystem"
+    env.conf["extra"]["styrdok_kommun"] = handbook.kommun     # the footer (overrides/partials/copyright.html)
     ctx = make_context(handbook, root / "templates", lambda: env.page.file.src_uri)
     for name, function in macro_functions(ctx).items():
         env.macro(function, name)

@@ -1,0 +1,142 @@
+"""The site as the kommun's own: the footer from data/kommun.yml, a Swedish 404 page, the browser tab's
+title, and the tillgänglighetsredogörelse — read as a person gets them, in Chromium."""
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import re
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from browser import chromium
+from conftest import run_cli
+from test_accessibility import _violations
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """A web server as the kommun's (GitLab Pages, nginx): a missing address gets site/404.html."""
+
+    def log_message(self, *args):
+        pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextlib.contextmanager
+def serve_with_404(folder: Path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SiteHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_footer_404_and_titles_in_chromium(example_built):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    site = example_built / "site"
+    problems = {}
+    with serve_with_404(site) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"{base}/", wait_until="networkidle")
+        assert page.title() == "Handbok för socialtjänstens ledningssystem"     # the site's name once
+        footer = page.locator("footer .md-footer-meta").inner_text()
+        assert "Made with" not in footer and "Material for MkDocs" not in footer
+        assert "Älvstads kommun" in footer
+        assert "Dokumentansvar för handboken: Socialförvaltningens enhet för kvalitet och utveckling." in footer
+        assert "kvalitet.socialforvaltningen@alvstad.example" in footer
+        link = page.locator("footer a", has_text="Tillgänglighetsredogörelse")
+        link.click()
+        page.wait_for_url("**/tillganglighet/")
+        assert page.title() == "Tillgänglighetsredogörelse – Handbok för socialtjänstens ledningssystem"
+
+        page.goto(f"{base}/styrdokument/rutiner/lex-sarah/", wait_until="networkidle")
+        assert page.title() == "Rutin för lex Sarah – Handbok för socialtjänstens ledningssystem"
+        assert "Tillgänglighetsredogörelse" in page.locator("footer").inner_text()
+
+        response = page.goto(f"{base}/styrdokument/rutiner/finns-inte/", wait_until="networkidle")
+        assert response.status == 404
+        assert page.title() == "Sidan finns inte – Handbok för socialtjänstens ledningssystem"
+        text = page.locator("article").inner_text()
+        assert "Sidan finns inte" in text and "Not found" not in text
+        assert page.locator("html").get_attribute("lang") == "sv"
+        found = _violations(axe, page)
+        if found:
+            problems["404"] = found
+        page.get_by_role("link", name="Gå till startsidan").click()
+        page.wait_for_url(f"{base}/")
+    assert problems == {}, problems
+
+
+def test_tillganglighetsredogorelse_has_digg_parts(example_built):
+    html = (example_built / "site" / "tillganglighet" / "index.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", " ", html)
+    text = re.sub(r"\s+", " ", text)
+    for part in ("Älvstads kommun står bakom webbplatsen", "Handbok för socialtjänstens ledningssystem",
+                 "delvis förenlig", "Hur tillgänglig är webbplatsen?",
+                 "Vad kan du göra om du inte kan använda delar av webbplatsen?",
+                 "Rapportera brister i webbplatsens tillgänglighet", "Tillsyn",
+                 "Innehåll som inte är tillgängligt", "Processdiagrammen är bilder.",
+                 "Innehåll som inte omfattas av lagkraven", "Hur vi testat webbplatsen",
+                 "Den senaste bedömningen gjordes 2026-11-20", "Redogörelsen uppdaterades senast"):
+        assert part in text, part
+    assert 'href="https://www.digg.se/tdosanmalan"' in html
+    assert 'href="mailto:kvalitet.socialforvaltningen@alvstad.example"' in html
+
+
+def _with_webbplats(root: Path, webbplats: dict) -> None:
+    path = root / "data" / "kommun.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["webbplats"] = webbplats
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_footer_and_statement_escape_data_and_show_the_latest_automatic_test(mini):
+    _with_webbplats(mini, {
+        "namn": "Handboken <i>test</i>", "ansvarig": "Kvalitet & <b>utveckling</b>",
+        "kontakt": {"namn": "Stab <script>x</script>", "telefon": "0123-45 67 00"},
+        "tillganglighet": {"forenlig": "helt", "bedomd": "2026-10-01", "metod": "Självskattning."}})
+    (mini / "data" / "tillganglighetsgranskning.yml").write_text(
+        "datum: 2026-11-02\nverktyg: axe-core 4.10\nregler: WCAG 2.1 nivå A och AA\nsidor: 12\n"
+        "brister:\n  - regel: color-contrast\n    beskrivning: Text har för låg kontrast\n"
+        "    wcag: ['1.4.3']\n    sidor: [/begrepp/, /lagrum/]\n", encoding="utf-8")
+    proc = run_cli(mini, "build")
+    assert proc.returncode == 0, proc.stderr
+    home = (mini / "site" / "index.html").read_text(encoding="utf-8")
+    assert "Kvalitet &amp; &lt;b&gt;utveckling&lt;/b&gt;" in home
+    assert "Stab &lt;script&gt;x&lt;/script&gt;" in home and "<script>x</script>" not in home
+    page = (mini / "site" / "tillganglighet" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;i&gt;test&lt;/i&gt;" in page and "<i>test</i>" not in page
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Text har för låg kontrast (WCAG 1.4.3): 2 sidor" in text
+    assert "Den senaste automatiska granskningen gjordes 2026-11-02 och omfattade 12 sidor" in text
+    assert "Redogörelsen uppdaterades senast 2026-11-02" in text
+
+
+def test_contact_without_email_or_phone_is_an_error(mini):
+    _with_webbplats(mini, {"namn": "Handboken", "ansvarig": "Staben", "kontakt": {"namn": "Staben"}})
+    proc = run_cli(mini, "check")
+    assert proc.returncode == 1
+    assert re.search(r"data/kommun.yml:\d+: fel: webbplats.kontakt: Kontakten behöver en e-postadress", proc.stdout
+                     + proc.stderr), proc.stdout + proc.stderr
+
+
+def test_no_statement_page_and_no_footer_link_without_an_assessment(mini_built):
+    site = mini_built / "site"
+    assert not (site / "tillganglighet").exists()
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Tillgänglighetsredogörelse" not in home and "Made with" not in home
