@@ -8,7 +8,7 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 ENGINE = {"templates": ROOT / "templates", "overrides": ROOT / "overrides"}
-ASSETS = ("styrdok.css", "ledningssystem.css", "kvalitetsplan.js")
+ASSETS = ("styrdok.css", "ledningssystem.css", "kvalitetsplan.js", "styrdok.js")
 
 
 class BuildWithEngine(build_py):

@@ -12,7 +12,7 @@ _PACKAGED = Path(__file__).resolve().parent / "_motor"
 _REPO = Path(__file__).resolve().parents[2]
 
 # The site's own CSS and JS (added by the MkDocs plugin styrdok.site.plugin when a handbook lacks them).
-ASSETS = ("styrdok.css", "ledningssystem.css", "kvalitetsplan.js")
+ASSETS = ("styrdok.css", "ledningssystem.css", "kvalitetsplan.js", "styrdok.js")
 
 
 def engine_dir() -> Path:

@@ -36,6 +36,9 @@ DEFAULT_ROWS: tuple[m.HuvudRadFil, ...] = tuple(
         "typ", "version", "beslutad_av", "diarienummer", "beslutsdatum", "galler_fran", "giltighet",
         "dokumentansvarig", "upprattad", "senast_reviderad", "nasta_revidering", "foljs_upp", "process",
         "galler_for", "ersatter", "relaterade", "lagrum"))
+# The rows the site's card shows at once (the rest behind "Visa alla uppgifter") when the kommun's
+# dokumenthuvud names none under `kompakt`: enough to know what the document is and who answers for it.
+DEFAULT_COMPACT: tuple[str, ...] = ("typ", "beslutad_av", "beslutad", "galler_fran", "dokumentansvarig")
 # How a field with parts reads when a row shows it without a format.
 DEFAULT_FORMATS = {
     "beslutad": "{beslutad.datum}[ § {beslutad.paragraf}][, {beslutad.av}]",
@@ -79,6 +82,7 @@ class HeaderRow:
     sep: str = ", "
     falt: str | None = None
     forsenad: bool = False        # the review date has passed
+    kompakt: bool = False         # the site's card shows it at once (dokumenthuvud.kompakt); Word shows all
 
     @property
     def text(self) -> str:
@@ -109,6 +113,13 @@ def validate_definition(fil: m.KommunFil, rel: str, lines: LineMap, problems: Pr
                            f"Dokumenttypen '{typ}' finns inte under dokumenttyper. Välj en av: {choices(typer)}.",
                            key=f"dokumenthuvud.typer.{typ}")
         groups.append((("dokumenthuvud", "typer", typ), rows))
+    labels = ({row.etikett for _path, rows in groups for row in rows if row.etikett}
+              | set(fil.falt.model_dump().values()) | {e.etikett for e in fil.egna_falt})
+    for i, name in enumerate(fil.dokumenthuvud.kompakt or ()):
+        if name not in known and name not in labels:
+            problems.error(rel, lines.line(("dokumenthuvud", "kompakt", i)),
+                           f"'{name}' under dokumenthuvud.kompakt är varken ett fält eller en etikett i "
+                           f"dokumenthuvudet. Välj ett fält: {choices(known)}.", key=f"dokumenthuvud.kompakt[{i}]")
     for path, rows in groups:
         for j, row in enumerate(rows):
             where = path + (j,)
@@ -134,6 +145,14 @@ def validate_definition(fil: m.KommunFil, rel: str, lines: LineMap, problems: Pr
                     parts = ", ".join(known[name]) or "(fältet har inga delar)"
                     problems.error(rel, lines.line(where + ("format",)),
                                    f"Fältet '{name}' har ingen del '{part}'. Delar: {parts}.", key=key + ".format")
+
+
+def is_compact(row: m.HuvudRadFil, label: str, names: tuple[str, ...]) -> bool:
+    """Whether the card shows the row at once: its field or its label is named, or (a row combining
+    fields) one of its fields."""
+    if label in names or (row.falt is not None and row.falt in names):
+        return True
+    return row.format is not None and any(a in names for a, _b in _PLACEHOLDER.findall(row.format))
 
 
 def rows_for(kommun: m.Kommun, typ_id: str) -> tuple[m.HuvudRadFil, ...]:
@@ -315,6 +334,7 @@ def header_rows(hb: m.Handbook, doc: m.Styrdokument, *, today: dt.date,
     labels = hb.kommun.falt
     out: list[HeaderRow] = []
     overdue = doc.nasta_revidering < today
+    compact = hb.kommun.dokumenthuvud.kompakt or DEFAULT_COMPACT
     for row in rows_for(hb.kommun, doc.typ.id):
         if row.format is not None:
             names = {a for a, _b in _PLACEHOLDER.findall(row.format)}
@@ -336,9 +356,9 @@ def header_rows(hb: m.Handbook, doc: m.Styrdokument, *, today: dt.date,
             items = (Item(f"Revideringen är försenad sedan {datum(doc.nasta_revidering)}"),)
         if not items and not row.visa_tom:
             continue
-        out.append(HeaderRow(label, items or (Item(EMPTY),), sep, falt, late))
+        out.append(HeaderRow(label, items or (Item(EMPTY),), sep, falt, late, late or is_compact(row, label, compact)))
     if overdue and not any(r.forsenad for r in out):
         out.append(HeaderRow(labels.nasta_revidering,
                              (Item(f"Revideringen är försenad sedan {datum(doc.nasta_revidering)}"),),
-                             falt="nasta_revidering", forsenad=True))
+                             falt="nasta_revidering", forsenad=True, kompakt=True))
     return out

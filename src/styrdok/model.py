@@ -151,6 +151,10 @@ class DokumenthuvudFil(Strict):
     standard: tuple[HuvudRadFil, ...] | None = Field(None, description="Rader för alla dokumenttyper.")
     typer: dict[Id, tuple[HuvudRadFil, ...]] = Field(default_factory=dict,
                                                      description="Egna rader per dokumenttyp-id, t.ex. rutin.")
+    kompakt: tuple[Text, ...] | None = Field(
+        None, description="Raderna som webbplatsen visar direkt, före 'Visa alla uppgifter': fält-id eller "
+                          "etiketter, t.ex. [typ, beslutad_av, galler_fran, dokumentansvarig]. En rad som "
+                          "sätter ihop fält räknas hit när ett av dess fält står med. Word visar alla rader.")
 
 
 class KontaktFil(Strict):

@@ -1,0 +1,154 @@
+"""What a reader sees on a desktop (1280×800) and a phone (390×844), and on paper: the compact
+metadata card with the document's first heading on the first screen, "Visa alla uppgifter" by
+keyboard and screen reader, the kvalitetsplan without sideways scrolling, print with every column.
+Screenshots are written to the test's folder (look at them when a test fails)."""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from browser import chromium, serve
+from conftest import require_tool
+from test_accessibility import _violations
+
+SCREENS = {"dator": (1280, 800), "mobil": (390, 844)}
+FIRST_HEADING = "article .styrdok-kort ~ h2"
+
+
+def document_urls(site: Path) -> list[str]:
+    return sorted("/" + p.parent.relative_to(site).as_posix() + "/" for p in (site / "styrdokument").rglob("index.html")
+                  if 'class="styrdok-kort"' in p.read_text(encoding="utf-8"))
+
+
+def _disclosure(page, name: str) -> dict:
+    """The accessibility node Chromium gives screen readers for the control called name."""
+    cdp = page.context.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    for node in nodes:
+        if (node.get("name") or {}).get("value") == name and not node.get("ignored"):
+            props = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
+            return {"role": node["role"]["value"], **props}
+    return {}
+
+
+def test_first_heading_of_every_document_is_on_the_first_screen(example_built, tmp_path):
+    site = example_built / "site"
+    urls = document_urls(site)
+    assert len(urls) >= 10, urls
+    late = {}
+    with serve(site) as base, chromium() as browser:
+        for screen, (width, height) in SCREENS.items():
+            page = browser.new_page(viewport={"width": width, "height": height})
+            for url in urls:
+                page.goto(base + url, wait_until="networkidle")
+                heading = page.locator(FIRST_HEADING).first
+                box = heading.bounding_box()
+                if box is None or box["y"] + box["height"] > height:
+                    late[f"{screen} {url}"] = box
+                assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth"), (screen, url)
+            page.goto(base + "/styrdokument/riktlinjer/riktlinje-dokumentation/", wait_until="networkidle")
+            page.screenshot(path=str(tmp_path / f"riktlinje-{screen}.png"))
+            card = page.locator("section.styrdok-kort")
+            # the compact rows, in view; the others not until asked for
+            for label in ("Typ av styrdokument", "Beslutad av", "Gäller från", "Dokumentansvarig"):
+                assert card.locator("dt", has_text=label).first.is_visible(), (screen, label)
+            assert not card.locator("dt", has_text="Diarienummer").is_visible()
+            assert card.get_by_role("link", name="Ladda ner som Word").is_visible()
+            page.close()
+    assert late == {}, f"första rubriken hamnar under första skärmen: {late}"
+
+
+def test_visa_alla_uppgifter_by_keyboard_and_screen_reader(example_built, tmp_path):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    site = example_built / "site"
+    with serve(site) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(base + "/styrdokument/riktlinjer/riktlinje-dokumentation/", wait_until="networkidle")
+        card = page.locator("section.styrdok-kort")
+        button = card.get_by_role("button", name="Visa alla uppgifter")
+        assert button.get_attribute("aria-expanded") == "false"
+        assert _disclosure(page, "Visa alla uppgifter").get("expanded") is False
+        assert _violations(axe, page) == []
+        # keyboard only: Tab from the last compact row's neighbour reaches the button, Enter opens it
+        page.locator("section.styrdok-kort").evaluate("c => c.querySelector('dl').setAttribute('tabindex', '-1')")
+        page.locator("section.styrdok-kort dl").focus()
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent.trim()") == "Visa alla uppgifter"
+        page.keyboard.press("Enter")
+        assert button.get_attribute("aria-expanded") == "true"
+        assert _disclosure(page, "Visa alla uppgifter").get("expanded") is True
+        for label in ("Diarienummer", "Senast reviderad", "Nästa revidering", "Lagrum"):
+            assert card.locator("dt", has_text=label).first.is_visible(), label
+        page.screenshot(path=str(tmp_path / "riktlinje-mobil-alla.png"), full_page=True)
+        assert _violations(axe, page) == []
+        page.keyboard.press("Space")
+        assert button.get_attribute("aria-expanded") == "false"
+        assert not card.locator("dt", has_text="Diarienummer").is_visible()
+
+
+def test_without_javascript_every_row_shows(example_built):
+    site = example_built / "site"
+    with serve(site) as base, chromium() as browser:
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto(base + "/styrdokument/riktlinjer/riktlinje-dokumentation/")
+        card = page.locator("section.styrdok-kort")
+        assert card.locator("dt", has_text="Diarienummer").is_visible()
+        assert not card.get_by_role("button", name="Visa alla uppgifter").is_visible()
+
+
+def _pdf_text(pdf: Path) -> str:
+    require_tool("pdftotext", "utskriftstesterna läser PDF:ens text (poppler-utils)")
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_printed_document_has_every_header_row(example_built, tmp_path):
+    site = example_built / "site"
+    with serve(site) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(base + "/styrdokument/riktlinjer/riktlinje-dokumentation/", wait_until="networkidle")
+        page.emulate_media(media="print")
+        assert page.locator("section.styrdok-kort dt", has_text="Diarienummer").is_visible()
+        page.pdf(path=str(tmp_path / "riktlinje.pdf"))
+    text = _pdf_text(tmp_path / "riktlinje.pdf")
+    for label in ("Typ av styrdokument", "Diarienummer", "Senast reviderad", "Nästa revidering", "Gäller för",
+                  "Ersätter", "Relaterade styrdokument", "Lagrum", "Syfte"):
+        assert label in text, label
+    assert "Visa alla uppgifter" not in text and "Ladda ner som Word" not in text
+    assert "Älvstads kommun – socialtjänstens ledningssystem" not in text      # no footer on paper
+
+
+def _set_kompakt(root: Path, names: list[str]) -> None:
+    import yaml
+    path = root / "data" / "kommun.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.setdefault("dokumenthuvud", {})["kompakt"] = names
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_compact_rows_are_chosen_in_kommun_yml_and_word_keeps_every_row(mini):
+    import datetime as dt
+    from styrdok.header import header_rows
+    from styrdok.load import load_handbook
+    _set_kompakt(mini, ["diarienummer", "Dokumentansvarig"])
+    hb, problems = load_handbook(mini)
+    assert not problems.errors, problems.errors
+    doc = hb.dokument_by_path("rutiner/avvikelser.md")
+    rows = header_rows(hb, doc, today=dt.date(2026, 1, 1))
+    assert [r.etikett for r in rows if r.kompakt] == [r.etikett for r in rows
+                                                       if r.falt in ("diarienummer", "dokumentansvarig")]
+    assert len(rows) > 2 and any(not r.kompakt for r in rows)       # the card hides them; Word shows all
+
+
+def test_unknown_compact_row_is_an_error_naming_the_file(mini):
+    from conftest import run_cli
+    _set_kompakt(mini, ["diarienumer"])
+    proc = run_cli(mini, "check")
+    assert proc.returncode == 1
+    out = proc.stdout + proc.stderr
+    assert re.search(r"data/kommun.yml:\d+: fel: dokumenthuvud.kompakt\[0\]: 'diarienumer' under "
+                     r"dokumenthuvud.kompakt är varken ett fält eller en etikett", out), out
