@@ -71,7 +71,8 @@ def test_init_from_an_installed_wheel_in_a_fresh_venv(tmp_path):
     for name in ("src", "templates", "overrides"):
         shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     (source / "docs" / "assets").mkdir(parents=True)
-    for name in ("styrdok.css", "ledningssystem.css", "kvalitetsplan.js"):
+    from styrdok.engine import ASSETS
+    for name in ASSETS:
         shutil.copy2(REPO / "docs" / "assets" / name, source / "docs" / "assets" / name)
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     env.pop("VIRTUAL_ENV", None)

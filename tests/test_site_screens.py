@@ -152,3 +152,106 @@ def test_unknown_compact_row_is_an_error_naming_the_file(mini):
     out = proc.stdout + proc.stderr
     assert re.search(r"data/kommun.yml:\d+: fel: dokumenthuvud.kompakt\[0\]: 'diarienumer' under "
                      r"dokumenthuvud.kompakt är varken ett fält eller en etikett", out), out
+
+
+KVALITETSPLAN = "/ledningssystem/kvalitetsplan-2026/"
+COLUMNS = ("Process", "Risk", "Egenkontroll", "Åtgärd", "Ansvarig", "Status", "Klart senast")
+
+
+def test_kvalitetsplan_fits_a_desktop_and_stacks_on_a_phone(example_built, tmp_path):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    site = example_built / "site"
+    with serve(site) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(base + KVALITETSPLAN, wait_until="networkidle")
+        table = page.locator("table.styrdok-plan")
+        table.scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "kvalitetsplan-dator.png"))
+        assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+        box = page.locator(".styrdok-scroll")
+        assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), "tabellen behöver rullas i sidled"
+        headers = table.locator("thead th")
+        assert [headers.nth(i).inner_text().replace("\n", " ") for i in range(7)] == list(COLUMNS)
+        for i in range(7):
+            assert headers.nth(i).is_visible()
+        # a table, not stacked rows: the header row shows, seven cells side by side in every row
+        assert table.locator("thead").bounding_box()["height"] > 10
+        xs = [headers.nth(i).bounding_box()["x"] for i in range(7)]
+        assert xs == sorted(xs) and len(set(xs)) == 7
+        cells = table.locator("tbody tr").first.locator("td")
+        assert cells.count() == 7
+        assert len({round(cells.nth(i).bounding_box()["y"]) for i in range(7)}) == 1
+        # no date broken in two
+        dates = table.locator('td[data-label="Klart senast"]')
+        for i in range(dates.count()):
+            cell = dates.nth(i)
+            text = cell.inner_text()
+            if text != "–":
+                assert cell.evaluate("c => { const r = document.createRange(); r.selectNodeContents(c); "
+                                     "return r.getClientRects().length; }") == 1, text
+        page.close()
+
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(base + KVALITETSPLAN, wait_until="networkidle")
+        table = page.locator("table.styrdok-plan")
+        first = table.locator("tbody tr").first
+        first.scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "kvalitetsplan-mobil.png"))
+        assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+        assert page.locator(".styrdok-scroll").evaluate("e => e.scrollWidth <= e.clientWidth")
+        # stacked: each cell a labelled row of its own, one under the other, as wide as the block
+        cells = first.locator("td")
+        labels = [cells.nth(i).evaluate("c => getComputedStyle(c, '::before').content") for i in range(cells.count())]
+        assert labels == [f'"{c}"' for c in COLUMNS]
+        boxes = [cells.nth(i).bounding_box() for i in range(cells.count())]
+        assert len({round(b["x"]) for b in boxes}) == 1
+        assert all(b2["y"] >= b1["y"] + b1["height"] - 1 for b1, b2 in zip(boxes, boxes[1:]))
+        assert all(b["x"] + b["width"] <= 390 for b in boxes)
+        assert not table.locator("thead").is_visible() or table.locator("thead").bounding_box()["width"] <= 1
+        assert _violations(axe, page) == []
+        # the filter still works on the stacked rows
+        page.get_by_label("Ansvarig", exact=True).select_option(label="Systemförvaltare")
+        shown = table.locator("tbody tr:not([hidden])")
+        assert shown.count() >= 1
+        for i in range(shown.count()):
+            assert "Systemförvaltare" in shown.nth(i).inner_text()
+
+
+def _pdf_pages(pdf: Path) -> list[tuple[float, float]]:
+    require_tool("pdfinfo", "utskriftstesterna läser PDF:ens sidor (poppler-utils)")
+    out = subprocess.run(["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True,
+                         check=True).stdout
+    return [(float(w), float(h)) for w, h in re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)", out)]
+
+
+def test_kvalitetsplan_prints_every_column_on_landscape_pages(example_built, tmp_path):
+    site = example_built / "site"
+    pdf = tmp_path / "kvalitetsplan.pdf"
+    with serve(site) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844})      # printed from a phone, too
+        page.goto(base + KVALITETSPLAN, wait_until="networkidle")
+        page.emulate_media(media="print")
+        for name in COLUMNS:
+            assert page.locator("table.styrdok-plan thead th", has_text=name).is_visible(), name
+        page.pdf(path=str(pdf), prefer_css_page_size=True)
+    pages = _pdf_pages(pdf)
+    assert pages and all(w > h for w, h in pages), pages           # landscape
+    text = _pdf_text(pdf)
+    header = next(line for line in text.splitlines() if "Egenkontroll" in line and "Ansvarig" in line)
+    for name in ("Process", "Risk", "Egenkontroll", "Åtgärd", "Ansvarig", "Status", "Klart"):
+        assert name in header, (name, header)
+    # the last columns' values are on the paper: every åtgärd's ansvarig, status and date
+    for value in ("Systemförvaltare", "Utvecklingsledare", "försenad", "2026-12-31", "2026-03-31"):
+        assert value in text, value
+    assert "Alla processer" not in text                               # the filter is not printed
+
+
+def test_a_page_without_wide_tables_prints_portrait(example_built, tmp_path):
+    site = example_built / "site"
+    pdf = tmp_path / "rutin.pdf"
+    with serve(site) as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(base + "/styrdokument/rutiner/lex-sarah/", wait_until="networkidle")
+        page.emulate_media(media="print")
+        page.pdf(path=str(pdf), prefer_css_page_size=True, format="A4")
+    assert all(w < h for w, h in _pdf_pages(pdf))
