@@ -375,3 +375,28 @@ def test_history_is_read_again_after_a_commit_and_not_before(repo):
     repo.git("commit", "--amend", "-q", "-m", "Andra versionen, rättad", date="2024-02-02")
     third = read_history(repo.root)
     assert third.by_path["docs/rutin.md"][0].message == "Andra versionen, rättad"
+
+
+def test_missing_or_failing_git_is_a_warning_not_a_silent_empty_history(tmp_path, monkeypatch):
+    """Without git (or with git failing) the history is empty, and check says why; a handbook folder
+    that is simply not in git (a draft, a copy) has no history and no warning."""
+    from conftest import MINI, copy_handbook
+    from styrdok.check import check_project
+    root = copy_handbook(MINI, tmp_path / "handbok")
+    _, problems = check_project(root)
+    assert not [p for p in problems.warnings if p.file == "git"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    (tmp_path / "tom").mkdir()
+    monkeypatch.setenv("PATH", str(tmp_path / "tom"))
+    _, problems = check_project(root)
+    assert [p.format() for p in problems.warnings if p.file == "git"] == [
+        "git: varning: git saknas – historiken visas inte (revisionshistorik, Nyligen ändrat, beslutade versioner). "
+        "Installera git (t.ex. 'apt install git') och kör kommandot igen."]
+    monkeypatch.undo()
+    broken = tmp_path / "trasig.gitconfig"
+    broken.write_text("[core\nbroken\n", encoding="utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(broken))
+    _, problems = check_project(root)
+    found = [p.format() for p in problems.warnings if p.file == "git"]
+    assert len(found) == 1 and "git fungerar inte här: fatal: bad config line 1" in found[0], found
+    assert found[0].endswith("historiken visas inte.")

@@ -9,7 +9,7 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from typing import Callable
 
-from . import load
+from . import gitcmd, load
 from .control import due_list
 from .history import RepoHistory, Revision, read_history
 from .model import Handbook, Styrdokument
@@ -21,6 +21,9 @@ FEED_PATH = "andringar.xml"
 
 
 def _load_history(project: load.Project, handbook: Handbook, problems: Problems) -> dict[str, object]:
+    kind, why = gitcmd.state(project.root)
+    if kind in ("saknas", "fel"):       # a folder outside git is a draft or a copy: its history is empty, rightly
+        problems.warning("git", None, why if kind == "saknas" else f"{why} – historiken visas inte.")
     history = read_history(project.root)
     if history.shallow:
         problems.warning(".git", None, "Förrådet är en grund klon (shallow clone): revisionshistorik och "

@@ -86,7 +86,8 @@ def git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
     try:
         raw = gitcmd.run(root, *args)
     except gitcmd.GitMissing:
-        raise ControlError(gitcmd.MISSING) from None
+        raise ControlError("git saknas: ett beslut registreras med en commit och en tagg i git. Installera git "
+                           "(t.ex. 'apt install git') och försök igen.") from None
     proc = subprocess.CompletedProcess(raw.args, raw.returncode, raw.stdout.decode("utf-8", "surrogateescape"),
                                        gitcmd.stderr_of(raw))
     if check and proc.returncode != 0:
@@ -159,7 +160,7 @@ def next_version(current: str | None, andring: str) -> str | None:
     or adoption gives the next whole number (2.0), a minor change the next decimal (1.3). None when
     the document has no version, the decision changes nothing, or the version is not a number."""
     m = re.fullmatch(r"(\d+)(?:\.(\d+))?", (current or "").strip())
-    if not m or andring in ("utan ändring", "redaktionell"):
+    if not m or not rules.changes_text(andring):
         return None
     major, minor = int(m.group(1)), int(m.group(2) or 0)
     return f"{major}.{minor + 1}" if andring == "mindre ändring" else f"{major + 1}.0"
@@ -180,13 +181,13 @@ def record_decision(handbook: Handbook, project: Project, ref: str, *, instans: 
     if andring == "redaktionell" and not (skal or "").strip():
         raise ControlError("Ange varför ändringen är redaktionell och inte behöver beslutas, med --skal, t.ex. "
                            "--skal \"Rättat stavfel och en trasig länk\".")
-    if doc.beslut and datum < doc.beslut[-1].datum:
+    if rules.out_of_order(doc.beslut[-1].datum if doc.beslut else None, datum):
         raise ControlError(f"Datumet {datum} ligger före det senaste beslutet ({doc.beslut[-1].datum}). "
                            "Beslut registreras i tidsordning; kontrollera datumet i protokollet.")
-    if datum > today + dt.timedelta(days=365):
+    if rules.too_far_ahead(datum, today):
         raise ControlError(f"Datumet {datum} ligger mer än ett år fram i tiden. Ange datumet då beslutet fattades.")
-    new_galler = galler_fran or (doc.galler_fran if andring in ("utan ändring", "redaktionell") else datum)
-    if andring not in ("utan ändring", "redaktionell") and new_galler < datum:
+    new_galler = galler_fran or (datum if rules.changes_text(andring) else doc.galler_fran)
+    if rules.changes_text(andring) and rules.applies_before(new_galler, datum):
         raise ControlError(f"Gäller från ({new_galler}) kan inte ligga före beslutsdatumet ({datum}).")
     tag = tag_name(doc, datum) + ("-redaktionell" if andring == "redaktionell" else "")
     require_clean_tree(project.root)
@@ -208,7 +209,7 @@ def record_decision(handbook: Handbook, project: Project, ref: str, *, instans: 
 
     def change(front: CommentedMap) -> None:
         _with_decision(front, item)
-        if andring not in ("utan ändring", "redaktionell"):
+        if rules.changes_text(andring):
             front["galler_fran"] = new_galler
             if "senast_reviderad" in front:
                 front["senast_reviderad"] = new_galler

@@ -1,4 +1,5 @@
-"""Who may decide what: one rule, used by `styrdok check` (the front matter) and `styrdok decide`.
+"""Who may decide what, and when: one set of rules, used by `styrdok check` (the front matter) and
+`styrdok decide` (each says it in its own words: check names the line, decide the option).
 
 A document type names the instanser that decide it (`beslutas_av`) and those that may also decide
 a minor change or a review without change (`mindre_andring_beslutas_av`). An editorial change
@@ -6,9 +7,34 @@ a minor change or a review without change (`mindre_andring_beslutas_av`). An edi
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from .model import Dokumenttyp, Instans
 
 MINOR = ("mindre ändring", "utan ändring")
+# Decisions that leave the text (and so Gäller från) as it was.
+KEEPS_TEXT = ("utan ändring", "redaktionell")
+# How far ahead a decision date may lie (a typo in the year, not a planned meeting).
+MAX_AHEAD = dt.timedelta(days=365)
+
+
+def changes_text(andring: str) -> bool:
+    """A decision that changes the document (its Gäller från follows the decision)."""
+    return andring not in KEEPS_TEXT
+
+
+def out_of_order(previous: dt.date | None, datum: dt.date) -> bool:
+    """Decisions are recorded in time order: datum may not lie before the previous decision."""
+    return previous is not None and datum < previous
+
+
+def too_far_ahead(datum: dt.date, today: dt.date) -> bool:
+    return datum > today + MAX_AHEAD
+
+
+def applies_before(galler_fran: dt.date, datum: dt.date) -> bool:
+    """A document cannot apply before the decision that changed it."""
+    return galler_fran < datum
 
 
 def allowed_instanser(typ: Dokumenttyp, andring: str) -> list[Instans]:

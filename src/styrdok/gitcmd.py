@@ -18,7 +18,8 @@ _REPO_ENV = (
     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_PREFIX",
 )
 
-MISSING = "git saknas på datorn – historiken visas inte. Installera git (t.ex. 'apt install git')."
+MISSING = ("git saknas – historiken visas inte (revisionshistorik, Nyligen ändrat, beslutade versioner). "
+           "Installera git (t.ex. 'apt install git') och kör kommandot igen.")
 
 
 class GitMissing(Exception):
@@ -62,16 +63,22 @@ def run_text(root: Path | str, *args: str) -> str:
     return proc.stdout.decode("utf-8", errors="surrogateescape")
 
 
-def unavailable(root: Path | str) -> str | None:
-    """Why git cannot answer questions about root (Swedish), or None when it can."""
+def state(root: Path | str) -> tuple[str, str | None]:
+    """("ok", None), or ("saknas" | "inget-forrad" | "fel", why in Swedish) when git cannot answer
+    questions about root: git not installed, root not in a repository, or git failing there."""
     try:
         proc = run(root, "rev-parse", "--is-inside-work-tree")
     except GitMissing:
-        return MISSING
+        return "saknas", MISSING
     if proc.returncode == 0 and proc.stdout.strip() == b"true":
-        return None
+        return "ok", None
     message = stderr_of(proc)
     if proc.returncode == 0 or "not a git repository" in message:
-        return (f"mappen {root} är inte ett git-förråd, så historik och beslutade versioner kan inte läsas. "
-                "Arbeta i en klon av handbokens förråd.")
-    return f"git fungerar inte här: {message.splitlines()[0] if message else f'felkod {proc.returncode}'}"
+        return "inget-forrad", (f"mappen {root} är inte ett git-förråd, så historik och beslutade versioner "
+                                "kan inte läsas. Arbeta i en klon av handbokens förråd.")
+    return "fel", f"git fungerar inte här: {message.splitlines()[0] if message else f'felkod {proc.returncode}'}"
+
+
+def unavailable(root: Path | str) -> str | None:
+    """Why git cannot answer questions about root (Swedish), or None when it can."""
+    return state(root)[1]

@@ -321,16 +321,16 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
                 f"Senast reviderad ({fm.senast_reviderad}) ligger i framtiden. Ange dagens datum eller tidigare.",
                 key="senast_reviderad")
     for i, b in enumerate(fm.beslut):
-        if i and b.datum < fm.beslut[i - 1].datum:
+        if i and rules.out_of_order(fm.beslut[i - 1].datum, b.datum):
             p.error(rel, lines.line(("beslut", i, "datum")),
                     f"Beslutet {b.datum} står efter beslutet {fm.beslut[i - 1].datum} men är äldre. "
                     "Lista besluten i tidsordning, äldst först.", key=f"beslut[{i}].datum")
-        if b.datum > ctx.today + dt.timedelta(days=365):
+        if rules.too_far_ahead(b.datum, ctx.today):
             p.error(rel, lines.line(("beslut", i, "datum")),
                     f"Beslutsdatumet {b.datum} ligger mer än ett år fram i tiden. Ange datumet då beslutet fattades.",
                     key=f"beslut[{i}].datum")
-    changes = [b for b in fm.beslut if b.andring not in ("utan ändring", "redaktionell")]
-    if changes and fm.galler_fran < changes[-1].datum:
+    changes = [b for b in fm.beslut if rules.changes_text(b.andring)]
+    if changes and rules.applies_before(fm.galler_fran, changes[-1].datum):
         p.error(rel, lines.line(("galler_fran",)),
                 f"Gäller från ({fm.galler_fran}) ligger före det senaste beslutet om ändring "
                 f"({changes[-1].datum}). Ett dokument kan inte gälla innan det är beslutat.", key="galler_fran")
