@@ -139,3 +139,13 @@ def test_example_handbook_is_clean():
     for path in [*(REPO / "docs").rglob("*.md"), *(REPO / "data").rglob("*.yml")]:
         assert scan_text(path.read_text(encoding="utf-8"), yaml_comments=path.suffix != ".md",
                          placeholders=not path.name.startswith("_")) == [], path
+
+
+def test_a_file_the_scan_cannot_read_is_a_fel_naming_it(mini):
+    """A data file the loader does not use, saved in a Windows code page: the personnummer scan cannot
+    read it, so check says so (it used to skip the file without a word, and a number in it with it)."""
+    from styrdok.check import check_project
+    (mini / "data" / "gammal-lista.yml").write_bytes("namn: Räksmörgås 19121212-1212\n".encode("cp1252"))
+    _, problems = check_project(mini)
+    found = [p.format() for p in problems.errors if p.file == "data/gammal-lista.yml"]
+    assert len(found) == 1 and "inte sparad som UTF-8" in found[0], [p.format() for p in problems.items]

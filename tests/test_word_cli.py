@@ -265,3 +265,21 @@ def test_unchanged_documents_come_from_the_cache(handbook):
     export(handbook, "--all")
     assert sorted(p.name for p in cache.rglob("*.docx")) != first           # the edited one was exported again
     assert "genast" in "".join(texts(Document(str(handbook / "build" / "word" / "avvikelser.docx"))))
+
+
+def test_import_into_a_handbook_with_errors_says_so(handbook, tmp_path):
+    """The import still runs, but the handbook's problems are shown, not thrown away: without them the
+    user would not know why roles and units were not mapped."""
+    from docx import Document as D
+    d = D()
+    d.add_heading("Rutin för nycklar", 1)
+    d.add_paragraph("Nycklar kvitteras hos enhetschefen.")
+    path = tmp_path / "nycklar.docx"
+    d.save(str(path))
+    roller = handbook / "data" / "roller.yml"
+    roller.write_text(roller.read_text(encoding="utf-8") + "\n  trasig: [\n", encoding="utf-8")
+    proc = run_cli(handbook, "import", str(path), "--ut", str(tmp_path / "ny.md"))
+    assert proc.returncode == 0, proc.stderr
+    assert "data/roller.yml:" in proc.stderr and "fel: YAML-syntaxfel" in proc.stderr, proc.stderr
+    assert "obs: handboken har fel (se ovan)" in proc.stderr
+    assert (tmp_path / "ny.md").exists()

@@ -145,8 +145,14 @@ def check_text(project: Project, problems: Problems, handbook: Handbook | None =
     files += [p for p in (*project.data.rglob("*.yml"), *project.data.rglob("*.yaml")) if p.name != guard.ALLOW_FILE]
     for path in sorted(files):
         rel = project.rel(path)
-        text = read_source(path, rel, quiet)
+        unread = Problems()
+        text = read_source(path, rel, unread)
         if text is None:
+            # A file the loader does not read (data it does not know) cannot be scanned either: say so
+            # in the loader's words (the same problem is listed once), so nothing hides in an unread file.
+            problems.extend(unread.items)
+            for p in unread.items:
+                problems.unreadable(p.file)
             continue
         # A file named _… is a template: its placeholders are meant to be there.
         template = path.name.startswith("_")

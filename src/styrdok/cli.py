@@ -324,7 +324,13 @@ def cmd_import(args) -> int:
     from .export import ExportError
     from .export import import_docx
     from .export.import_map import header_labels, map_front_matter
-    handbook, _ = load_handbook(args.root)
+    handbook, problems = load_handbook(args.root)
+    if problems.errors:
+        # The import still works, but without the handbook it cannot map roles, units and header labels.
+        print_problems(problems, only_errors=True)
+        print("obs: handboken har fel (se ovan), så Word-filens huvud kopplas inte till roller, enheter och "
+              "instanser" + (" alls" if handbook is None else " där felen finns") + ". Rätta felen och importera "
+              "igen för en fullständig front matter.", file=sys.stderr)
     labels = header_labels(handbook) if handbook else {}
     try:
         result = import_docx(args.fil, labels)

@@ -19,7 +19,7 @@ import os
 import shutil
 
 from .decided import MACRO_SOURCES, decided_index, load_tree, macro_calls, render_site
-from .gitcmd import run as _git
+from .gitcmd import GitMissing, run as _git
 from .history import Revision
 from .model import Handbook, Styrdokument
 
@@ -94,9 +94,10 @@ def _cached_affected(index, commit: str, candidates: list[str]) -> dict[str, boo
 
 def data_revisions(handbook: Handbook) -> dict[str, tuple[Revision, ...]]:
     """Per document id: the data commits that changed its rendering, newest first."""
-    cache = handbook.__dict__.get("_data_revisions")
-    if cache is not None:
-        return cache
+    return handbook.derived("data_revisions", lambda: _data_revisions(handbook))
+
+
+def _data_revisions(handbook: Handbook) -> dict[str, tuple[Revision, ...]]:
     out: dict[str, list[Revision]] = {}
     index = decided_index(handbook)
     history = handbook.extra.get("history")
@@ -119,23 +120,21 @@ def data_revisions(handbook: Handbook) -> dict[str, tuple[Revision, ...]]:
                 if affected.get(doc_id):
                     message = f"{rev.message} (ändrat i {', '.join(sorted(paths))})"
                     out.setdefault(doc_id, []).append(dataclasses.replace(rev, message=message, path=sorted(paths)[0]))
-    result = {k: tuple(v) for k, v in out.items()}
-    object.__setattr__(handbook, "_data_revisions", result)       # a cache, like Handbook.dokument_by_path
-    return result
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def commit_order(handbook: Handbook) -> dict[str, int]:
     """Commit (short id) -> position in the history, newest first (for merging revisions)."""
-    cache = handbook.__dict__.get("_commit_order")
-    if cache is None:
+    def compute() -> dict[str, int]:
         index = decided_index(handbook)
-        cache = {}
-        if index is not None:
+        if index is None:
+            return {}
+        try:
             proc = _git(index.root, "log", "--date-order", "--format=%h", "--", "docs", "data")
-            if proc.returncode == 0:
-                cache = {c: i for i, c in enumerate(proc.stdout.decode().split())}
-        object.__setattr__(handbook, "_commit_order", cache)
-    return cache
+        except GitMissing:          # reported by the history loader (changes._load_history)
+            return {}
+        return {c: i for i, c in enumerate(proc.stdout.decode().split())} if proc.returncode == 0 else {}
+    return handbook.derived("commit_order", compute)
 
 
 def with_data(handbook: Handbook, doc: Styrdokument, own: tuple[Revision, ...]) -> tuple[Revision, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Annotated, Literal, Mapping
+from typing import Annotated, Callable, Literal, Mapping, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -481,6 +481,9 @@ class Page:
     title: str | None
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True, repr=False)
 class Handbook:
     """Everything the renderers need, loaded and validated once."""
@@ -497,6 +500,18 @@ class Handbook:
     # Ids of documents whose file has its own fel (bad front matter): a reference to one is not
     # reported again, so one mistake gives one message.
     trasiga: frozenset[str] = frozenset()
+    # Values derived from the fields above, computed on first use (see derived()). Declared, not
+    # slipped into __dict__: the fields never change, so what is derived from them never goes stale;
+    # dataclasses.replace gives the new handbook an empty one.
+    _derived: dict = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def derived(self, key: str, compute: Callable[[], T]) -> T:
+        """compute() once per handbook: an index, a lookup table, rendered pages."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = self._derived[key] = compute()
+            return value
 
     def __repr__(self) -> str:
         # Short on purpose: mkdocs-macros serialises all its variables (this object among them) on
@@ -504,10 +519,7 @@ class Handbook:
         return f"Handbook({self.kommun.namn!r}, {len(self.dokument)} dokument, {len(self.pages)} sidor)"
 
     def dokument_by_path(self, src_path: str) -> Styrdokument | None:
-        index = self.__dict__.get("_by_path")
-        if index is None:
-            index = {d.src_path: d for d in self.dokument.values()}
-            object.__setattr__(self, "_by_path", index)     # a cache, not state: frozen stays honest
+        index = self.derived("dokument_by_path", lambda: {d.src_path: d for d in self.dokument.values()})
         return index.get(src_path)
 
     def abbreviations(self) -> dict[str, str]:

@@ -543,11 +543,7 @@ def editor_config(hb: m.Handbook, env: typing.Mapping[str, str] | None = None) -
 
 def edit_fragment(hb: m.Handbook, src_path: str) -> str | None:
     """The editor's address (after #) of what produces the page at src_path, or None."""
-    links = hb.__dict__.get("_editor_links")
-    if links is None:
-        links = edit_fragments(hb)
-        object.__setattr__(hb, "_editor_links", links)      # a cache, not state (as Handbook._by_path)
-    return links.get(src_path)
+    return hb.derived("editor_links", lambda: edit_fragments(hb)).get(src_path)
 
 
 def edit_fragments(hb: m.Handbook) -> dict[str, str]:

@@ -138,7 +138,7 @@ def abbreviation_lines(handbook: Handbook) -> str:
 
 def _rendered(handbook: Handbook) -> dict[tuple, str]:
     """The pages rendered with this handbook: a cache on it, not state (the handbook stays frozen)."""
-    return handbook.__dict__.setdefault("_rendered_pages", {})
+    return handbook.derived("rendered_pages", dict)
 
 
 @functools.lru_cache(maxsize=4096)
