@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import math
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -40,11 +41,15 @@ LOAD = {"last": 0.0}
 
 
 def loaded(run):
-    """run_measured, with the load average just before it (the machine is shared)."""
+    """run_measured, with the load average just before it and the CPU time the command and its
+    children used (user + system): the machine is shared, and CPU time depends less on the load."""
     def call(*args, **kwargs):
         LOAD["last"] = os.getloadavg()[0]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         result = run(*args, **kwargs)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         result.load = LOAD["last"]
+        result.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         return result
     return call
 
@@ -110,17 +115,17 @@ ROWS = [("plain", "ren mkdocs-material, rent bygge"),
 
 
 def report(results: list[dict], started: str, argv: list[str]) -> str:
-    head = " | ".join(f"N = {r['n']} ({r['pages']} sidor) | mot ren | belastning" for r in results)
+    head = " | ".join(f"N = {r['n']} ({r['pages']} sidor) | mot ren | CPU-tid | belastning" for r in results)
     lines = [f"Körd {started} på {machine()}. Kommando: `bench/bench_rebuild.py {' '.join(argv)}`", "",
-             f"| mätning | {head} |", "|---" * (1 + 3 * len(results)) + "|"]
+             f"| mätning | {head} |", "|---" * (1 + 4 * len(results)) + "|"]
     for key, label in ROWS:
         cells = []
         for r in results:
             run = r[key]
-            cells.append(f"{run.wall:.1f} s | {run.wall / r['plain'].wall:.2f}× | {run.load:.1f}")
+            cells.append(f"{run.wall:.1f} s | {run.wall / r['plain'].wall:.2f}× | {run.cpu:.1f} s | {run.load:.1f}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     cells = [f"{r['plain'].peak_pss_mb:.0f} / {r['clean'].peak_pss_mb:.0f} / {r['edit'].peak_pss_mb:.0f} MB | "
-             f"{r['clean'].peak_pss_mb / r['plain'].peak_pss_mb:.2f}× | –" for r in results]
+             f"{r['clean'].peak_pss_mb / r['plain'].peak_pss_mb:.2f}× | – | –" for r in results]
     lines.append("| topp-minne PSS, hela processträdet (ren / styrdok rent / en ändring) | " + " | ".join(cells) + " |")
     if len(results) >= 2:
         a, b = results[0], results[-1]
