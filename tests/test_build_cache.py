@@ -108,7 +108,14 @@ def test_a_clean_build_with_a_helper_process_equals_one_process(mini, tmp_path):
     alone = json.loads((one / ".cache" / "site" / "statistik.json").read_text())["gjorda"]
     proc = run_cli(mini, "build", "--utan-word", env={"STYRDOK_JOBS": "2", "STYRDOK_HJALP_VANTA": "1"})
     assert proc.returncode == 0, proc.stderr
-    helped = json.loads((mini / ".cache" / "site" / "statistik.json").read_text())["gjorda"]
+    stats = json.loads((mini / ".cache" / "site" / "statistik.json").read_text())
     assert alone["md"] > 10 and alone["html"] > 10, alone
-    assert helped == {"md": 2, "html": 2}, f"hjälpprocessen gjorde inte sidorna framför: {helped}"
+    assert stats["gjorda"] == {"md": 2, "html": 2}, f"hjälpprocessen gjorde inte sidorna framför: {stats}"
+    assert stats["hjalp"] == ["html", "md"]
     _compare(mini / "site", one / "site")
+    # one page edited: its conversion and template are redone in this process, no helper is started
+    _edit(mini / "docs/rutiner/avvikelser.md", "samma dag", "genast, senast samma dag")
+    proc = run_cli(mini, "build", "--utan-word", env={"STYRDOK_JOBS": "2", "STYRDOK_HJALP_VANTA": "1"})
+    assert proc.returncode == 0, proc.stderr
+    stats = json.loads((mini / ".cache" / "site" / "statistik.json").read_text())
+    assert stats["hjalp"] == [] and 1 <= stats["gjorda"]["md"] <= 3, stats

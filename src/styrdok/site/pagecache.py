@@ -16,7 +16,7 @@ Two stages of a page are cached, each keyed by everything it reads:
 The plugins' events still run for every page (they may collect things for other pages); only
 the conversion and the template rendering are replaced by what they gave last time.
 
-Both cores (STYRDOK_JOBS, default: all): when a build misses the cache for a second page (a clean
+Both cores (STYRDOK_JOBS, default: all): when a build misses the cache for its first pages (a clean
 build, or a change that touches every page), a forked helper process runs MkDocs' own steps for
 the pages still ahead, from the last one backwards, and fills the cache; the main process, going
 forwards, then finds their conversions (and later their templates) there, until the two meet.
@@ -111,12 +111,14 @@ class PageCache:
         self.config = config
         self.files = self.nav = self.env = None
         self.misses = {"md": 0, "html": 0}
+        self.looked = {"md": 0, "html": 0}
         self.helpers: dict[str, _Helper] = {}
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / key
 
     def _read(self, kind: str, key: str) -> bytes | None:
+        self.looked[kind] += 1
         path = self._path(kind, key)
         try:
             data = path.read_bytes()
@@ -162,9 +164,12 @@ class PageCache:
                     page.canonical_url or "", json.dumps(plain(page.meta), sort_keys=True))
 
     def missed(self, kind: str, page) -> None:
-        """A page was not in the cache: at the second miss, start a helper on the pages ahead."""
+        """A page was not in the cache: when the first pages miss (a clean build, or a change every
+        page shows), start a helper on the pages ahead. Misses here and there (an edit) do not:
+        the helper would mostly find the cache filled and spend a core on the plugins' events."""
         self.misses[kind] += 1
-        if self.misses[kind] != 2 or kind in self.helpers or self.files is None or _jobs() < 2:
+        if self.misses[kind] != 2 or self.looked[kind] > 4 or kind in self.helpers or self.files is None \
+                or _jobs() < 2:
             return
         from mkdocs.commands import build as mkdocs_build
         pages = [f.page for f in self.files.documentation_pages() if f.page is not None]
@@ -179,10 +184,11 @@ class PageCache:
 
     def write_counts(self) -> None:
         """How many pages this build converted and rendered itself (statistik.json: for benchmarks
-        and tests; the helpers' work is not counted)."""
+        and tests; the helpers' work is not counted), and which steps had a helper."""
         with contextlib.suppress(OSError):
             self.folder.mkdir(parents=True, exist_ok=True)
-            (self.folder / "statistik.json").write_text(json.dumps({"gjorda": self.misses}), encoding="utf-8")
+            (self.folder / "statistik.json").write_text(json.dumps({"gjorda": self.misses,
+                                                                                 "hjalp": sorted(self.helpers)}), encoding="utf-8")
 
     def stop_helpers(self) -> None:
         for helper in self.helpers.values():
