@@ -53,3 +53,34 @@ def test_word_only_with_an_error_leaves_the_word_files(mini):
 def test_site_only_and_word_only_cannot_be_combined(mini):
     proc = run_cli(mini, "build", "--utan-word", "--bara-word")
     assert proc.returncode == 2 and "--utan-word" in proc.stderr
+
+
+def test_a_new_output_is_one_registration(mini, monkeypatch, capsys):
+    """An output registered with styrdok.publish is built with the site, kept by --utan, made alone by
+    --bara, and named in the messages; nothing else (cli, build) knows it. `--utan word` is --utan-word."""
+    from styrdok import publish
+    from styrdok.cli import main
+
+    def make(handbook, root):
+        def step(site_tmp):
+            (site_tmp / "lista").mkdir()
+            titles = sorted(d.titel for d in handbook.dokument.values())
+            (site_tmp / "lista" / "dokument.txt").write_text("\n".join(titles), encoding="utf-8")
+        return step
+
+    monkeypatch.setitem(publish.OUTPUTS, "lista", publish.Output(
+        name="lista", folder="lista", files="Listorna", label="listor", make=make))
+    site = mini / "site"
+    assert main(["--root", str(mini), "build", "--utan", "word"]) == 0
+    assert "Rutin för avvikelser & risker" in (site / "lista" / "dokument.txt").read_text(encoding="utf-8")
+    assert not (site / "word").exists()
+    assert "utan Word-filerna (--utan-word)" in capsys.readouterr().err
+    page = mini / "docs" / "rutiner" / "avvikelser.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("Rutin för avvikelser", "Rutin för händelser"),
+                    encoding="utf-8")
+    assert main(["--root", str(mini), "build", "--utan", "word", "--utan", "lista"]) == 0
+    assert "Rutin för avvikelser" in (site / "lista" / "dokument.txt").read_text(encoding="utf-8")   # kept
+    assert "utan Listorna (--utan lista)" in capsys.readouterr().err
+    assert main(["--root", str(mini), "build", "--bara", "lista"]) == 0
+    assert "Rutin för händelser" in (site / "lista" / "dokument.txt").read_text(encoding="utf-8")
+    assert "Listorna är skrivna i" in capsys.readouterr().err

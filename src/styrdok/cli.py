@@ -31,110 +31,14 @@ def cmd_check(args) -> int:
     return 0
 
 
-def word_step(handbook, root: Path):
-    """Build step: every styrdokument as Word, into the new site's word/ folder (linked from its page)."""
-    def step(site_tmp: Path) -> None:
-        from .load import Project
-        from .site.build import BuildError
-        from .export.documents import templates_for, word_document
-        from .export import ExportError, export_many
-        project = Project(root)
-        try:
-            from .decided_pages import decided_words
-            words = [word_document(handbook, project, d) for d in handbook.dokument.values()]
-            words += decided_words(handbook, project)
-            export_many(words, site_tmp / "word", templates_for(project), cache_dir=root / ".cache" / "word",
-                        link=True, progress=_progress)
-        except ExportError as exc:
-            raise BuildError(f"Word-filerna kunde inte skapas: {exc}") from None
-    return step
-
-
-def keep_word_step(site_dir: Path):
-    """Build step for --utan-word: the previous site's word/ folder, hard-linked into the new site,
-    so the pages' Word links keep working; the files are as the last build with Word made them."""
-    def step(site_tmp: Path) -> None:
-        from .outputfiles import link_or_copy_tree
-        old = site_dir / "word"
-        if old.is_dir():
-            link_or_copy_tree(old, site_tmp / "word")
-    return step
-
-
-def replace_word_folder(handbook, root: Path, site_dir: Path) -> None:
-    """--bara-word: export every document into a new word/ folder and swap it in; the rest of
-    site/ is not touched, and the old word/ stays if the export fails."""
-    import shutil
-    import tempfile
-    from .outputfiles import make_servable, remove_stale_temps, temp_prefix
-    from .site.build import replace_dir
-    site_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_temps(site_dir / "word")           # what a killed --bara-word left inside site/
-    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(site_dir / "word", "bygge"), dir=site_dir))
-    try:
-        word_step(handbook, root)(tmp)
-        make_servable(tmp)
-        replace_dir(tmp / "word", site_dir / "word")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def cmd_build(args) -> int:
-    from .memo import session
-    with session(args.root):
-        return _build(args)
-
-
-def _build(args) -> int:
-    import io
-    from .site.build import BuildError, build_site
-    from .site.cache import BuildMemo
-    site_dir = (args.root / "site") if args.site is None else args.site
-    what = "site/word/" if args.bara_word else "site/"
-    with_word = not args.utan_word
-    memo = None if args.bara_word else BuildMemo(args.root, site_dir)
-    messages = memo.lookup(with_word) if memo else None
-    if messages is not None:
-        # Every input is as in the stored build: its check said this, and its output is this one.
-        print(messages, end="", file=sys.stderr)
-        last = [] if with_word else [keep_word_step(site_dir)]
-        build_site(args.root, site_dir, extra_steps=last,
-                   produce=lambda tmp: memo.restore(tmp, with_word))
-        return _built(args, site_dir)
-    handbook, problems = check_project(args.root)
-    text = io.StringIO()
-    print_problems(problems, stream=text)
-    messages = text.getvalue()
-    print(messages, end="", file=sys.stderr)
-    if problems.errors or handbook is None:
-        print(f"Bygget avbröts: inget i {what} har ändrats.", file=sys.stderr)
-        return 1
-    try:
-        if args.bara_word:
-            replace_word_folder(handbook, args.root, site_dir)
-        else:
-            from .editor import editor_step
-            from .site.csp import csp_step
-            last = word_step(handbook, args.root) if with_word else keep_word_step(site_dir)
-            build_site(args.root, site_dir, extra_steps=[last, editor_step(handbook, args.root), csp_step],
-                       handbook=handbook, search=True)
-    except BuildError as exc:
-        print(f"fel: {exc}\nBygget avbröts: inget i {what} har ändrats.", file=sys.stderr)
-        return 1
-    if memo is not None:
-        memo.store(site_dir, messages, with_word)
-    return _built(args, site_dir)
-
-
-def _built(args, site_dir: Path) -> int:
-    if args.bara_word:
-        print(f"Word-filerna är skrivna i {site_dir / 'word'}; webbplatsen byggdes inte om.", file=sys.stderr)
-    elif args.utan_word:
-        print(f"Webbplatsen är byggd i {site_dir}, utan Word-filerna (--utan-word): word/ är från förra "
-              "bygget med Word. Kör 'styrdok build --bara-word' för att göra om dem.", file=sys.stderr)
-    else:
-        print(f"Handboken är byggd i {site_dir}.", file=sys.stderr)
-    return 0
+    from .publish import publish
+    skip = frozenset(args.utan or ()) | ({"word"} if args.utan_word else set())
+    only = args.bara or ("word" if args.bara_word else None)
+    if only and only in skip:
+        print(f"fel: --bara {only} och --utan {only} går inte ihop. Välj det ena.", file=sys.stderr)
+        return 2
+    return publish(args.root, (args.root / "site") if args.site is None else args.site, skip=skip, only=only)
 
 
 def cmd_schema(args) -> int:
@@ -236,20 +140,11 @@ def cmd_new(args) -> int:
     return 0
 
 
-def _progress(done: int, total: int) -> None:
-    """A one-line progress bar on stderr for long exports."""
-    if total < 5 or not sys.stderr.isatty():
-        return
-    width = 30
-    filled = width * done // total
-    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} dokument", end="" if done < total else "\n",
-          file=sys.stderr, flush=True)
-
-
 def cmd_export(args) -> int:
     from .control import ControlError, find_document
     from .load import Project
     from .export.documents import (git_user, last_decided_ref, old_body, templates_for, word_document)
+    from .publish import progress
     from .export import ExportError, export_compare_docx, export_many
     handbook = _load_or_report(args)
     if handbook is None:
@@ -285,7 +180,7 @@ def cmd_export(args) -> int:
                 words.append(word)
         else:
             words = [word_document(handbook, project, d, toc=args.toc) for d in docs]
-        paths = export_many(words, out_dir, templates, cache_dir=args.root / ".cache" / "word", progress=_progress)
+        paths = export_many(words, out_dir, templates, cache_dir=args.root / ".cache" / "word", progress=progress)
     except (ControlError, ExportError) as exc:
         print(f"fel: {exc}", file=sys.stderr)
         return 1
@@ -386,11 +281,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="kontrollera och bygg webbplatsen och Word-filerna")
     p.add_argument("--site", type=Path, default=None, help="målmapp för webbplatsen (standard: site/)")
+    from .publish import outputs
+    names = [o.name for o in outputs()]
     only = p.add_mutually_exclusive_group()
     only.add_argument("--utan-word", action="store_true",
                       help="bygg bara webbplatsen (snabbare); Word-filerna från förra bygget behålls")
     only.add_argument("--bara-word", action="store_true",
                       help="gör bara om Word-filerna i site/word/; resten av webbplatsen lämnas som den är")
+    only.add_argument("--bara", choices=names, metavar="UTDATA",
+                      help=f"gör bara om en utdata ({', '.join(names)}); resten av webbplatsen lämnas som den är")
+    p.add_argument("--utan", choices=names, action="append", metavar="UTDATA",
+                   help="bygg utan en utdata (kan upprepas); filerna från förra bygget behålls")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("due", help="lista det som ska revideras eller göras (dokument, enheter, åtgärder, "

@@ -1,0 +1,155 @@
+"""Publishing: the site, and the outputs registered beside it (Word, later PDF), chosen by name.
+
+An output is one module in styrdok/outputs/ that calls `register(Output(...))`: a name ("word"), the folder it writes
+inside the site (word/), how to make it (a build step that writes into the new site's folder) and
+the Swedish words the build uses for it. `publish` runs the check once, builds the site with every
+output that is not skipped, and swaps it into place; `only` makes one output again without
+rebuilding the site. cli.py only parses arguments and calls `publish`.
+
+Every output is made into a temporary folder and moved into place only when all of it worked,
+so a failure leaves the published site (and each output) as it was.
+"""
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .model import Handbook
+
+Step = Callable[[Path], None]
+
+
+@dataclass(frozen=True)
+class Output:
+    """A format published with the site, in its own folder of it."""
+
+    name: str                                   # "word": the name in `build --utan`/`--bara`
+    folder: str                                 # where it lives in the site: "word" -> site/word/
+    files: str                                  # Swedish, for messages: "Word-filerna"
+    label: str                                  # Swedish, for messages: "förra bygget med Word"
+    make: Callable[[Handbook, Path], Step]      # (handbook, root) -> step writing <site_tmp>/<folder>/
+    order: int = 100                            # outputs run in this order (then by name)
+
+
+OUTPUTS: dict[str, Output] = {}
+
+
+def register(output: Output) -> Output:
+    OUTPUTS[output.name] = output
+    return output
+
+
+def outputs() -> list[Output]:
+    """Every registered output (each module in styrdok/outputs/ imported: it registers itself), in build order."""
+    import importlib
+    import pkgutil
+    from . import outputs as package
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{module.name}")
+    return sorted(OUTPUTS.values(), key=lambda o: (o.order, o.name))
+
+
+def keep_step(output: Output, site_dir: Path) -> Step:
+    """Build step for a skipped output: its folder from the published site, hard-linked into the new
+    one, so the pages' links keep working; the files are as the last build that made them."""
+    def step(site_tmp: Path) -> None:
+        from .outputfiles import link_or_copy_tree
+        old = site_dir / output.folder
+        if old.is_dir():
+            link_or_copy_tree(old, site_tmp / output.folder)
+    return step
+
+
+def replace_output_folder(output: Output, handbook: Handbook, root: Path, site_dir: Path) -> None:
+    """`--bara NAME`: make one output into a new folder and swap it in; the rest of site/ is not
+    touched, and the old folder stays if making it fails."""
+    import shutil
+    import tempfile
+    from .outputfiles import make_servable, remove_stale_temps, temp_prefix
+    from .site.build import replace_dir
+    site_dir.mkdir(parents=True, exist_ok=True)
+    target = site_dir / output.folder
+    remove_stale_temps(target)           # what a killed --bara left inside site/
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(target, "bygge"), dir=site_dir))
+    try:
+        output.make(handbook, root)(tmp)
+        make_servable(tmp)
+        replace_dir(tmp / output.folder, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def publish(root: Path, site_dir: Path, *, skip: frozenset[str] = frozenset(), only: str | None = None) -> int:
+    """Check, then build the site with its outputs (or only one output); the exit code."""
+    from .memo import session
+    with session(root):
+        return _publish(root, site_dir, skip, only)
+
+
+def _publish(root: Path, site_dir: Path, skip: frozenset[str], only: str | None) -> int:
+    from .check import check_project, print_problems
+    from .site.build import BuildError, build_site
+    from .site.cache import BuildMemo
+    chosen = outputs()
+    what = f"site/{OUTPUTS[only].folder}/" if only else "site/"
+    complete = not skip                  # the build memo holds complete builds and site-only ones
+    memo = None if only else BuildMemo(root, site_dir)
+    messages = memo.lookup(complete) if memo else None
+    if messages is not None:
+        # Every input is as in the stored build: its check said this, and its output is this one.
+        print(messages, end="", file=sys.stderr)
+        kept = [keep_step(o, site_dir) for o in chosen if o.name in skip]
+        build_site(root, site_dir, extra_steps=kept, produce=lambda tmp: memo.restore(tmp, complete))
+        return _built(site_dir, skip, only)
+    handbook, problems = check_project(root)
+    text = io.StringIO()
+    print_problems(problems, stream=text)
+    messages = text.getvalue()
+    print(messages, end="", file=sys.stderr)
+    if problems.errors or handbook is None:
+        print(f"Bygget avbröts: inget i {what} har ändrats.", file=sys.stderr)
+        return 1
+    try:
+        if only:
+            replace_output_folder(OUTPUTS[only], handbook, root, site_dir)
+        else:
+            from .editor import editor_step
+            from .site.csp import csp_step
+            steps = [keep_step(o, site_dir) if o.name in skip else o.make(handbook, root) for o in chosen]
+            build_site(root, site_dir, extra_steps=[*steps, editor_step(handbook, root), csp_step],
+                       handbook=handbook, search=True)
+    except BuildError as exc:
+        print(f"fel: {exc}\nBygget avbröts: inget i {what} har ändrats.", file=sys.stderr)
+        return 1
+    if memo is not None:
+        memo.store(site_dir, messages, complete)
+    return _built(site_dir, skip, only)
+
+
+def progress(done: int, total: int) -> None:
+    """A one-line progress bar on stderr for long exports."""
+    if total < 5 or not sys.stderr.isatty():
+        return
+    width = 30
+    filled = width * done // total
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} dokument", end="" if done < total else "\n",
+          file=sys.stderr, flush=True)
+
+
+def _built(site_dir: Path, skip: frozenset[str], only: str | None) -> int:
+    if only:
+        output = OUTPUTS[only]
+        print(f"{output.files} är skrivna i {site_dir / output.folder}; webbplatsen byggdes inte om.",
+              file=sys.stderr)
+    elif skip:
+        for output in (OUTPUTS[name] for name in sorted(skip)):
+            flag = f"--utan-{output.name}" if output.name == "word" else f"--utan {output.name}"
+            again = f"--bara-{output.name}" if output.name == "word" else f"--bara {output.name}"
+            print(f"Webbplatsen är byggd i {site_dir}, utan {output.files} ({flag}): {output.folder}/ är från "
+                  f"förra bygget med {output.label}. Kör 'styrdok build {again}' för att göra om dem.", file=sys.stderr)
+    else:
+        print(f"Handboken är byggd i {site_dir}.", file=sys.stderr)
+    return 0
