@@ -255,3 +255,47 @@ def test_a_page_without_wide_tables_prints_portrait(example_built, tmp_path):
         page.emulate_media(media="print")
         page.pdf(path=str(pdf), prefer_css_page_size=True, format="A4")
     assert all(w < h for w, h in _pdf_pages(pdf))
+
+
+PROCESS = "/ledningssystem/processer/handlaggning-bistand-aldre/"
+
+
+def test_process_page_diagram_and_activities_are_legible_on_a_phone(example_built, tmp_path):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    site = example_built / "site"
+    with serve(site) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(base + PROCESS, wait_until="networkidle")
+        wide, narrow = page.locator("img.styrdok-diagram-bred"), page.locator("img.styrdok-diagram-smal")
+        assert wide.is_visible() and not narrow.is_visible()
+        cells = page.locator("table.styrdok-aktiviteter tbody tr").first.locator("td")
+        assert len({round(cells.nth(i).bounding_box()["y"]) for i in range(cells.count())}) == 1
+        page.close()
+
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(base + PROCESS, wait_until="networkidle")
+        assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+        wide, narrow = page.locator("img.styrdok-diagram-bred"), page.locator("img.styrdok-diagram-smal")
+        assert narrow.is_visible() and not wide.is_visible()
+        narrow.scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "process-mobil-diagram.png"))
+        # the diagram's text keeps (nearly) its size: 14 px in the SVG, at least 12 px on the screen
+        scale = narrow.evaluate("i => i.getBoundingClientRect().width / i.naturalWidth")
+        assert scale * 14 >= 12, scale
+        assert narrow.get_attribute("alt").startswith("Processdiagram för Handläggning av bistånd till äldre: 1.")
+        table = page.locator("table.styrdok-aktiviteter")
+        table.scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "process-mobil-aktiviteter.png"))
+        for box in page.locator("article table").evaluate_all(
+                "ts => ts.map(t => [t.getBoundingClientRect().right, t.scrollWidth, t.clientWidth])"):
+            assert box[0] <= 390 and box[1] <= box[2] + 1, box
+        cells = table.locator("tbody tr").first.locator("td")
+        labels = [cells.nth(i).evaluate("c => getComputedStyle(c, '::before').content") for i in range(cells.count())]
+        assert labels == ['"Nr"', '"Aktivitet"', '"Roller"', '"Rutiner"']
+        assert _violations(axe, page) == []
+        # the rutin links in the table lead to the documents
+        link = table.locator("a").first
+        title = link.inner_text()
+        link.click()
+        page.wait_for_load_state()
+        assert page.locator("article h1").inner_text() == title

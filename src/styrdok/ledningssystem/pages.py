@@ -51,15 +51,23 @@ def generated_pages(hb: Handbook) -> list[tuple[str, str]]:
 
 # --- files ----------------------------------------------------------------------------------------
 
-def _svg_layout(p) -> dict:
-    """Boxes in rows of four, left to right, numbered like the activity table."""
-    per_row, w, h, gap, top = 4, 190, 96, 40, 56
+# The diagram's two layouts: boxes in rows of four (a wide screen, Word), and one under the other,
+# wider boxes, for a phone (the site shows the one that fits, docs/assets/ledningssystem.css).
+WIDE, NARROW = {"per_row": 4, "w": 190}, {"per_row": 1, "w": 300}
+
+
+def _svg_layout(p, per_row: int = 4, w: int = 190) -> dict:
+    """Boxes in rows of per_row, left to right, numbered like the activity table."""
+    h, gap = 96, 40
+    width = max(20 + min(len(p.aktiviteter), per_row) * (w + gap), 300)
+    titel = _wrap(p.namn, (width - 40) // 11)             # 18 px bold: about 11 px a character
+    top = 56 + 22 * (len(titel) - 1)
     boxes = []
     for i, a in enumerate(p.aktiviteter):
         row, col = divmod(i, per_row)
         boxes.append({"x": 20 + col * (w + gap), "y": top + row * (h + 50), "a": a,
-                      "lines": _wrap(f"{a.nummer}. {a.namn}", 21)[:3],
-                      "roller": _wrap(", ".join(r.namn for r in a.roller), 30)[:2]})
+                      "lines": _wrap(f"{a.nummer}. {a.namn}", w * 21 // 190)[:3],
+                      "roller": _wrap(", ".join(r.namn for r in a.roller), w * 30 // 190)[:2]})
     arrows = []
     for b1, b2 in zip(boxes, boxes[1:]):
         if b2["y"] == b1["y"]:
@@ -69,8 +77,7 @@ def _svg_layout(p) -> dict:
             arrows.append(f"M{b1['x'] + w / 2},{b1['y'] + h} L{b1['x'] + w / 2},{mid} "
                           f"L{b2['x'] + w / 2},{mid} L{b2['x'] + w / 2},{b2['y'] - 4}")
     rows = (len(boxes) + per_row - 1) // per_row
-    width = 20 + min(len(boxes), per_row) * (w + gap)
-    return {"boxes": boxes, "arrows": arrows, "w": w, "h": h, "width": max(width, 400),
+    return {"boxes": boxes, "arrows": arrows, "w": w, "h": h, "width": width, "titel": titel,
             "height": top + rows * (h + 50), "p": p}
 
 
@@ -79,9 +86,14 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width) or [""]
 
 
-def process_svg(p) -> bytes:
+def process_svg(p, layout: dict = WIDE) -> bytes:
     env = shared_env(DEFAULT_TEMPLATES / "svg", autoescape=True)
-    return env.get_template("process.svg.j2").render(**_svg_layout(p)).encode("utf-8")
+    return env.get_template("process.svg.j2").render(**_svg_layout(p, **layout)).encode("utf-8")
+
+
+def narrow_svg_path(p) -> str:
+    """The phone layout of a process diagram, beside the wide one (docs-relative)."""
+    return p.src_path[:-3] + "-smal.svg"
 
 
 def arshjul_ics(hb: Handbook) -> bytes:
@@ -128,6 +140,7 @@ def _fold(line: str) -> str:
 def generated_files(hb: Handbook) -> list[tuple[str, bytes]]:
     ls = ledningssystem_of(hb)
     out = [(p.src_path[:-3] + ".svg", process_svg(p)) for p in ls.processer.values()]
+    out += [(narrow_svg_path(p), process_svg(p, NARROW)) for p in ls.processer.values()]
     if ls.arshjul:
         out.append((ICS_PATH, arshjul_ics(hb)))
     return out

@@ -57,6 +57,14 @@ class RenderContext:
         rel = _relative(target_src, posixpath.dirname(self.current_page()) or ".")
         return rel + (f"#{anchor}" if anchor else "")
 
+    def site_href(self, target_src: str) -> str:
+        """A link in raw HTML on the site (MkDocs rewrites only Markdown links): the target page's URL
+        relative to the current page's URL (directory URLs)."""
+        here = page_url(self.current_page()).rstrip("/") or "."
+        there = page_url(target_src)
+        rel = posixpath.relpath(there.rstrip("/") or ".", here)
+        return "./" if rel == "." else rel + ("/" if there.endswith("/") else "")
+
     def render(self, template: str, **values) -> str:
         return self.env.get_template(template).render(ctx=self, **values).strip("\n") + "\n"
 
