@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import json
 
+from icalendar import Calendar, Event
+
 from ..jinja import DEFAULT_TEMPLATES, shared_env
 from ..model import Handbook
 from ..render.markdown import md_text
@@ -98,43 +100,29 @@ def narrow_svg_path(p) -> str:
 
 def arshjul_ics(hb: Handbook) -> bytes:
     """One all-day event per occurrence (nämnd meetings, months). Stable UIDs: a subscribed
-    calendar updates events instead of duplicating them."""
+    calendar updates events instead of duplicating them. Escaping and line folding: icalendar."""
     hjul = ledningssystem_of(hb).arshjul
     if hjul is None:
         return b""
-    stamp = dt.datetime(hjul.ar, 1, 1).strftime("%Y%m%dT000000Z")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:-//styrdok//{_esc(hb.kommun.namn)}//SV",
-             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_esc(hb.kommun.namn)}: årshjul {hjul.ar}"]
+    cal = Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", f"-//styrdok//{hb.kommun.namn}//SV")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", f"{hb.kommun.namn}: årshjul {hjul.ar}")
+    stamp = dt.datetime(hjul.ar, 1, 1, tzinfo=dt.timezone.utc)
     for a in hjul.aktiviteter:
         for d in a.datum:
-            uid = hashlib.sha1(f"{a.id}:{d}".encode()).hexdigest()[:16]
-            lines += ["BEGIN:VEVENT", f"UID:{uid}-{a.id}@styrdok", f"DTSTAMP:{stamp}",
-                      f"DTSTART;VALUE=DATE:{d:%Y%m%d}", f"DTEND;VALUE=DATE:{d + dt.timedelta(days=1):%Y%m%d}",
-                      f"SUMMARY:{_esc(a.aktivitet)}",
-                      f"DESCRIPTION:{_esc(f'Ansvarig: {a.ansvarig.namn}. Rapporteras till: {a.rapporteras_till.namn}. {a.frekvens_namn}.')}",
-                      "TRANSP:TRANSPARENT", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode("utf-8")
-
-
-def _esc(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> str:
-    """RFC 5545: lines longer than 75 octets continue on the next line after a space."""
-    raw = line.encode("utf-8")
-    if len(raw) <= 75:
-        return line
-    parts, cur = [], b""
-    for ch in line:
-        b = ch.encode("utf-8")
-        if len(cur) + len(b) > (75 if not parts else 74):
-            parts.append(cur.decode("utf-8"))
-            cur = b""
-        cur += b
-    parts.append(cur.decode("utf-8"))
-    return "\r\n ".join(parts)
+            event = Event()
+            event.add("uid", f"{hashlib.sha1(f'{a.id}:{d}'.encode()).hexdigest()[:16]}-{a.id}@styrdok")
+            event.add("dtstamp", stamp)
+            event.add("dtstart", d)
+            event.add("dtend", d + dt.timedelta(days=1))
+            event.add("summary", a.aktivitet)
+            event.add("description", f"Ansvarig: {a.ansvarig.namn}. Rapporteras till: {a.rapporteras_till.namn}. "
+                                     f"{a.frekvens_namn}.")
+            event.add("transp", "TRANSPARENT")
+            cal.add_component(event)
+    return cal.to_ical()
 
 
 def generated_files(hb: Handbook) -> list[tuple[str, bytes]]:
