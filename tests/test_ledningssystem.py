@@ -226,3 +226,20 @@ def test_process_diagram_on_a_document_page_and_in_its_word_file(mini):
     assert pictures, "processdiagrammet saknas i Word-filen"
     names = zipfile.ZipFile(mini / "build" / "word" / "avvikelser.docx").namelist()
     assert any(n.startswith("word/media/") and n.endswith(".png") for n in names)
+
+
+def test_generated_page_sources_show_data_as_text():
+    """A role name with Markdown, HTML and Jinja signs in it is text on its generated page: the
+    template (templates/sidor/mitt-ansvar.md.j2) escapes it, and the title survives YAML."""
+    import yaml
+    from styrdok.formatting import makro
+    from styrdok.jinja import page_source
+    from types import SimpleNamespace
+    roll = SimpleNamespace(id="sas", namn='SAS: "<b>{{ x }}</b>" & co', beskrivning="Samordnar {% raw %}")
+    source = page_source("mitt-ansvar.md.j2", roll=roll)
+    front = yaml.safe_load(source.split("---")[1])
+    assert front["title"] == 'Mitt ansvar: SAS: "<b>{{ x }}</b>" & co'
+    assert '# Mitt ansvar: SAS: "&lt;b&gt;&#123;&#123; x &#125;&#125;&lt;/b&gt;" &amp; co' in source
+    assert "Samordnar &#123;% raw %&#125;" in source
+    assert source.rstrip().endswith('{{ mitt_ansvar("sas") }}')
+    assert makro("dokumentlista", per="typ") == '{{ dokumentlista(per="typ") }}'

@@ -12,6 +12,7 @@ from typing import Callable
 from . import gitcmd, load
 from .control import due_list
 from .history import RepoHistory, Revision, read_history
+from .jinja import page_source
 from .model import Handbook, Styrdokument
 from .parts import GENERATED_FILES, GENERATED_PAGES
 from .problems import Problems
@@ -104,13 +105,7 @@ PROVIDERS.append(change_macros)
 
 
 def _pages(handbook: Handbook) -> list[tuple[str, str]]:
-    return [
-        ("andringar.md", "---\ntitle: Nyligen ändrat\nsearch:\n  exclude: true\n---\n# Nyligen ändrat\n\n"
-                         "De senaste ändringarna i handbokens sidor, nyast först.\n\n{{ nyligen_andrat(50) }}\n"),
-        ("att-revidera.md", "---\ntitle: Att revidera\nsearch:\n  exclude: true\n---\n# Att revidera\n\n"
-                            "Dokument vars revidering är försenad eller ska göras inom 90 dagar, "
-                            "per dokumentansvarig.\n\n{{ att_revidera(90) }}\n"),
-    ]
+    return [("andringar.md", page_source("andringar.md.j2")), ("att-revidera.md", page_source("att-revidera.md.j2"))]
 
 
 def _feed(handbook: Handbook) -> list[tuple[str, bytes]]:

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+
+from markupsafe import Markup
 
 MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
           "oktober", "november", "december")
@@ -25,4 +28,24 @@ def join_names(items) -> str:
     return ", ".join(getattr(i, "namn", str(i)) for i in items)
 
 
-FILTERS = {"datum": datum, "datum_lang": datum_lang, "md_cell": md_cell, "join_names": join_names}
+def sidtext(value: object) -> Markup:
+    """Data written into a generated page's Markdown source: shown as text, never as HTML, and never
+    read as Jinja when the page's macros are rendered."""
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Markup(text.replace("{", "&#123;").replace("}", "&#125;"))
+
+
+def yaml_str(value: object) -> Markup:
+    """A YAML string (front matter) that no quote, colon or brace in the text can break."""
+    return Markup(json.dumps(str(value), ensure_ascii=False).replace("{", "\\u007b").replace("}", "\\u007d"))
+
+
+def makro(name: str, *args, **kwargs) -> Markup:
+    """A macro call written into a generated page: `{{ process("id") }}` (arguments quoted as JSON)."""
+    parts = [json.dumps(a, ensure_ascii=False) for a in args]
+    parts += [f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in kwargs.items()]
+    return Markup("{{ %s(%s) }}" % (name, ", ".join(parts)))
+
+
+FILTERS = {"datum": datum, "datum_lang": datum_lang, "md_cell": md_cell, "join_names": join_names,
+           "sidtext": sidtext, "yaml_str": yaml_str, "makro": makro}

@@ -41,3 +41,8 @@ def shared_env(templates_dir: Path | None = None, *, autoescape: bool = False) -
     preview stays right. Callers must not change the returned environment.
     """
     return make_env(templates_dir, autoescape=autoescape)
+
+
+def page_source(template: str, **values) -> str:
+    """The Markdown source of a generated page (templates/sidor/), data in it escaped as text."""
+    return shared_env(DEFAULT_TEMPLATES / "sidor", autoescape=True).get_template(template).render(**values)

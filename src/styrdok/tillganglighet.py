@@ -78,8 +78,8 @@ def pages(handbook: m.Handbook) -> list[tuple[str, str]]:
     webbplats = handbook.kommun.webbplats
     if webbplats is None or webbplats.tillganglighet is None:
         return []
-    return [(PAGE, "---\ntitle: Tillgänglighetsredogörelse\n---\n# Tillgänglighetsredogörelse\n\n"
-                   "{{ tillganglighetsredogorelse() }}\n")]
+    from .jinja import page_source
+    return [(PAGE, page_source("tillganglighetsredogorelse.md.j2"))]
 
 
 core_load.EXTRA_LOADERS.append(load_granskning)

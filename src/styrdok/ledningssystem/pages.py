@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 
 from icalendar import Calendar, Event
 
-from ..jinja import DEFAULT_TEMPLATES, shared_env
+from ..jinja import DEFAULT_TEMPLATES, page_source, shared_env
 from ..model import Handbook
-from ..render.markdown import md_text
 from .load import ledningssystem_of
 
 ICS_PATH = "ledningssystem/arshjul.ics"
@@ -20,34 +18,13 @@ def mitt_ansvar_path(roll_id: str) -> str:
     return f"ledningssystem/mitt-ansvar/{roll_id}.md"
 
 
-def _front(title: str, boost: float | None = None) -> str:
-    """Front matter; `boost` below 1 weighs the page's text less in the search (overrides/partials/content.html)."""
-    search = f"search:\n  boost: {boost}\n" if boost is not None else ""
-    # A YAML string that no quote, colon or brace in the name can break (the page text passes Jinja).
-    quoted = json.dumps(title, ensure_ascii=False).replace("{", "\\u007b").replace("}", "\\u007d")
-    return f"---\ntitle: {quoted}\n{search}---\n"
-
-
-def _text(value: str) -> str:
-    """Data written into a generated page's Markdown: shown as text, never as HTML or Jinja."""
-    return md_text(value).replace("{", "&#123;").replace("}", "&#125;")
-
-
 def generated_pages(hb: Handbook) -> list[tuple[str, str]]:
     ls = ledningssystem_of(hb)
     if not (ls.amnen or ls.processer or ls.enheter or ls.kvalitetsplaner or ls.arshjul):
         return []
-    out = []
-    for roll in hb.roller.values():
-        out.append((mitt_ansvar_path(roll.id), _front(f"Mitt ansvar: {roll.namn}", boost=0.3) +
-                    f"# Mitt ansvar: {_text(roll.namn)}\n\n{_text(roll.beskrivning)}\n\n"
-                    "Allt som rollen ska göra enligt handbokens dokument, processer, kvalitetsplaner och "
-                    f"årshjul, med länk till källan.\n\n{{{{ mitt_ansvar(\"{roll.id}\") }}}}\n"))
-    for p in ls.processer.values():
-        out.append((p.src_path, _front(p.namn, boost=0.6) + f"# {_text(p.namn)}\n\n{{{{ process(\"{p.id}\") }}}}\n"))
-    for e in ls.enheter.values():
-        out.append((e.src_path, _front(f"Ledningssystem: {e.enhet.namn}", boost=0.6) +
-                    f"# Ledningssystem för {_text(e.enhet.namn)}\n\n{{{{ enhet(\"{e.enhet.id}\") }}}}\n"))
+    out = [(mitt_ansvar_path(roll.id), page_source("mitt-ansvar.md.j2", roll=roll)) for roll in hb.roller.values()]
+    out += [(p.src_path, page_source("process.md.j2", process=p)) for p in ls.processer.values()]
+    out += [(e.src_path, page_source("enhet.md.j2", enhet=e.enhet)) for e in ls.enheter.values()]
     return out
 
 
