@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import decision_rules as rules, gitcmd
+from markupsafe import Markup
+
+from .jinja import page_source
 from .load import Project, slug as slugify
 from .sensitive import SCAFFOLD_TEXTS
 from .model import Handbook, Styrdokument
@@ -263,12 +266,7 @@ def new_document(handbook: Handbook, project: Project, typ_id: str, title: str, 
     if enhet:
         front["galler_for"] = flow_seq([enhet])
     front.update(relaterade=flow_seq(), lagrum=flow_seq(), taggar=flow_seq())
-    lines = ["---", dump_yaml(front).rstrip("\n"), "---", "",
-              "## Syfte", "", SCAFFOLD_TEXTS["syfte"], "",
-              "## Omfattning", "", SCAFFOLD_TEXTS["omfattning"], "",
-              "## Ansvar", "", SCAFFOLD_TEXTS["ansvar"], "",
-              "## Så här gör du", "", SCAFFOLD_TEXTS["steg"], "", "## Uppföljning", "",
-              SCAFFOLD_TEXTS["uppfoljning"], ""]
+    text = page_source("ny-sida.md.j2", front_matter=Markup(dump_yaml(front).rstrip("\n")), vagledning=SCAFFOLD_TEXTS)
     folder.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     return path

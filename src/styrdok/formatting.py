@@ -28,11 +28,16 @@ def join_names(items) -> str:
     return ", ".join(getattr(i, "namn", str(i)) for i in items)
 
 
+def md_text(value: object) -> str:
+    """Text from data made safe for Markdown: no HTML tag or entity in it can take effect (the site
+    shows it as text, pandoc turns the entities back into the characters)."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def sidtext(value: object) -> Markup:
     """Data written into a generated page's Markdown source: shown as text, never as HTML, and never
     read as Jinja when the page's macros are rendered."""
-    text = str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return Markup(text.replace("{", "&#123;").replace("}", "&#125;"))
+    return Markup(md_text(value).replace("{", "&#123;").replace("}", "&#125;"))
 
 
 def yaml_str(value: object) -> Markup:

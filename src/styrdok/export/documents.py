@@ -141,6 +141,12 @@ def memo_changes(handbook: Handbook, project: Project, doc: Styrdokument, ref: s
     return lines + _history_lines(handbook, project, doc, ref, problems, "Ändring i versionshistoriken: ")
 
 
+def _memo_text():
+    """The tjänsteskrivelse's sentences (templates/text/tjansteskrivelse.txt.j2), one macro per field."""
+    from ..jinja import DEFAULT_TEMPLATES, shared_env
+    return shared_env(DEFAULT_TEMPLATES / "text").get_template("tjansteskrivelse.txt.j2").module
+
+
 def memo_for(handbook: Handbook, project: Project, doc: Styrdokument, *, namnd_id: str | None,
              datum: dt.date, problems: Problems) -> Tjansteskrivelse:
     """The tjänsteskrivelse for a document; what it could not find out is a varning in problems."""
@@ -154,23 +160,14 @@ def memo_for(handbook: Handbook, project: Project, doc: Styrdokument, *, namnd_i
     except HistoryError as exc:
         problems.warning(doc.file, None, f"Det senaste beslutet kunde inte hittas i git: {exc}")
         ref = None
-    what = "revidering" if ref or doc.beslut else "antagande"
-    summary = (f"{doc.titel} har reviderats och föreslås beslutas." if what == "revidering"
-               else f"{doc.titel} föreslås antas.")
-    if doc.sammanfattning:
-        summary = f"{doc.sammanfattning} {summary}"
-    beskrivning = (f"{doc.titel} är en {doc.typ.namn.lower()} som beslutas av {namnd.namn}. "
-                   f"Dokumentansvarig är {doc.dokumentansvarig.namn.lower()}.\n\n"
-                   f"Dokumentet ska enligt kommunens regler revideras var {doc.revidering_manader}:e månad. "
-                   "Ändringarna sedan förra beslutet framgår av listan nedan och av bilagan, där de "
-                   "visas som spårade ändringar.\n")
+    antagande = not (ref or doc.beslut)
+    text = _memo_text()
     return Tjansteskrivelse(
         kommun_name=handbook.kommun.namn, namnd=namnd.namn, diarienummer=dnr,
         datum=datum.isoformat(), handlaggare=doc.dokumentansvarig.namn,
-        arende=f"{what.capitalize()} av {doc.titel}",
-        forslag_till_beslut=[f"{namnd.namn} beslutar att anta {doc.titel} enligt bilaga.",
-                             f"{doc.titel} gäller från och med beslutsdagen och ersätter tidigare version."],
-        sammanfattning=summary, beskrivning=beskrivning,
+        arende=str(text.arende(antagande, doc)),
+        forslag_till_beslut=[str(text.forslag_anta(doc, namnd)), str(text.forslag_galler(doc))],
+        sammanfattning=str(text.sammanfattning(antagande, doc)), beskrivning=str(text.beskrivning(doc, namnd)),
         andringar=memo_changes(handbook, project, doc, ref, problems),
-        bilaga=f"{doc.titel} ({doc.id}.docx)",
+        bilaga=str(text.bilaga(doc)),
         logo_path=project.docs / handbook.kommun.logotyp if handbook.kommun.logotyp else None)

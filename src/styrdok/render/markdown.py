@@ -14,6 +14,7 @@ from typing import Callable
 
 import jinja2
 
+from .. import formatting
 from ..jinja import shared_env
 from ..model import Handbook
 
@@ -28,10 +29,7 @@ def page_url(src_path: str) -> str:
     return stem + "/"
 
 
-def md_text(value) -> str:
-    """Text from data made safe for Markdown: no HTML tag or entity in it can take effect (the site
-    shows it as text, pandoc turns the entities back into the characters)."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+md_text = formatting.md_text
 
 
 class MacroError(Exception):
