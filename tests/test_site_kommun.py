@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from browser import chromium
-from conftest import run_cli
+from conftest import require_tool, run_cli
 from test_accessibility import _violations
 
 
@@ -140,3 +140,39 @@ def test_no_statement_page_and_no_footer_link_without_an_assessment(mini_built):
     assert not (site / "tillganglighet").exists()
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "Tillgänglighetsredogörelse" not in home and "Made with" not in home
+
+
+def test_tillganglighet_command_records_what_axe_finds_and_the_statement_shows_it(mini_built, tmp_path):
+    import shutil
+    require_tool("/usr/bin/chromium", "granskningen kör Debians Chromium")
+    pytest.importorskip("axe_playwright_python")
+    root = tmp_path / "handbok"
+    shutil.copytree(mini_built, root, ignore=shutil.ignore_patterns(".cache"))
+    # a page with a picture without a text alternative (check stops one in docs/; here the built page)
+    begrepp = root / "site" / "begrepp" / "index.html"
+    begrepp.write_text(begrepp.read_text(encoding="utf-8").replace("</article>", '<img src="x.png"></article>', 1),
+                       encoding="utf-8")
+    proc = run_cli(root, "tillganglighet", env={"STYRDOK_IDAG": "2026-11-30"})
+    assert proc.returncode == 0, proc.stderr
+    assert "Bilder saknar textalternativ (WCAG 1.1.1): 1 sida, t.ex. /begrepp/ [image-alt]" in proc.stderr
+    result = yaml.safe_load((root / "data" / "tillganglighetsgranskning.yml").read_text(encoding="utf-8"))
+    assert result["datum"].isoformat() == "2026-11-30" and result["verktyg"].startswith("axe-core 4.")
+    assert result["sidor"] >= 10
+    assert result["brister"] == [{"regel": "image-alt", "beskrivning": "Bilder saknar textalternativ",
+                                  "wcag": ["1.1.1"], "sidor": ["/begrepp/"]}]
+    _with_webbplats(root, {"namn": "Handboken", "ansvarig": "Staben", "kontakt": {"namn": "Staben", "epost": "s@x.se"},
+                           "tillganglighet": {"forenlig": "delvis", "bedomd": "2026-10-01", "metod": "Självskattning."}})
+    proc = run_cli(root, "build")
+    assert proc.returncode == 0, proc.stderr
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", (root / "site" / "tillganglighet" / "index.html")
+                                      .read_text(encoding="utf-8")))
+    assert ("Den automatiska granskningen 2026-11-30 hittade följande brister mot WCAG 2.1 nivå A och AA: "
+            "Bilder saknar textalternativ (WCAG 1.1.1): 1 sida, till exempel /begrepp/.") in text
+    assert "Redogörelsen uppdaterades senast 2026-11-30" in text
+
+
+def test_tillganglighet_command_without_a_built_site_says_what_to_do(mini):
+    proc = run_cli(mini, "tillganglighet")
+    assert proc.returncode == 2
+    assert "innehåller ingen byggd handbok. Kör först: styrdok build" in proc.stderr
+    assert not (mini / "data" / "tillganglighetsgranskning.yml").exists()

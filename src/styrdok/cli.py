@@ -73,6 +73,32 @@ def _today(args) -> dt.date:
     return current_date()
 
 
+def cmd_accessibility(args) -> int:
+    """Test the built site with axe-core in Chromium; write data/tillganglighetsgranskning.yml."""
+    from .load import current_date
+    from .site.granskning import GranskningError, audit, write_result
+    from .tillganglighet import RESULT_FILE
+    site = (args.root / "site") if args.site is None else args.site
+    try:
+        verktyg, sidor, brister = audit(site)
+    except GranskningError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    target = args.root / "data" / RESULT_FILE
+    write_result(target, current_date(), verktyg, sidor, brister)
+    if brister:
+        print(f"{len(brister)} brister mot WCAG 2.1 nivå A och AA på {sidor} sidor ({verktyg}):", file=sys.stderr)
+        for b in brister:
+            wcag = f" (WCAG {', '.join(b.wcag)})" if b.wcag else ""
+            antal = "1 sida" if len(b.sidor) == 1 else f"{len(b.sidor)} sidor"
+            print(f"  {b.beskrivning}{wcag}: {antal}, t.ex. {b.sidor[0]} [{b.regel}]", file=sys.stderr)
+    else:
+        print(f"Inga brister mot WCAG 2.1 nivå A och AA på {sidor} sidor ({verktyg}).", file=sys.stderr)
+    print(f"Skrev {target.relative_to(args.root)}. Bygg igen (styrdok build) så visar "
+          "tillgänglighetsredogörelsen resultatet.", file=sys.stderr)
+    return 0
+
+
 def cmd_due(args) -> int:
     from .overdue import due_items, format_due
     handbook = _load_or_report(args)
@@ -293,6 +319,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--utan", choices=names, action="append", metavar="UTDATA",
                    help="bygg utan en utdata (kan upprepas); filerna från förra bygget behålls")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("tillganglighet", help="granska den byggda webbplatsen med axe-core (WCAG 2.1 A/AA) och "
+                                              "skriv resultatet till data/tillganglighetsgranskning.yml")
+    p.add_argument("--site", type=Path, default=None, help="den byggda webbplatsen (standard: site/)")
+    p.set_defaults(func=cmd_accessibility)
 
     p = sub.add_parser("due", help="lista det som ska revideras eller göras (dokument, enheter, åtgärder, "
                                    "årshjul); felkod 1 om något är försenat")
