@@ -176,3 +176,17 @@ def test_tillganglighet_command_without_a_built_site_says_what_to_do(mini):
     assert proc.returncode == 2
     assert "innehåller ingen byggd handbok. Kör först: styrdok build" in proc.stderr
     assert not (mini / "data" / "tillganglighetsgranskning.yml").exists()
+
+
+def test_complying_fully_while_the_automatic_test_found_problems_is_a_warning(mini):
+    _with_webbplats(mini, {"namn": "Handboken", "ansvarig": "Staben", "kontakt": {"namn": "Staben", "epost": "s@x.se"},
+                           "tillganglighet": {"forenlig": "helt", "bedomd": "2026-10-01", "metod": "Självskattning."}})
+    (mini / "data" / "tillganglighetsgranskning.yml").write_text(
+        "datum: 2026-11-02\nverktyg: axe-core 4.10\nregler: WCAG 2.1 nivå A och AA\nsidor: 12\n"
+        "brister:\n  - regel: image-alt\n    beskrivning: Bilder saknar textalternativ\n"
+        "    wcag: ['1.1.1']\n    sidor: [/begrepp/]\n", encoding="utf-8")
+    proc = run_cli(mini, "check")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert ("data/kommun.yml: varning: webbplats.tillganglighet.forenlig: webbplats.tillganglighet.forenlig är "
+            "'helt', men den automatiska granskningen 2026-11-02 hittade 1 brist (") in out, out

@@ -50,7 +50,20 @@ def load_granskning(project, handbook: m.Handbook, problems) -> dict[str, object
         return {}
     data, lines, rel = loaded
     result = validate_model(GranskningFil, data, rel, lines, problems)
-    return {"tillganglighetsgranskning": result} if result is not None else {}
+    if result is None:
+        return {}
+    webbplats = handbook.kommun.webbplats
+    if webbplats and webbplats.tillganglighet and webbplats.tillganglighet.forenlig == "helt" and result.brister:
+        problems.warning("data/kommun.yml", None,
+                         f"webbplats.tillganglighet.forenlig är 'helt', men den automatiska granskningen "
+                         f"{result.datum} hittade {_antal(len(result.brister))} ({rel}). Rätta bristerna och kör "
+                         "styrdok tillganglighet igen, eller skriv 'delvis' och beskriv bristerna.",
+                         key="webbplats.tillganglighet.forenlig")
+    return {"tillganglighetsgranskning": result}
+
+
+def _antal(n: int) -> str:
+    return "1 brist" if n == 1 else f"{n} brister"
 
 
 def granskning_of(handbook: m.Handbook) -> GranskningFil | None:
