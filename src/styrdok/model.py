@@ -221,6 +221,8 @@ class KommunFil(Strict):
                                    "datum och typ av ändring (andringstyp).")
     webbplats: WebbplatsFil | None = Field(None, description="Handbokens ansvarige, kontakt och "
                                                             "tillgänglighetsredogörelse (visas i sidfoten).")
+    pdf: bool = Field(True, description="En PDF av varje styrdokument bredvid Word-filen på webbplatsen, med "
+                                        "länken Ladda ner som PDF (görs med LibreOffice). false stänger av dem.")
 
 
 # --- data/roller.yml, begrepp.yml, lagrum.yml -----------------------------------------------------
@@ -385,6 +387,7 @@ class Kommun:
     falt: Faltetiketter
     andringar_efter_beslut: str = "varna"
     historik_for_lasare: str = "meddelanden"
+    pdf: bool = True
     egna_falt: Mapping[str, EgetFaltFil] = field(default_factory=dict)
     dokumenthuvud: DokumenthuvudFil = field(default_factory=DokumenthuvudFil)
     webbplats: WebbplatsFil | None = None

@@ -16,6 +16,7 @@ from ..changes import revisions, senast_andrad
 from ..header import header_rows
 from ..decided_pages import notice as decided_notice
 from ..parts import generated_files, generated_pages
+from ..pdf import site_pdfs
 from ..model import Handbook
 from ..problems import SourceError
 from ..search.page import SearchIndexer
@@ -82,6 +83,7 @@ def before_page(env) -> None:
             "relaterade": [{"titel": r.titel, "url": page_url(r.src_path)} for r in doc.relaterade],
             "revisions": revisions(handbook, doc),
             "word_url": f"word/{doc.id}.docx",
+            "pdf_url": f"word/{doc.id}.pdf" if site_pdfs(handbook) else None,
         }
         page.meta["styrdok_beslutat"] = decided_notice(handbook, doc)
     page.edit_url = _edit_url(handbook, page)

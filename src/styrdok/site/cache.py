@@ -95,6 +95,8 @@ def project_digest(root: Path, skip: tuple[Path, ...] = (), exclude_folder: str 
     h.update(json.dumps(sorted((k, v) for k, v in os.environ.items()
                                if k.startswith("STYRDOK_") or k in ENV_KEYS)).encode())
     h.update(_git_state(root).encode())
+    from ..pdf import tool_signature           # the site's PDFs and their links: LibreOffice, present or not
+    h.update(tool_signature().encode())
     h.update(current_date().isoformat().encode())
     h.update(dt.date.today().isoformat().encode())        # MkDocs' sitemap dates pages by the real day
     h.update(code_version().encode())

@@ -1,0 +1,219 @@
+"""Word files to PDF with LibreOffice (headless), many files per `soffice` process.
+
+Consumes finished .docx files only, so it is the same for every way the Word files are made.
+
+- `convert(sources, out_dir)`: one `soffice --headless --convert-to pdf` per group of files (LibreOffice
+  costs ~2 s to start and ~0.3 s per document after that), the groups spread over the cores, each
+  process with its own temporary profile (two processes sharing a profile block each other).
+  Results are written into a temporary folder and renamed into place; a file LibreOffice did not
+  convert is a PdfError naming that file, and nothing of the group it was in is left behind.
+- `pdfs_beside(docx_paths, cache_dir=…)`: <name>.pdf beside each <name>.docx, converted only when
+  the Word file's bytes changed since the PDF in the cache was made (key: the .docx's digest, the
+  filter options and LibreOffice's executable).
+- `pdfa`: PDF/A-2b (SelectPdfVersion=2), for the archive copy of a decision; the title, author,
+  subject and keywords come from the .docx's document properties (`set_properties`).
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from .outputfiles import file_mode
+
+FILTER = "pdf:writer_pdf_Export"
+PDFA_FILTER = FILTER + ':{"SelectPdfVersion":{"type":"long","value":"2"}}'
+INSTALL = ("Installera LibreOffice (Debian/Ubuntu: apt-get install --no-install-recommends "
+           "libreoffice-writer-nogui fonts-liberation2)")
+START_SECONDS = 60          # LibreOffice's start, generous on a busy machine
+SECONDS_PER_FILE = 30
+MIN_PER_PROCESS = 8         # fewer files than this per process: starting another costs more than it gains
+
+
+class PdfError(Exception):
+    """A PDF could not be made. The message is Swedish and names the file and what to do."""
+
+
+def soffice() -> str | None:
+    """LibreOffice's command, or None when it is not installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def available() -> bool:
+    return soffice() is not None
+
+
+def site_pdfs(handbook) -> bool:
+    """Whether the site gets PDFs (and its pages the link): on in data/kommun.yml and LibreOffice installed."""
+    return bool(handbook.kommun.pdf) and available()
+
+
+def tool_signature() -> str:
+    """Which LibreOffice makes the PDFs (its executable's real path and time): part of the cache key."""
+    path = soffice()
+    if path is None:
+        return "-"
+    real = os.path.realpath(path)
+    try:
+        return f"{real}:{os.stat(real).st_mtime_ns}"
+    except OSError:
+        return real
+
+
+def _run_group(tool: str, group: Sequence[Path], out_dir: Path, filter_name: str,
+               labels: Mapping[Path, str]) -> dict[Path, Path]:
+    """One soffice process for the group; the converted files (source -> pdf in out_dir)."""
+    with tempfile.TemporaryDirectory(prefix="styrdok-pdf-") as tmp_name:
+        tmp = Path(tmp_name)
+        profile = (tmp / "profil").as_uri()
+        cmd = [tool, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+               f"-env:UserInstallation={profile}", "--convert-to", filter_name, "--outdir", str(out_dir),
+               *[str(p) for p in group]]
+        env = {**os.environ, "HOME": str(tmp)}       # LibreOffice writes a few files under HOME
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
+                                  timeout=START_SECONDS + SECONDS_PER_FILE * len(group))
+        except subprocess.TimeoutExpired:
+            raise PdfError(f"LibreOffice blev inte klar med PDF-filerna ({', '.join(p.name for p in group[:5])}"
+                           f"{' …' if len(group) > 5 else ''}) inom tidsgränsen. Öppna filerna i LibreOffice och "
+                           "kontrollera att de går att spara som PDF.") from None
+        except OSError as exc:
+            raise PdfError(f"LibreOffice ({tool}) kunde inte startas: {exc}. {INSTALL}.") from None
+    done: dict[Path, Path] = {}
+    for source in group:
+        pdf = out_dir / (source.stem + ".pdf")
+        try:
+            with open(pdf, "rb") as fh:
+                if fh.read(5) == b"%PDF-":
+                    done[source] = pdf
+        except OSError:
+            pass
+    missing = [p for p in group if p not in done]
+    if missing:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        raise PdfError("; ".join(f"{labels.get(p, p)}: LibreOffice kunde inte göra en PDF av Word-filen"
+                                 for p in missing)
+                       + (f" (LibreOffice: {' '.join(detail)})" if detail else "")
+                       + ". Öppna filen i Word eller LibreOffice och kontrollera att den går att öppna och spara.")
+    return done
+
+
+def convert(sources: Sequence[Path], out_dir: Path, *, pdfa: bool = False, jobs: int | None = None,
+            labels: Mapping[Path, str] | None = None) -> list[Path]:
+    """Convert each source .docx to out_dir/<stem>.pdf; the paths in the order of sources.
+
+    Groups of files go to one soffice process each, `jobs` processes at a time (default: the
+    cores, but no more than one per MIN_PER_PROCESS files). Every PDF is complete when it appears:
+    the processes write into a temporary folder beside out_dir, and the files are renamed into
+    place only when every file was converted. labels name a source in messages (default: its path)."""
+    sources = [Path(p) for p in sources]
+    if not sources:
+        return []
+    tool = soffice()
+    if tool is None:
+        raise PdfError(f"PDF-filerna kan inte göras: LibreOffice (soffice) finns inte på den här datorn. {INSTALL}.")
+    stems = [p.stem for p in sources]
+    if len(set(stems)) != len(stems):
+        dupes = sorted({s for s in stems if stems.count(s) > 1})
+        raise PdfError(f"Flera Word-filer heter likadant ({', '.join(dupes)}): deras PDF-filer skulle skriva över "
+                       "varandra.")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    workers = max(1, min(jobs or os.cpu_count() or 1, math.ceil(len(sources) / MIN_PER_PROCESS)))
+    size = math.ceil(len(sources) / workers)
+    groups = [sources[i:i + size] for i in range(0, len(sources), size)]
+    filter_name = PDFA_FILTER if pdfa else FILTER
+    staging = Path(tempfile.mkdtemp(prefix=f".pdf-{os.getpid()}-", dir=out_dir))
+    try:
+        # soffice writes into the staging folder: it refuses nothing, so each group gets its own
+        folders = [staging / str(n) for n in range(len(groups))]
+        for folder in folders:
+            folder.mkdir()
+        with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+            results = list(pool.map(lambda g: _run_group(tool, g[0], g[1], filter_name, labels or {}),
+                                    zip(groups, folders)))
+        made = {src: pdf for result in results for src, pdf in result.items()}
+        out = []
+        for source in sources:
+            target = out_dir / (source.stem + ".pdf")
+            os.chmod(made[source], file_mode())
+            os.replace(made[source], target)
+            out.append(target)
+        return out
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def cache_key(docx: Path, pdfa: bool = False) -> str:
+    h = hashlib.sha256()
+    for part in (_digest(docx), PDFA_FILTER if pdfa else FILTER, tool_signature()):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copy2(src, tmp)
+    os.replace(tmp, dst)
+
+
+def pdfs_beside(docx_paths: Sequence[Path], *, cache_dir: Path | None, jobs: int | None = None,
+                labels: Mapping[Path, str] | None = None) -> list[Path]:
+    """<name>.pdf beside each <name>.docx. With cache_dir, a Word file whose bytes are unchanged
+    gets its PDF from the cache (hard-linked: the site never edits a file in place); only the
+    others go to LibreOffice. Layout: <cache_dir>/<name>/<key>.pdf, one entry per name."""
+    docx_paths = [Path(p) for p in docx_paths]
+    targets = [p.with_suffix(".pdf") for p in docx_paths]
+    todo: list[tuple[Path, Path | None]] = []
+    for docx, target in zip(docx_paths, targets):
+        entry = cache_dir / docx.stem / f"{cache_key(docx)}.pdf" if cache_dir is not None else None
+        if entry is not None and entry.is_file():
+            _link_or_copy(entry, target)
+        else:
+            todo.append((docx, entry))
+    by_folder: dict[Path, list[tuple[Path, Path | None]]] = {}
+    for docx, entry in todo:
+        by_folder.setdefault(docx.parent, []).append((docx, entry))
+    for folder, items in by_folder.items():
+        made = convert([d for d, _ in items], folder, jobs=jobs, labels=labels)
+        for (docx, entry), pdf in zip(items, made):
+            if entry is None:
+                continue
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(pdf, entry)
+            for old in entry.parent.glob("*.pdf"):          # keep one entry per name
+                if old != entry:
+                    old.unlink(missing_ok=True)
+    return targets
+
+
+def set_properties(docx: Path, out: Path, *, title: str, author: str, subject: str, keywords: Sequence[str]) -> None:
+    """A copy of docx with the document properties a PDF carries (LibreOffice writes them into the
+    PDF's Info and XMP): title, author, subject, keywords."""
+    from docx import Document
+    document = Document(str(docx))
+    props = document.core_properties
+    props.title = title
+    props.author = author
+    props.last_modified_by = author
+    props.subject = subject
+    props.keywords = ", ".join(k for k in keywords if k)
+    document.save(str(out))

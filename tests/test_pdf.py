@@ -1,0 +1,121 @@
+"""PDF of every styrdokument beside its Word file on the site, made by LibreOffice (headless).
+
+Tests read what a reader gets: the PDF's text (pdftotext), the page's "Ladda ner som PDF" link, and
+which files LibreOffice was given (a logging `soffice` first on PATH that runs the real one)."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import require_tool, run_cli, tree_digest
+
+
+def pdf_on(root: Path, on: bool = True) -> None:
+    kommun = root / "data" / "kommun.yml"
+    text = kommun.read_text(encoding="utf-8").replace("pdf: false", f"pdf: {'true' if on else 'false'}")
+    kommun.write_text(text, encoding="utf-8")
+
+
+def pdf_text(path: Path, *args: str) -> str:
+    tool = require_tool("pdftotext", "läser texten i PDF-filerna")
+    return subprocess.run([tool, *args, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def logged_soffice(tmp_path):
+    """PATH with a `soffice` that records its arguments (one line per process) and runs the real one;
+    with SOFFICE_FAIL=1 in the environment it converts nothing, as a LibreOffice that cannot read the files."""
+    real = require_tool("soffice", "gör PDF-filerna")
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    log = tmp_path / "soffice.log"
+
+    script = folder / "soffice"
+    script.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\n[ -n "$SOFFICE_FAIL" ] && exit 0\nexec "{real}" "$@"\n',
+                      encoding="utf-8")
+    script.chmod(0o755)
+
+    def make(fail: bool = False) -> dict:
+        return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}", **({"SOFFICE_FAIL": "1"} if fail else {})}
+
+    make.log = log
+    return make
+
+
+def calls(log: Path) -> list[list[str]]:
+    """The .docx files of each soffice process, by file name."""
+    if not log.exists():
+        return []
+    return [sorted(Path(a).name for a in line.split() if a.endswith(".docx"))
+            for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def test_every_styrdokument_gets_a_pdf_beside_its_word_file_and_a_link(mini, logged_soffice):
+    pdf_on(mini)
+    env = logged_soffice()
+    proc = run_cli(mini, "build", env=env)
+    assert proc.returncode == 0, proc.stderr
+    word = mini / "site" / "word"
+    assert sorted(p.name for p in word.glob("*.pdf")) == ["avvikelser.pdf", "riktlinje-kvalitet.pdf"]
+    text = pdf_text(word / "avvikelser.pdf")
+    assert "Rutin för avvikelser & risker" in text and "Testby kommun" in text
+    # one LibreOffice process for all the documents (two documents: fewer than one per process needs)
+    assert calls(logged_soffice.log) == [["avvikelser.docx", "riktlinje-kvalitet.docx"]]
+    page = (mini / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../word/avvikelser.pdf" download>Ladda ner som PDF</a>' in page
+    assert 'href="../../word/avvikelser.docx" download>Ladda ner som Word</a>' in page
+
+
+def test_only_changed_word_files_are_converted_again(mini, logged_soffice):
+    pdf_on(mini)
+    env = logged_soffice()
+    assert run_cli(mini, "build", env=env).returncode == 0
+    before = (mini / "site" / "word" / "riktlinje-kvalitet.pdf").stat().st_ino
+    doc = mini / "docs" / "rutiner" / "avvikelser.md"
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nEnhetschefen svarar inom en vecka.\n", encoding="utf-8")
+    proc = run_cli(mini, "build", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert calls(logged_soffice.log)[1:] == [["avvikelser.docx"]]           # the edited one only
+    assert "Enhetschefen svarar inom en vecka." in pdf_text(mini / "site" / "word" / "avvikelser.pdf")
+    assert (mini / "site" / "word" / "riktlinje-kvalitet.pdf").stat().st_ino == before   # from the cache
+
+
+def test_kommun_can_turn_site_pdfs_off(mini, logged_soffice):
+    env = logged_soffice()                                  # the fixture's kommun.yml says pdf: false
+    assert run_cli(mini, "build", env=env).returncode == 0
+    assert not list((mini / "site" / "word").glob("*.pdf"))
+    assert calls(logged_soffice.log) == []
+    page = (mini / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
+    assert "Ladda ner som PDF" not in page and "Ladda ner som Word" in page
+
+
+def test_libreoffice_failure_names_the_file_and_leaves_the_site(mini, logged_soffice):
+    pdf_on(mini)
+    assert run_cli(mini, "build", env=logged_soffice()).returncode == 0
+    before = tree_digest(mini / "site")
+    doc = mini / "docs" / "rutiner" / "avvikelser.md"
+    doc.write_text(doc.read_text(encoding="utf-8") + "\nNy mening.\n", encoding="utf-8")
+    proc = run_cli(mini, "build", env=logged_soffice(fail=True))
+    assert proc.returncode == 1
+    assert "PDF-filerna kunde inte skapas" in proc.stderr
+    assert ("docs/rutiner/avvikelser.md (word/avvikelser.docx): LibreOffice kunde inte göra en PDF av Word-filen"
+            in proc.stderr)
+    assert "riktlinje-kvalitet.docx" not in proc.stderr                   # unchanged: from the cache
+    assert "Bygget avbröts: inget i site/ har ändrats." in proc.stderr
+    assert tree_digest(mini / "site") == before
+
+
+def test_without_libreoffice_the_site_is_built_without_pdfs_and_says_why(mini, tmp_path):
+    pdf_on(mini)
+    folder = tmp_path / "bin"                               # a PATH with git but no LibreOffice
+    folder.mkdir()
+    for tool in ("git",):
+        os.symlink(require_tool(tool, "bygget läser historiken"), folder / tool)
+    proc = run_cli(mini, "build", env={"PATH": str(folder)})
+    assert proc.returncode == 0, proc.stderr
+    assert "varning: PDF-filerna görs inte: LibreOffice (soffice) finns inte" in proc.stderr
+    assert not list((mini / "site" / "word").glob("*.pdf"))
+    assert "Ladda ner som PDF" not in (mini / "site" / "rutiner" / "avvikelser" / "index.html").read_text("utf-8")
