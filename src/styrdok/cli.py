@@ -147,7 +147,34 @@ def cmd_decide(args) -> int:
     what = "Den redaktionella ändringen" if andring == "redaktionell" else "Beslutet"
     print(f"{what} är registrerad i {doc.file}, incheckad och taggad som {tag}." if andring == "redaktionell"
           else f"Beslutet är registrerat i {doc.file}, incheckat och taggat som {tag}.", file=sys.stderr)
+    if andring == "redaktionell" or not handbook.kommun.arkivexemplar:
+        return 0
+    return _archive(args, doc.id, after_decision=True)
+
+
+def _archive(args, doc_ref: str, *, after_decision: bool = False) -> int:
+    """The latest decision's archive copy (PDF/A-2b) of a document, from a fresh load of the handbook."""
+    from .archive import ArchiveError, archive_decision
+    from .control import ControlError, find_document
+    from .load import Project, load_handbook
+    handbook, problems = load_handbook(args.root)
+    try:
+        if handbook is None:
+            raise ArchiveError("handboken kunde inte läsas in; kör styrdok check")
+        project = Project(args.root)
+        path = archive_decision(handbook, project, find_document(handbook, project, doc_ref))
+    except (ArchiveError, ControlError) as exc:
+        again = f" Gör det sedan med 'styrdok arkivera {doc_ref}'." if after_decision else ""
+        print(f"fel: {'Beslutet är registrerat, men ' if after_decision else ''}arkivexemplaret (PDF/A-2b) kunde "
+              f"inte göras: {exc}{again} ('arkivexemplar: false' i data/kommun.yml stänger av arkivexemplaren.)",
+              file=sys.stderr)
+        return 1
+    print(f"Arkivexemplaret (PDF/A-2b) är skrivet: {path.relative_to(args.root)}", file=sys.stderr)
     return 0
+
+
+def cmd_archive(args) -> int:
+    return _archive(args, args.dokument)
 
 
 def cmd_new(args) -> int:
@@ -345,6 +372,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="redaktionell ändring utan nytt beslut (stavfel, trasig länk); kräver --skal")
     p.add_argument("--skal", help="varför ändringen är redaktionell, t.ex. \"Rättat stavfel\"")
     p.set_defaults(func=cmd_decide)
+
+    p = sub.add_parser("arkivera", help="skriv senast beslutade versionen som PDF/A-2b för e-arkivet "
+                                        "(build/arkiv/; styrdok decide gör det vid varje beslut)")
+    p.add_argument("dokument", help="dokumentets id eller sökväg")
+    p.set_defaults(func=cmd_archive)
 
     p = sub.add_parser("new", help="skapa ett nytt styrdokument med giltig front matter")
     p.add_argument("typ", help="dokumenttyp, t.ex. rutin")

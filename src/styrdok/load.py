@@ -221,7 +221,8 @@ def _load_kommun(project: Project, problems: Problems, roller: dict[str, m.Roll]
                       namnder=tuple(namnder), forvaltningar=fil.forvaltningar, dokumenttyper=typer,
                       falt=fil.falt, egna_falt={e.id: e for e in fil.egna_falt}, dokumenthuvud=fil.dokumenthuvud,
                       andringar_efter_beslut=fil.andringar_efter_beslut,
-                      historik_for_lasare=fil.historik_for_lasare, webbplats=fil.webbplats, pdf=fil.pdf)
+                      historik_for_lasare=fil.historik_for_lasare, webbplats=fil.webbplats, pdf=fil.pdf,
+                      arkivexemplar=fil.arkivexemplar)
     if fil.webbplats is not None and not (fil.webbplats.kontakt.epost or fil.webbplats.kontakt.telefon):
         problems.error(rel, lines.line(("webbplats", "kontakt")),
                        "Kontakten behöver en e-postadress (epost) eller ett telefonnummer (telefon), så att "

@@ -223,6 +223,8 @@ class KommunFil(Strict):
                                                             "tillgänglighetsredogörelse (visas i sidfoten).")
     pdf: bool = Field(True, description="En PDF av varje styrdokument bredvid Word-filen på webbplatsen, med "
                                         "länken Ladda ner som PDF (görs med LibreOffice). false stänger av dem.")
+    arkivexemplar: bool = Field(True, description="styrdok decide skriver den beslutade versionen som PDF/A-2b "
+                                                  "(build/arkiv/<id>/) för e-arkivet. false stänger av det.")
 
 
 # --- data/roller.yml, begrepp.yml, lagrum.yml -----------------------------------------------------
@@ -388,6 +390,7 @@ class Kommun:
     andringar_efter_beslut: str = "varna"
     historik_for_lasare: str = "meddelanden"
     pdf: bool = True
+    arkivexemplar: bool = True
     egna_falt: Mapping[str, EgetFaltFil] = field(default_factory=dict)
     dokumenthuvud: DokumenthuvudFil = field(default_factory=DokumenthuvudFil)
     webbplats: WebbplatsFil | None = None

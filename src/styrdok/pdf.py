@@ -205,15 +205,35 @@ def pdfs_beside(docx_paths: Sequence[Path], *, cache_dir: Path | None, jobs: int
     return targets
 
 
+CORE = "docProps/core.xml"
+_NS = {"cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+       "dc": "http://purl.org/dc/elements/1.1/"}
+
+
 def set_properties(docx: Path, out: Path, *, title: str, author: str, subject: str, keywords: Sequence[str]) -> None:
     """A copy of docx with the document properties a PDF carries (LibreOffice writes them into the
-    PDF's Info and XMP): title, author, subject, keywords."""
-    from docx import Document
-    document = Document(str(docx))
-    props = document.core_properties
-    props.title = title
-    props.author = author
-    props.last_modified_by = author
-    props.subject = subject
-    props.keywords = ", ".join(k for k in keywords if k)
-    document.save(str(out))
+    PDF's Info and XMP): title, author, subject, keywords.
+
+    The properties part is rewritten as a whole: the templates' part has elements in a wrong
+    namespace (and an empty keywords element) that python-docx's setters leave beside the new ones,
+    and LibreOffice then reads no keywords."""
+    import zipfile
+    from lxml import etree
+    with zipfile.ZipFile(docx) as source:
+        root = etree.fromstring(source.read(CORE)) if CORE in source.namelist() else None
+        if root is None:
+            raise PdfError(f"{docx}: Word-filen saknar dokumentegenskaper ({CORE}). Gör om Word-filen.")
+        replaced = {"title", "creator", "subject", "keywords", "lastModifiedBy", "description"}
+        for child in list(root):
+            if etree.QName(child).localname in replaced:
+                root.remove(child)
+        values = [("dc", "title", title), ("dc", "creator", author), ("dc", "subject", subject),
+                  ("cp", "keywords", ", ".join(k for k in keywords if k)), ("cp", "lastModifiedBy", author)]
+        for prefix, name, value in values:
+            element = etree.SubElement(root, f"{{{_NS[prefix]}}}{name}")
+            element.text = value
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for item in source.infolist():
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True) \
+                    if item.filename == CORE else source.read(item.filename)
+                target.writestr(item, data)
