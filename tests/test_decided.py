@@ -178,9 +178,9 @@ def test_changed_ansvar_in_data_is_not_a_minor_change_and_the_memo_lists_it(deci
     proc = minor(decided)
     assert proc.returncode == 1
     assert "ändrat ansvar (Socialt ansvarig samordnare (Avvikelser): omformulerat)" in proc.stderr
-    memo = run_cli(decided, "tjansteskrivelse", "avvikelser", "--out", str(decided / "ut"), env=IDAG)
+    memo = run_cli(decided, "tjansteskrivelse", "avvikelser", "--utan-pdf", "--out", str(decided / "ut"), env=IDAG)
     assert memo.returncode == 0, memo.stderr
-    doc = Document(decided / "ut" / "avvikelser-tjansteskrivelse.docx")
+    doc = Document(decided / "ut" / "avvikelser-2026-03-20" / "avvikelser-tjansteskrivelse.docx")
     texts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
     assert "– Ändrat ansvar – Socialt ansvarig samordnare (Avvikelser): omformulerat" in texts
     assert "– Ändrat genom data som dokumentet visar: data/ansvar.yml: avvikelser" in texts
@@ -201,9 +201,9 @@ def test_memo_without_git_never_says_there_are_no_changes(decided, tmp_path):
     import shutil
     copy = tmp_path / "utan-git"
     shutil.copytree(decided, copy, ignore=shutil.ignore_patterns(".git", ".cache"))
-    memo = run_cli(copy, "tjansteskrivelse", "avvikelser", "--out", str(copy / "ut"), env=IDAG)
+    memo = run_cli(copy, "tjansteskrivelse", "avvikelser", "--utan-pdf", "--out", str(copy / "ut"), env=IDAG)
     assert memo.returncode == 0, memo.stderr
-    doc = Document(copy / "ut" / "avvikelser-tjansteskrivelse.docx")
+    doc = Document(copy / "ut" / "avvikelser-2026-03-20" / "avvikelser-tjansteskrivelse.docx")
     texts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
     assert not any("Inga ändringar" in t for t in texts)
     assert any("Ändringarna sedan förra beslutet kunde inte tas fram (beslutstaggarna kunde inte läsas ur git: "
@@ -241,7 +241,7 @@ def test_stoppa_blocks_the_build_but_not_the_commands_that_resolve_it(decided, t
     built = run_cli(decided, "build", env=IDAG)
     assert built.returncode == 1 and "Bygget avbröts" in built.stderr
     assert "docs/rutiner/avvikelser.md: fel: Ändrat sedan beslutet 2026-03-12 (i sidan)." in built.stderr
-    memo = run_cli(decided, "tjansteskrivelse", "avvikelser", "--out", str(tmp_path / "ut"), env=IDAG)
+    memo = run_cli(decided, "tjansteskrivelse", "avvikelser", "--utan-pdf", "--out", str(tmp_path / "ut"), env=IDAG)
     assert memo.returncode == 0, memo.stderr
     proc = run_cli(decided, "decide", "avvikelser", "--instans", "socialchef", "--datum", "2026-03-19",
                    "--paragraf", "20", env=IDAG)

@@ -243,10 +243,11 @@ def cmd_export(args) -> int:
 
 
 def cmd_memo(args) -> int:
+    """The nämnd package: memo, the document as bilaga, the tracked-changes copy and their PDFs (styrdok.package)."""
     from .control import ControlError, find_document
     from .load import Project, current_date
-    from .export.documents import memo_for, templates_for
-    from .export import ExportError, export_tjansteskrivelse
+    from .export import ExportError
+    from .package import PACKAGE_FOLDER, PackageError, write_package
     handbook = _load_or_report(args)
     if handbook is None:
         return 2
@@ -255,14 +256,15 @@ def cmd_memo(args) -> int:
     problems = Problems()
     try:
         doc = find_document(handbook, project, args.dokument)
-        memo = memo_for(handbook, project, doc, namnd_id=args.namnd, datum=current_date(), problems=problems)
-        out = (args.out or (args.root / "build" / "word")) / f"{doc.id}-tjansteskrivelse.docx"
-        export_tjansteskrivelse(memo, out, templates_for(project))
-    except (ControlError, ExportError) as exc:
-        print(f"fel: {exc}", file=sys.stderr)
+        folder, archive = write_package(handbook, project, doc, namnd_id=args.namnd, datum=current_date(),
+                                        out_root=args.out or (args.root / PACKAGE_FOLDER), with_pdf=not args.utan_pdf,
+                                        problems=problems)
+    except (ControlError, ExportError, PackageError) as exc:
+        print_problems(problems)
+        print(f"fel: {exc}\nInget paket skrevs.", file=sys.stderr)
         return 1
     print_problems(problems)
-    print(f"Skrev {out}", file=sys.stderr)
+    print(f"Skrev paketet till nämnden: {folder} ({len(list(folder.iterdir()))} filer) och {archive}", file=sys.stderr)
     return 0
 
 
@@ -397,10 +399,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--toc", action="store_true", help="med innehållsförteckning")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("tjansteskrivelse", help="skriv tjänsteskrivelse till nämnden för ett dokument")
+    p = sub.add_parser("tjansteskrivelse", help="skriv paketet till nämnden för ett dokument: tjänsteskrivelsen, "
+                                                "dokumentet som bilaga, kopian med spårade ändringar och deras PDF, "
+                                                "i en mapp och en zip-fil")
     p.add_argument("dokument", help="dokumentets id eller sökväg")
     p.add_argument("--namnd", help="nämndens id (standard: den första som beslutar dokumentet)")
-    p.add_argument("--out", type=Path, help="målmapp (standard: build/word/)")
+    p.add_argument("--out", type=Path, help="mappen som paketet skrivs i (standard: build/namnd/)")
+    p.add_argument("--utan-pdf", action="store_true", help="bara Word-filerna (när LibreOffice inte finns)")
     p.set_defaults(func=cmd_memo)
 
     p = sub.add_parser("import", help="gör om ett Word-styrdokument till en Markdown-sida")

@@ -167,7 +167,8 @@ def memo_for(handbook: Handbook, project: Project, doc: Styrdokument, *, namnd_i
         datum=datum.isoformat(), handlaggare=doc.dokumentansvarig.namn,
         arende=str(text.arende(antagande, doc)),
         forslag_till_beslut=[str(text.forslag_anta(doc, namnd)), str(text.forslag_galler(doc))],
-        sammanfattning=str(text.sammanfattning(antagande, doc)), beskrivning=str(text.beskrivning(doc, namnd)),
+        sammanfattning=str(text.sammanfattning(antagande, doc)), beskrivning=str(text.beskrivning(
+            doc, namnd, "bilaga" if ref else "saknas" if doc.beslut else "ny")),
         andringar=memo_changes(handbook, project, doc, ref, problems),
         bilaga=str(text.bilaga(doc)),
         logo_path=project.docs / handbook.kommun.logotyp if handbook.kommun.logotyp else None)

@@ -10,7 +10,8 @@ The template fields (dokument.docx):
   innehallsforteckning (bool), notering (text shown above the body, "" when none), brodtext (the body).
 tjansteskrivelse.docx:
   kommun, logotyp, namnd, diarienummer, datum, handlaggare, arende, forslag (list of text),
-  sammanfattning, beskrivning (the body), andringar (list of text), bilaga.
+  sammanfattning, beskrivning (the body), andringar (list of text), bilaga, handlingar (the files of
+  the nämnd package: rows with .namn and .filer; empty when the memo is written alone).
 Rendering is strict (an unknown field is an ExportError naming it) and autoescaped (& < > stay text).
 
 Speed: pandoc costs ~110 ms per process whatever the size, so export_many converts many documents
@@ -94,6 +95,7 @@ class Tjansteskrivelse:
     andringar: Sequence[str]                        # what changed since the last decision
     bilaga: str                                     # the document title / file name
     logo_path: Path | None = None
+    handlingar: Sequence[tuple[str, Sequence[str]]] = ()    # (what, file names): the package's files
 
 
 # --- one unit of work ----------------------------------------------------------------------------
@@ -260,6 +262,8 @@ def _memo_job(memo: Tjansteskrivelse, out: Path) -> _Job:
         "sammanfattning": _need(memo.sammanfattning, "sammanfattningen", label),
         "andringar": [_need(a, f"ändring nr {i}", label) for i, a in enumerate(memo.andringar, 1)],
         "bilaga": _need(memo.bilaga, "bilagan", label),
+        "handlingar": [{"namn": _need(namn, "handlingens namn", label), "filer": list(filer)}
+                       for namn, filer in memo.handlingar],
     }
     return _Job(label, Path(out), context, "beskrivning", finalize_markdown(prepared.text), prepared.images,
                 memo.logo_path, False)
