@@ -8,6 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import pikepdf
 import pytest
 
 from conftest import require_tool, run_cli, tree_digest
@@ -62,6 +63,10 @@ def test_every_styrdokument_gets_a_pdf_beside_its_word_file_and_a_link(mini, log
     assert sorted(p.name for p in word.glob("*.pdf")) == ["avvikelser.pdf", "riktlinje-kvalitet.pdf"]
     text = pdf_text(word / "avvikelser.pdf")
     assert "Rutin för avvikelser & risker" in text and "Testby kommun" in text
+    with pikepdf.open(word / "avvikelser.pdf") as pdf:          # a screen reader's title and structure
+        assert str(pdf.docinfo["/Title"]) == "Rutin för avvikelser & risker"
+        assert str(pdf.docinfo["/Author"]) == "Socialförvaltningen, Testby kommun"
+        assert pdf.Root.MarkInfo.Marked and "/StructTreeRoot" in pdf.Root         # tagged PDF
     # one LibreOffice process for all the documents (two documents: fewer than one per process needs)
     assert calls(logged_soffice.log) == [["avvikelser.docx", "riktlinje-kvalitet.docx"]]
     page = (mini / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")

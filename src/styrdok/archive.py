@@ -36,8 +36,8 @@ def forvaltning_of(handbook: Handbook, doc: Styrdokument) -> str:
     return handbook.kommun.forvaltningar[0].namn
 
 
-def properties(handbook: Handbook, doc: Styrdokument) -> dict:
-    """The PDF's document properties: title, author, subject, keywords."""
+def document_properties(handbook: Handbook, doc: Styrdokument) -> dict:
+    """A PDF's document properties: title, author (the förvaltning), subject, keywords."""
     last = next((b for b in reversed(doc.beslut) if not b.redaktionell), None)
     decided = f", beslutad av {last.instans.namn} {last.datum.isoformat()}" if last is not None else ""
     keywords = [doc.typ.namn, "styrdokument", handbook.kommun.namn, *doc.taggar]
@@ -62,7 +62,7 @@ def archive_decision(handbook: Handbook, project: Project, doc: Styrdokument) ->
         except ExportError as exc:
             raise ArchiveError(str(exc)) from None
         source = tmp / f"{word.doc_id}.docx"
-        pdf.set_properties(tmp / "word.docx", source, **properties(handbook, doc))
+        pdf.set_properties(tmp / "word.docx", source, **document_properties(handbook, doc))
         try:
             made, = pdf.convert([source], tmp / "pdf", pdfa=True, labels={source: f"{doc.file} (beslutad version)"})
         except pdf.PdfError as exc:

@@ -16,6 +16,7 @@ Consumes finished .docx files only, so it is the same for every way the Word fil
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import os
 import shutil
@@ -27,8 +28,10 @@ from typing import Mapping, Sequence
 
 from .outputfiles import file_mode
 
-FILTER = "pdf:writer_pdf_Export"
-PDFA_FILTER = FILTER + ':{"SelectPdfVersion":{"type":"long","value":"2"}}'
+# Tagged PDF (headings, tables and reading order for screen readers); PDF/A-2b for the archive.
+FILTER = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
+PDFA_FILTER = ('pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"},'
+               '"SelectPdfVersion":{"type":"long","value":"2"}}')
 INSTALL = ("Installera LibreOffice (Debian/Ubuntu: apt-get install --no-install-recommends "
            "libreoffice-writer-nogui fonts-liberation2)")
 START_SECONDS = 60          # LibreOffice's start, generous on a busy machine
@@ -158,9 +161,10 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def cache_key(docx: Path, pdfa: bool = False) -> str:
+def cache_key(docx: Path, pdfa: bool = False, properties: Mapping | None = None) -> str:
     h = hashlib.sha256()
-    for part in (_digest(docx), PDFA_FILTER if pdfa else FILTER, tool_signature()):
+    for part in (_digest(docx), PDFA_FILTER if pdfa else FILTER, tool_signature(),
+                 json.dumps(properties, ensure_ascii=False, sort_keys=True)):
         h.update(part.encode() + b"\0")
     return h.hexdigest()
 
@@ -176,15 +180,21 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 
 def pdfs_beside(docx_paths: Sequence[Path], *, cache_dir: Path | None, jobs: int | None = None,
-                labels: Mapping[Path, str] | None = None) -> list[Path]:
-    """<name>.pdf beside each <name>.docx. With cache_dir, a Word file whose bytes are unchanged
-    gets its PDF from the cache (hard-linked: the site never edits a file in place); only the
-    others go to LibreOffice. Layout: <cache_dir>/<name>/<key>.pdf, one entry per name."""
+                labels: Mapping[Path, str] | None = None, properties: Mapping[Path, Mapping] | None = None
+                ) -> list[Path]:
+    """<name>.pdf beside each <name>.docx. With cache_dir, a Word file whose bytes (and properties)
+    are unchanged gets its PDF from the cache (hard-linked: the site never edits a file in place);
+    only the others go to LibreOffice. Layout: <cache_dir>/<name>/<key>.pdf, one entry per name.
+    properties (per Word file: title, author, subject, keywords) go into the PDF's document
+    properties; the Word file itself is not changed (a copy with them is converted)."""
     docx_paths = [Path(p) for p in docx_paths]
     targets = [p.with_suffix(".pdf") for p in docx_paths]
+    properties = properties or {}
+    labels = labels or {}
     todo: list[tuple[Path, Path | None]] = []
     for docx, target in zip(docx_paths, targets):
-        entry = cache_dir / docx.stem / f"{cache_key(docx)}.pdf" if cache_dir is not None else None
+        key = cache_key(docx, properties=properties.get(docx))
+        entry = cache_dir / docx.stem / f"{key}.pdf" if cache_dir is not None else None
         if entry is not None and entry.is_file():
             _link_or_copy(entry, target)
         else:
@@ -193,7 +203,18 @@ def pdfs_beside(docx_paths: Sequence[Path], *, cache_dir: Path | None, jobs: int
     for docx, entry in todo:
         by_folder.setdefault(docx.parent, []).append((docx, entry))
     for folder, items in by_folder.items():
-        made = convert([d for d, _ in items], folder, jobs=jobs, labels=labels)
+        with tempfile.TemporaryDirectory(prefix="styrdok-pdf-kopior-") as tmp_name:
+            sources = []
+            for docx, _ in items:
+                props = properties.get(docx)
+                if props:
+                    source = Path(tmp_name) / docx.name
+                    set_properties(docx, source, **props)
+                else:
+                    source = docx
+                sources.append(source)
+            made = convert(sources, folder, jobs=jobs,
+                           labels={s: labels.get(d, str(d)) for s, (d, _) in zip(sources, items)})
         for (docx, entry), pdf in zip(items, made):
             if entry is None:
                 continue
