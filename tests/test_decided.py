@@ -221,10 +221,10 @@ def test_memo_when_git_fails_names_the_cause_and_never_says_there_are_no_changes
         git(decided, "commit", "-q", "-am", "Ändrad tidsgräns")
     broken = tmp_path / "trasig.gitconfig"
     broken.write_text("[core\nbroken\n", encoding="utf-8")
-    memo = run_cli(decided, "tjansteskrivelse", "avvikelser", "--out", str(decided / "ut"),
+    memo = run_cli(decided, "tjansteskrivelse", "avvikelser", "--utan-pdf", "--out", str(decided / "ut"),
                    env={**IDAG, "GIT_CONFIG_GLOBAL": str(broken)})
     assert memo.returncode == 0, memo.stderr
-    doc = Document(decided / "ut" / "avvikelser-tjansteskrivelse.docx")
+    doc = Document(decided / "ut" / "avvikelser-2026-03-20" / "avvikelser-tjansteskrivelse.docx")
     texts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
     assert not any("Inga ändringar" in t for t in texts)
     assert any("Ändringarna sedan förra beslutet kunde inte tas fram (beslutstaggarna kunde inte läsas ur git: "

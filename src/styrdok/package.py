@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import pdf
+from .history import HistoryError
 from .load import Project
 from .model import Handbook, Styrdokument
 from .outputfiles import dir_mode, file_mode
@@ -61,7 +62,10 @@ def write_package(handbook: Handbook, project: Project, doc: Styrdokument, *, na
     if with_pdf and not pdf.available():
         raise PackageError(f"PDF-filerna till nämnden kan inte göras: LibreOffice (soffice) finns inte på den här "
                            f"datorn. {pdf.INSTALL}, eller gör paketet utan PDF med --utan-pdf.")
-    ref = last_decided_ref(project, doc)
+    try:
+        ref = last_decided_ref(project, doc)
+    except HistoryError:
+        ref = None              # memo_for reports it; the package has no tracked-changes copy then
     items = handlingar(doc, datum, ref)
     memo = memo_for(handbook, project, doc, namnd_id=namnd_id, datum=datum, problems=problems)
     memo = dataclasses.replace(memo, handlingar=[(h.namn, h.files(with_pdf)) for h in items])

@@ -129,8 +129,8 @@ def memo_changes(handbook: Handbook, project: Project, doc: Styrdokument, ref: s
         problems.warning(doc.file, None, f"Ändringarna sedan förra beslutet kunde inte tas fram: {exc} "
                                          "Tjänsteskrivelsen säger det i stället för att lista ändringarna; rätta "
                                          "orsaken och skriv den igen.")
-        return [f"Ändringarna sedan förra beslutet kunde inte tas fram ({exc}). Se bilagan med spårade "
-                "ändringar, eller kör styrdok check och försök igen."]
+        return [f"Ändringarna sedan förra beslutet kunde inte tas fram ({exc}). Kör styrdok check, rätta "
+                "orsaken och skriv tjänsteskrivelsen igen."]
     from ..decided import comparisons
     comparison = comparisons(handbook).get(doc.id)
     lines = summary.lines()
