@@ -37,6 +37,7 @@ INSTALL = ("Installera LibreOffice (Debian/Ubuntu: apt-get install --no-install-
 START_SECONDS = 60          # LibreOffice's start, generous on a busy machine
 SECONDS_PER_FILE = 30
 MIN_PER_PROCESS = 8         # fewer files than this per process: starting another costs more than it gains
+MAX_PER_PROCESS = 60        # a long list in one process: a crash late in it costs the whole list again
 
 
 class PdfError(Exception):
@@ -69,9 +70,8 @@ def tool_signature() -> str:
         return real
 
 
-def _run_group(tool: str, group: Sequence[Path], out_dir: Path, filter_name: str,
-               labels: Mapping[Path, str]) -> dict[Path, Path]:
-    """One soffice process for the group; the converted files (source -> pdf in out_dir)."""
+def _soffice(tool: str, group: Sequence[Path], out_dir: Path, filter_name: str) -> subprocess.CompletedProcess:
+    """One soffice process converting the group into out_dir, with its own temporary profile."""
     with tempfile.TemporaryDirectory(prefix="styrdok-pdf-") as tmp_name:
         tmp = Path(tmp_name)
         profile = (tmp / "profil").as_uri()
@@ -80,7 +80,7 @@ def _run_group(tool: str, group: Sequence[Path], out_dir: Path, filter_name: str
                *[str(p) for p in group]]
         env = {**os.environ, "HOME": str(tmp)}       # LibreOffice writes a few files under HOME
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
+            return subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
                                   timeout=START_SECONDS + SECONDS_PER_FILE * len(group))
         except subprocess.TimeoutExpired:
             raise PdfError(f"LibreOffice blev inte klar med PDF-filerna ({', '.join(p.name for p in group[:5])}"
@@ -88,6 +88,9 @@ def _run_group(tool: str, group: Sequence[Path], out_dir: Path, filter_name: str
                            "kontrollera att de går att spara som PDF.") from None
         except OSError as exc:
             raise PdfError(f"LibreOffice ({tool}) kunde inte startas: {exc}. {INSTALL}.") from None
+
+
+def _converted(group: Sequence[Path], out_dir: Path) -> dict[Path, Path]:
     done: dict[Path, Path] = {}
     for source in group:
         pdf = out_dir / (source.stem + ".pdf")
@@ -97,7 +100,21 @@ def _run_group(tool: str, group: Sequence[Path], out_dir: Path, filter_name: str
                     done[source] = pdf
         except OSError:
             pass
+    return done
+
+
+def _run_group(tool: str, group: Sequence[Path], out_dir: Path, filter_name: str,
+               labels: Mapping[Path, str]) -> dict[Path, Path]:
+    """The group's PDFs (source -> pdf in out_dir). Files a process left without a PDF get one more
+    process of their own (a LibreOffice that stops half-way through a long list, as seen once at
+    250 files, does not fail the build); a file still without one is a PdfError naming it."""
+    proc = _soffice(tool, group, out_dir, filter_name)
+    done = _converted(group, out_dir)
     missing = [p for p in group if p not in done]
+    if missing:
+        proc = _soffice(tool, missing, out_dir, filter_name)
+        done.update(_converted(missing, out_dir))
+        missing = [p for p in group if p not in done]
     if missing:
         detail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
         raise PdfError("; ".join(f"{labels.get(p, p)}: LibreOffice kunde inte göra en PDF av Word-filen"
@@ -111,8 +128,8 @@ def convert(sources: Sequence[Path], out_dir: Path, *, pdfa: bool = False, jobs:
             labels: Mapping[Path, str] | None = None) -> list[Path]:
     """Convert each source .docx to out_dir/<stem>.pdf; the paths in the order of sources.
 
-    Groups of files go to one soffice process each, `jobs` processes at a time (default: the
-    cores, but no more than one per MIN_PER_PROCESS files). Every PDF is complete when it appears:
+    Groups of files (at most MAX_PER_PROCESS) go to one soffice process each, `jobs` processes at a
+    time (default: the cores, but no more than one per MIN_PER_PROCESS files). Every PDF is complete when it appears:
     the processes write into a temporary folder beside out_dir, and the files are renamed into
     place only when every file was converted. labels name a source in messages (default: its path)."""
     sources = [Path(p) for p in sources]
@@ -129,7 +146,7 @@ def convert(sources: Sequence[Path], out_dir: Path, *, pdfa: bool = False, jobs:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = max(1, min(jobs or os.cpu_count() or 1, math.ceil(len(sources) / MIN_PER_PROCESS)))
-    size = math.ceil(len(sources) / workers)
+    size = min(MAX_PER_PROCESS, math.ceil(len(sources) / workers))
     groups = [sources[i:i + size] for i in range(0, len(sources), size)]
     filter_name = PDFA_FILTER if pdfa else FILTER
     staging = Path(tempfile.mkdtemp(prefix=f".pdf-{os.getpid()}-", dir=out_dir))
@@ -138,7 +155,7 @@ def convert(sources: Sequence[Path], out_dir: Path, *, pdfa: bool = False, jobs:
         folders = [staging / str(n) for n in range(len(groups))]
         for folder in folders:
             folder.mkdir()
-        with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(lambda g: _run_group(tool, g[0], g[1], filter_name, labels or {}),
                                     zip(groups, folders)))
         made = {src: pdf for result in results for src, pdf in result.items()}
