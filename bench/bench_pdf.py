@@ -1,4 +1,4 @@
-"""Benchmark the site's PDFs (styrdok.pdf.pdfs_beside: LibreOffice headless) against the Word export
+"""Benchmark the site's PDFs (styrdok.pdf.pdfs: LibreOffice headless) against the Word export
 of the same documents, measured in the same run. Not a test.
 
     .venv/bin/python bench/bench_pdf.py [--docs 500] [--jobs N] [--sample 20] [--keep DIR]
@@ -6,7 +6,7 @@ of the same documents, measured in the same run. Not a test.
 The documents are bench_word.py's (the example handbook's styrdokument, varied). Measured:
 
 - Word: export_many cold (empty cache) — the baseline the PDF cost is compared with;
-- PDF cold: pdfs_beside with an empty cache (one soffice process per group of files, --jobs groups);
+- PDF cold: pdfs with an empty cache (one soffice process per group of files, --jobs groups);
 - PDF cold with one soffice process for all files (jobs=1), to show what the second process gives;
 - PDF warm (nothing changed: every PDF from the cache) and after one edited Word file;
 - on a sample of --sample files: one soffice process per file (a shell loop), against one process for
@@ -56,13 +56,13 @@ def main() -> int:
     try:
         t_word = timed(lambda: export_many(docs, out, TEMPLATES, jobs=jobs, cache_dir=work / "wordcache"))
         paths = [out / f"{d.doc_id}.docx" for d in docs]
-        t_cold = timed(lambda: pdf.pdfs_beside(paths, cache_dir=work / "pdfcache", jobs=jobs))
-        t_one = timed(lambda: pdf.pdfs_beside(paths, cache_dir=work / "pdfcache1", jobs=1))
-        t_warm = timed(lambda: pdf.pdfs_beside(paths, cache_dir=work / "pdfcache", jobs=jobs))
+        t_cold = timed(lambda: pdf.pdfs(paths, work / "pdf", cache_dir=work / "pdfcache", jobs=jobs))
+        t_one = timed(lambda: pdf.pdfs(paths, work / "pdf1", cache_dir=work / "pdfcache1", jobs=1))
+        t_warm = timed(lambda: pdf.pdfs(paths, work / "pdf", cache_dir=work / "pdfcache", jobs=jobs))
         edited = list(docs)
         edited[n // 2] = replace(docs[n // 2], body_markdown=docs[n // 2].body_markdown + "\nEn ändring.\n")
         export_many(edited, out, TEMPLATES, jobs=jobs, cache_dir=work / "wordcache")
-        t_edit = timed(lambda: pdf.pdfs_beside(paths, cache_dir=work / "pdfcache", jobs=jobs))
+        t_edit = timed(lambda: pdf.pdfs(paths, work / "pdf", cache_dir=work / "pdfcache", jobs=jobs))
         sample = paths[:args.sample]
         t_per_file = timed(lambda: [pdf.convert([p], work / "perfil", jobs=1) for p in sample])
         t_batch = timed(lambda: pdf.convert(sample, work / "samlat", jobs=1))

@@ -1,4 +1,4 @@
-"""PDF of every styrdokument beside its Word file on the site, made by LibreOffice (headless).
+"""PDF of every styrdokument on the site (pdf/, linked beside the Word file), made by LibreOffice (headless).
 
 Tests read what a reader gets: the PDF's text (pdftotext), the page's "Ladda ner som PDF" link, and
 which files LibreOffice was given (a logging `soffice` first on PATH that runs the real one)."""
@@ -60,8 +60,8 @@ def test_every_styrdokument_gets_a_pdf_beside_its_word_file_and_a_link(mini, log
     env = logged_soffice()
     proc = run_cli(mini, "build", env=env)
     assert proc.returncode == 0, proc.stderr
-    word = mini / "site" / "word"
-    assert sorted(p.name for p in word.glob("*.pdf")) == ["avvikelser.pdf", "riktlinje-kvalitet.pdf"]
+    word = mini / "site" / "pdf"
+    assert sorted(p.name for p in word.glob("*")) == ["avvikelser.pdf", "riktlinje-kvalitet.pdf"]
     text = pdf_text(word / "avvikelser.pdf")
     assert "Rutin för avvikelser & risker" in text and "Testby kommun" in text
     with pikepdf.open(word / "avvikelser.pdf") as pdf:          # a screen reader's title and structure
@@ -71,7 +71,7 @@ def test_every_styrdokument_gets_a_pdf_beside_its_word_file_and_a_link(mini, log
     # one LibreOffice process for all the documents (two documents: fewer than one per process needs)
     assert calls(logged_soffice.log) == [["avvikelser.docx", "riktlinje-kvalitet.docx"]]
     page = (mini / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
-    assert 'href="../../word/avvikelser.pdf" download>Ladda ner som PDF</a>' in page
+    assert 'href="../../pdf/avvikelser.pdf" download>Ladda ner som PDF</a>' in page
     assert 'href="../../word/avvikelser.docx" download>Ladda ner som Word</a>' in page
 
 
@@ -79,20 +79,20 @@ def test_only_changed_word_files_are_converted_again(mini, logged_soffice):
     pdf_on(mini)
     env = logged_soffice()
     assert run_cli(mini, "build", env=env).returncode == 0
-    before = (mini / "site" / "word" / "riktlinje-kvalitet.pdf").stat().st_ino
+    before = (mini / "site" / "pdf" / "riktlinje-kvalitet.pdf").stat().st_ino
     doc = mini / "docs" / "rutiner" / "avvikelser.md"
     doc.write_text(doc.read_text(encoding="utf-8") + "\nEnhetschefen svarar inom en vecka.\n", encoding="utf-8")
     proc = run_cli(mini, "build", env=env)
     assert proc.returncode == 0, proc.stderr
     assert calls(logged_soffice.log)[1:] == [["avvikelser.docx"]]           # the edited one only
-    assert "Enhetschefen svarar inom en vecka." in pdf_text(mini / "site" / "word" / "avvikelser.pdf")
-    assert (mini / "site" / "word" / "riktlinje-kvalitet.pdf").stat().st_ino == before   # from the cache
+    assert "Enhetschefen svarar inom en vecka." in pdf_text(mini / "site" / "pdf" / "avvikelser.pdf")
+    assert (mini / "site" / "pdf" / "riktlinje-kvalitet.pdf").stat().st_ino == before   # from the cache
 
 
 def test_kommun_can_turn_site_pdfs_off(mini, logged_soffice):
     env = logged_soffice()                                  # the fixture's kommun.yml says pdf: false
     assert run_cli(mini, "build", env=env).returncode == 0
-    assert not list((mini / "site" / "word").glob("*.pdf"))
+    assert not list((mini / "site" / "pdf").glob("*.pdf"))
     assert calls(logged_soffice.log) == []
     page = (mini / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
     assert "Ladda ner som PDF" not in page and "Ladda ner som Word" in page
@@ -107,9 +107,8 @@ def test_libreoffice_failure_names_the_file_and_leaves_the_site(mini, logged_sof
     proc = run_cli(mini, "build", env=logged_soffice(fail=True))
     assert proc.returncode == 1
     assert "PDF-filerna kunde inte skapas" in proc.stderr
-    assert ("docs/rutiner/avvikelser.md (word/avvikelser.docx): LibreOffice kunde inte göra en PDF av Word-filen"
-            in proc.stderr)
-    assert "riktlinje-kvalitet.docx" not in proc.stderr                   # unchanged: from the cache
+    assert "docs/rutiner/avvikelser.md: LibreOffice kunde inte göra en PDF av Word-filen" in proc.stderr
+    assert "riktlinje-kvalitet" not in proc.stderr                        # unchanged: from the cache
     assert "Bygget avbröts: inget i site/ har ändrats." in proc.stderr
     assert tree_digest(mini / "site") == before
 
@@ -123,7 +122,7 @@ def test_without_libreoffice_the_site_is_built_without_pdfs_and_says_why(mini, t
     proc = run_cli(mini, "build", env={"PATH": str(folder)})
     assert proc.returncode == 0, proc.stderr
     assert "varning: PDF-filerna görs inte: LibreOffice (soffice) finns inte" in proc.stderr
-    assert not list((mini / "site" / "word").glob("*.pdf"))
+    assert not list((mini / "site" / "pdf").glob("*.pdf"))
     assert "Ladda ner som PDF" not in (mini / "site" / "rutiner" / "avvikelser" / "index.html").read_text("utf-8")
 
 
@@ -148,5 +147,21 @@ os.execv({real!r}, [{real!r}, *args])
     proc = run_cli(mini, "build", env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
     assert proc.returncode == 0, proc.stderr
     assert calls(log) == [["avvikelser.docx", "riktlinje-kvalitet.docx"], ["riktlinje-kvalitet.docx"]]
-    assert sorted(p.name for p in (mini / "site" / "word").glob("*.pdf")) == ["avvikelser.pdf",
+    assert sorted(p.name for p in (mini / "site" / "pdf").glob("*.pdf")) == ["avvikelser.pdf",
                                                                              "riktlinje-kvalitet.pdf"]
+
+
+def test_pdfs_are_an_output_made_alone_or_kept(mini, logged_soffice):
+    pdf_on(mini)
+    env = logged_soffice()
+    assert run_cli(mini, "build", env=env).returncode == 0
+    first = (mini / "site" / "pdf" / "avvikelser.pdf").read_bytes()
+    proc = run_cli(mini, "build", "--utan", "pdf", env=env)                 # kept from the last build
+    assert proc.returncode == 0, proc.stderr
+    assert (mini / "site" / "pdf" / "avvikelser.pdf").read_bytes() == first
+    import shutil
+    shutil.rmtree(mini / "site" / "pdf")
+    proc = run_cli(mini, "build", "--bara", "pdf", env=env)                 # made again, site untouched
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (mini / "site" / "pdf").iterdir()) == ["avvikelser.pdf", "riktlinje-kvalitet.pdf"]
+    assert len(calls(logged_soffice.log)) == 1                              # both times from the cache

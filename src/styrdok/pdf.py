@@ -7,7 +7,7 @@ Consumes finished .docx files only, so it is the same for every way the Word fil
   process with its own temporary profile (two processes sharing a profile block each other).
   Results are written into a temporary folder and renamed into place; a file LibreOffice did not
   convert is a PdfError naming that file, and nothing of the group it was in is left behind.
-- `pdfs_beside(docx_paths, cache_dir=…)`: <name>.pdf beside each <name>.docx, converted only when
+- `pdfs(docx_paths, out_dir, cache_dir=…)`: out_dir/<name>.pdf for each <name>.docx, converted only when
   the Word file's bytes changed since the PDF in the cache was made (key: the .docx's digest, the
   filter options and LibreOffice's executable).
 - `pdfa`: PDF/A-2b (SelectPdfVersion=2), for the archive copy of a decision; the title, author,
@@ -196,16 +196,17 @@ def _link_or_copy(src: Path, dst: Path) -> None:
     os.replace(tmp, dst)
 
 
-def pdfs_beside(docx_paths: Sequence[Path], *, cache_dir: Path | None, jobs: int | None = None,
-                labels: Mapping[Path, str] | None = None, properties: Mapping[Path, Mapping] | None = None
-                ) -> list[Path]:
-    """<name>.pdf beside each <name>.docx. With cache_dir, a Word file whose bytes (and properties)
-    are unchanged gets its PDF from the cache (hard-linked: the site never edits a file in place);
-    only the others go to LibreOffice. Layout: <cache_dir>/<name>/<key>.pdf, one entry per name.
-    properties (per Word file: title, author, subject, keywords) go into the PDF's document
-    properties; the Word file itself is not changed (a copy with them is converted)."""
+def pdfs(docx_paths: Sequence[Path], out_dir: Path, *, cache_dir: Path | None, jobs: int | None = None,
+         labels: Mapping[Path, str] | None = None, properties: Mapping[Path, Mapping] | None = None) -> list[Path]:
+    """out_dir/<name>.pdf for each <name>.docx. With cache_dir, a Word file whose bytes (and
+    properties) are unchanged gets its PDF from the cache (hard-linked: the site never edits a file
+    in place); only the others go to LibreOffice. Layout: <cache_dir>/<name>/<key>.pdf, one entry
+    per name. properties (per Word file: title, author, subject, keywords) go into the PDF's
+    document properties; the Word file itself is not changed (a copy with them is converted)."""
     docx_paths = [Path(p) for p in docx_paths]
-    targets = [p.with_suffix(".pdf") for p in docx_paths]
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    targets = [out_dir / (p.stem + ".pdf") for p in docx_paths]
     properties = properties or {}
     labels = labels or {}
     todo: list[tuple[Path, Path | None]] = []
@@ -216,30 +217,28 @@ def pdfs_beside(docx_paths: Sequence[Path], *, cache_dir: Path | None, jobs: int
             _link_or_copy(entry, target)
         else:
             todo.append((docx, entry))
-    by_folder: dict[Path, list[tuple[Path, Path | None]]] = {}
-    for docx, entry in todo:
-        by_folder.setdefault(docx.parent, []).append((docx, entry))
-    for folder, items in by_folder.items():
-        with tempfile.TemporaryDirectory(prefix="styrdok-pdf-kopior-") as tmp_name:
-            sources = []
-            for docx, _ in items:
-                props = properties.get(docx)
-                if props:
-                    source = Path(tmp_name) / docx.name
-                    set_properties(docx, source, **props)
-                else:
-                    source = docx
-                sources.append(source)
-            made = convert(sources, folder, jobs=jobs,
-                           labels={s: labels.get(d, str(d)) for s, (d, _) in zip(sources, items)})
-        for (docx, entry), pdf in zip(items, made):
-            if entry is None:
-                continue
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(pdf, entry)
-            for old in entry.parent.glob("*.pdf"):          # keep one entry per name
-                if old != entry:
-                    old.unlink(missing_ok=True)
+    if not todo:
+        return targets
+    with tempfile.TemporaryDirectory(prefix="styrdok-pdf-kopior-") as tmp_name:
+        sources = []
+        for docx, _ in todo:
+            props = properties.get(docx)
+            if props:
+                source = Path(tmp_name) / docx.name
+                set_properties(docx, source, **props)
+            else:
+                source = docx
+            sources.append(source)
+        made = convert(sources, out_dir, jobs=jobs,
+                       labels={s: labels.get(d, str(d)) for s, (d, _) in zip(sources, todo)})
+    for (docx, entry), pdf in zip(todo, made):
+        if entry is None:
+            continue
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        _link_or_copy(pdf, entry)
+        for old in entry.parent.glob("*.pdf"):          # keep one entry per name
+            if old != entry:
+                old.unlink(missing_ok=True)
     return targets
 
 

@@ -83,7 +83,7 @@ def before_page(env) -> None:
             "relaterade": [{"titel": r.titel, "url": page_url(r.src_path)} for r in doc.relaterade],
             "revisions": revisions(handbook, doc),
             "word_url": f"word/{doc.id}.docx",
-            "pdf_url": f"word/{doc.id}.pdf" if site_pdfs(handbook) else None,
+            "pdf_url": f"pdf/{doc.id}.pdf" if site_pdfs(handbook) else None,
         }
         page.meta["styrdok_beslutat"] = decided_notice(handbook, doc)
     page.edit_url = _edit_url(handbook, page)

@@ -25,7 +25,7 @@ from ..outputfiles import link_or_copy_tree
 
 # Top-level folders that are output, caches or tools, never input of the site.
 NOT_INPUT = {"site", "build", ".cache", ".git", ".venv", "venv", "node_modules", ".pytest_cache"}
-FORMAT = "1"            # bump when what the caches store changes shape
+FORMAT = "2"            # bump when what the caches store changes shape
 
 
 @lru_cache(maxsize=1)
@@ -104,8 +104,9 @@ def project_digest(root: Path, skip: tuple[Path, ...] = (), exclude_folder: str 
 
 
 class BuildMemo:
-    """The last successful build's output (site without word/, word/ when it was made) and the
-    check's printed messages, keyed by project_digest: a build with nothing changed is a copy.
+    """The last successful build's output (site without the outputs' folders — word/, pdf/ … —
+    and those folders when the build made them all) and the check's printed messages, keyed by
+    project_digest: a build with nothing changed is a copy.
 
     The stored tree is hard-linked into the new site (nothing edits site/ in place: every build
     replaces it), so a hit costs about as much as listing the files."""
@@ -130,20 +131,23 @@ class BuildMemo:
         return meta["messages"]
 
     def restore(self, dest: Path, with_word: bool) -> None:
-        """The stored site into dest (an empty folder); word/ only with with_word."""
+        """The stored site into dest (an empty folder); the outputs' folders only with with_word."""
         shutil.copytree(self.folder / "site", dest, copy_function=_link, symlinks=True, dirs_exist_ok=True)
-        if with_word and (self.folder / "word").is_dir():
-            link_or_copy_tree(self.folder / "word", dest / "word")
+        for name in _output_folders() if with_word else ():
+            if (self.folder / "utdata" / name).is_dir():
+                link_or_copy_tree(self.folder / "utdata" / name, dest / name)
 
     def store(self, site: Path, messages: str, with_word: bool) -> None:
         """Keep the new site (hard links) for the next build; the previous memo is replaced."""
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".bygge-", dir=self.folder.parent))
         try:
-            shutil.copytree(site, tmp / "site", ignore=lambda d, names: ["word"] if Path(d) == site else [],
+            folders = _output_folders()
+            shutil.copytree(site, tmp / "site", ignore=lambda d, names: folders if Path(d) == site else [],
                             copy_function=_link, symlinks=True)
-            if with_word and (site / "word").is_dir():
-                link_or_copy_tree(site / "word", tmp / "word")
+            for name in folders if with_word else ():
+                if (site / name).is_dir():
+                    link_or_copy_tree(site / name, tmp / "utdata" / name)
             (tmp / "nyckel.json").write_text(json.dumps({"key": self.key, "word": with_word, "messages": messages}),
                                              encoding="utf-8")
             old = self.folder.with_name(f".gammal-{os.getpid()}")
@@ -153,6 +157,12 @@ class BuildMemo:
             shutil.rmtree(old, ignore_errors=True)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _output_folders() -> list[str]:
+    """The site folders the registered outputs write (styrdok.publish): word, pdf …"""
+    from ..publish import outputs
+    return [o.folder for o in outputs()]
 
 
 def _link(src: str, dst: str) -> None:
