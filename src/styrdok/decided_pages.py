@@ -15,6 +15,7 @@ import posixpath
 
 from .decided import Comparison, comparisons, decided_index
 from .export.compare import tracked_markdown
+from .jinja import page_source
 from .model import Beslut, Handbook, Styrdokument
 from .parts import GENERATED_PAGES
 from .render.markdown import page_url
@@ -68,16 +69,6 @@ def notice(handbook: Handbook, doc: Styrdokument) -> dict | None:
     }
 
 
-def _front(title: str) -> str:
-    quoted = title.replace('"', '\\"')
-    return f'---\ntitle: "{quoted}"\nsearch:\n  exclude: true\n---\n'
-
-
-def _raw(markdown: str) -> str:
-    """Rendered text goes through the macros once more: keep it as it is."""
-    return "{% raw %}" + markdown.replace("{% endraw %}", "{{ '{% endraw %}' }}") + "{% endraw %}"
-
-
 def _when(doc: Styrdokument, c: Comparison) -> str:
     beslut = decision_of(doc, c)
     text = f"beslutet {beslut.datum.isoformat()}" if beslut else f"beslutet {c.tag.datum.isoformat()}"
@@ -107,24 +98,13 @@ def _pages(handbook: Handbook) -> list[tuple[str, str]]:
         here = posixpath.dirname(doc.src_path)
         page = posixpath.relpath(doc.src_path, here or ".")
         decided = posixpath.relpath(decided_path(doc, c), here or ".")
-        data = "".join(f"\n- {d}" for d in c.data_changes)
-        out.append((diff_path(doc), _front(f"Ändringar sedan beslutet: {doc.titel}") +
-                    f"# Ändringar sedan beslutet: {doc.titel}\n\n"
-                    f"Så här skiljer sig [den publicerade sidan]({page}) från {_when(doc, c)}. "
-                    "Infogad text är <ins>understruken</ins> och borttagen text <del>överstruken</del>.\n\n"
-                    + (f"Ändrat i sidans text.\n\n" if c.page_changed else "")
-                    + (f"Ändrat genom data som sidan visar:\n{data}\n\n" if c.data_changes else "")
-                    + f"[Den beslutade versionen]({decided}) finns kvar, också som Word-fil.\n\n"
-                    "## Ändringarna ord för ord\n\n" + _raw(marked) + "\n"))
+        diff = posixpath.relpath(diff_path(doc), here or ".")
+        out.append((diff_path(doc), page_source("andringar-sedan-beslut.md.j2", doc=doc, jamforelse=c, sidan=page,
+                                                nar=_when(doc, c), beslutad=decided, markerat=marked)))
         # the site's word/ folder is not a page MkDocs knows: a plain link, relative to the page's URL
         word = "../" * page_url(decided_path(doc, c)).count("/") + f"word/{decided_word_id(doc, c)}.docx"
-        out.append((decided_path(doc, c), _front(f"Beslutad version: {doc.titel}") +
-                    f"# {doc.titel} (beslutad version)\n\n"
-                    f"!!! note \"Beslutad version\"\n    Så här såg dokumentet ut enligt {_when(doc, c)}. "
-                    f"Det som gäller nu finns på [den publicerade sidan]({page}); skillnaderna visas på "
-                    f"[sidan med ändringarna]({posixpath.relpath(diff_path(doc), here or '.')}). "
-                    f"<a href=\"{word}\" download>Ladda ner den beslutade versionen som Word</a>.\n\n"
-                    + _raw(texts["site"]) + "\n"))
+        out.append((decided_path(doc, c), page_source("beslutad-version.md.j2", doc=doc, nar=_when(doc, c),
+                                                      sidan=page, andringar=diff, word=word, text=texts["site"])))
     return out
 
 

@@ -40,6 +40,12 @@ def sidtext(value: object) -> Markup:
     return Markup(md_text(value).replace("{", "&#123;").replace("}", "&#125;"))
 
 
+def ordagrant(markdown: str) -> Markup:
+    """Rendered text put into a generated page as it is: not escaped, and not read as Jinja when the
+    page's macros are rendered (a raw block that the text itself cannot close)."""
+    return Markup("{% raw %}" + markdown.replace("{% endraw %}", "{{ '{% endraw %}' }}") + "{% endraw %}")
+
+
 def yaml_str(value: object) -> Markup:
     """A YAML string (front matter) that no quote, colon or brace in the text can break."""
     return Markup(json.dumps(str(value), ensure_ascii=False).replace("{", "\\u007b").replace("}", "\\u007d"))
@@ -53,4 +59,4 @@ def makro(name: str, *args, **kwargs) -> Markup:
 
 
 FILTERS = {"datum": datum, "datum_lang": datum_lang, "md_cell": md_cell, "join_names": join_names,
-           "sidtext": sidtext, "yaml_str": yaml_str, "makro": makro}
+           "sidtext": sidtext, "yaml_str": yaml_str, "makro": makro, "ordagrant": ordagrant}

@@ -5,6 +5,10 @@ Two layers:
   keys are errors, ids are still strings;
 - the *resolved model* (`Handbook`, `Styrdokument` …): frozen objects with cross-references
   resolved, so templates get a role object rather than an id.
+
+One file on purpose, though it is over 500 lines: a field's YAML shape and its resolved form are
+read and changed together (the JSON schemas, `styrdok schema`, and the web editor's forms are made
+from the file shapes here); split in two, every new field would touch both halves.
 """
 from __future__ import annotations
 
