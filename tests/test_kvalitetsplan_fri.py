@@ -4,6 +4,7 @@ roll up into the kvalitetsberättelse — on the site and in the Word rendering.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from conftest import run_cli
 from test_site import Text, page
@@ -39,6 +40,9 @@ atgarder:
 """
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
 def test_plan_written_as_kommuner_do(mini):
     (mini / "data" / "kvalitetsplaner" / "sof-2026.yml").write_text(PLAN, encoding="utf-8")
     (mini / "docs" / "ledningssystem" / "berattelse.md").write_text(
@@ -71,11 +75,17 @@ def test_word_rendering_of_the_free_plan(mini):
     (mini / "data" / "kvalitetsplaner" / "sof-2026.yml").write_text(PLAN, encoding="utf-8")
     handbook, problems = load_handbook(mini)
     assert not problems.errors, problems.items
+    from docx import Document
+    from styrdok.export import WordDocument, export_docx
     md = render_page_markdown(handbook, mini / "templates", "ledningssystem/kvalitetsplan.md",
-                              '{{ kvalitetsplan("sof-2026") }}', target="word")
-    words = set(re.findall(r"\w+", md))                      # a grid table wraps text inside its cells
+                              '{{ kvalitetsplan("sof-2026") }}')
+    out = mini / "plan.docx"
+    export_docx(WordDocument(doc_id="plan", title="Plan", doc_type="Plan", kommun_name="K", logo_path=None,
+                             metadata=[], revisions=[], body_markdown=md), out, REPO / "templates" / "word")
+    cells = [c.text for t in Document(str(out)).tables for r in t.rows for c in r.cells]
+    words = set(re.findall(r"\w+", " ".join(cells)))         # the plan is a Word table
     assert {"Introduktion", "nyanställda", "Ingen", "angiven", "startsida", "försenad"} <= words
-    assert md.count("2026-05-31") == 1
+    assert sum(c == "2026-05-31" for c in cells) == 1
 
 
 def test_plan_with_nothing_in_it_is_an_error(mini):

@@ -90,18 +90,19 @@ def test_kvalitetsplan_groups_with_rowspan_and_has_labelled_filters(example_buil
     assert (example_built / "site" / "assets" / "kvalitetsplan.js").is_file()
 
 
-def test_kvalitetsplan_for_word_is_a_grid_table_with_merged_cells(mini_built, tmp_path):
-    import pypandoc
+def test_kvalitetsplan_in_word_has_merged_cells_and_no_filter(mini_built, tmp_path):
+    from styrdok.export import WordDocument, export_docx
     from styrdok.load import load_handbook
     from styrdok.render.markdown import render_page_markdown
     hb, _ = load_handbook(mini_built)
     md = render_page_markdown(hb, REPO / "templates", "ledningssystem/kvalitetsplan.md",
-                              '{{ kvalitetsplan("sof-2026") }}', target="word")
-    assert "<table" not in md and "+====" in md
+                              '{{ kvalitetsplan("sof-2026") }}')
     out = tmp_path / "plan.docx"
-    pypandoc.convert_text(md, "docx", format="markdown", outputfile=str(out))
+    export_docx(WordDocument(doc_id="plan", title="Plan", doc_type="Plan", kommun_name="K", logo_path=None,
+                             metadata=[], revisions=[], body_markdown=md), out, REPO / "templates" / "word")
     xml = zipfile.ZipFile(out).read("word/document.xml").decode()
-    assert "w:vMerge" in xml and "Avvikelseprocessen" in xml
+    assert "w:vMerge" in xml and "Avvikelseprocessen" in xml      # the site's rowspan became merged cells
+    assert "Alla processer" not in xml and "Alla ansvariga" not in xml   # the site's filter is not printed
 
 
 # --- 5 årshjul ---------------------------------------------------------------------------------------

@@ -20,10 +20,14 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from styrdok.export import (ExportError, Tjansteskrivelse, WordDocument, export_compare_docx, export_docx,
-                            export_many, export_tjansteskrivelse, grouped_table_markdown, import_docx)
+                            export_many, export_tjansteskrivelse, import_docx)
 from styrdok.export import make_templates
-from styrdok.export.compare import tracked_markdown
-from styrdok.export.markdown import prepare_markdown, to_pandoc_markdown
+from styrdok.export.compare import Marks, track
+from styrdok.export.wordhtml import Sources, parse, printable, serialize, word_html
+from styrdok.htmlsafety import check_page_html
+from styrdok.problems import Problems
+from styrdok.render.html import config_from_list, render_html
+from styrdok.render.tables import grouped_table_html
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "templates" / "word"
@@ -183,7 +187,7 @@ def produced(tmp_path_factory, docs_dir) -> dict[str, Path]:
                         author="Sara SAS", date=dt.datetime(2025, 3, 1, 9, 30), old_label="2025-02-01")
     files["tjansteskrivelse"] = out / "tjansteskrivelse.docx"
     export_tjansteskrivelse(memo(), files["tjansteskrivelse"], TEMPLATES)
-    grouped = grouped_table_markdown(
+    grouped = grouped_table_html(
         ["Process", "Risk", "Egenkontroll", "Åtgärd"],
         [["Avvikelsehantering", "Avvikelser rapporteras inte", "Stickprov i journaler", "Utbildning"],
          [None, "Utredningen dröjer", "Uppföljning av ärendetid", "Påminnelser"],
@@ -307,12 +311,16 @@ def test_numbered_lists_restart_and_html_tables_keep_spans(tmp_path, docs_dir):
         assert "<table" not in z.read("word/document.xml").decode()
 
 
-def test_grouped_table_markdown_reads_as_a_table_on_the_site():
-    text = grouped_table_markdown(["Process", "Risk"], [["A & B", "r1"], [None, "r2"], ["C", ""]])
-    html = python_markdown.markdown(text, extensions=SITE_EXTENSIONS)
-    assert "<table>" in html and "<td></td>" in html and "A &amp; B" in html and "<td>–</td>" in html
+def test_grouped_table_is_html_the_site_allows():
+    text = grouped_table_html(["Process", "Risk"], [["A & B", "r1"], [None, "r2"], ["C", ""]])
+    html = render_html("Före.\n" + text + "Efter.\n")
+    assert '<td rowspan="2">A &amp; B</td><td>r1</td></tr>\n<tr><td>r2</td></tr>' in html
+    assert "<td>–</td>" in html and "<p>Efter.</p>" in html
+    problems = Problems()
+    check_page_html(str(text), "docs/sida.md", 1, problems)
+    assert not problems.sorted(), problems.report()                    # passes the site's HTML allowlist
     with pytest.raises(ValueError):
-        grouped_table_markdown(["Process"], [[None]])
+        grouped_table_html(["Process"], [[None]])
 
 
 # --- tracked changes -------------------------------------------------------------------------------
@@ -341,18 +349,29 @@ def test_comparison_copy_has_real_tracked_changes(produced):
     assert note.text.startswith("Jämförelse mot version 2025-02-01.")
 
 
-def test_tracked_markdown_keeps_syntax_and_whitespace():
-    marks = dict(author="A", date="2025-01-01T00:00:00")
-    out = tracked_markdown("Ring 112 först.\n", "Ring 112 omedelbart.\n", **marks)
-    assert out == ('Ring 112 [först.]{.deletion author="A" date="2025-01-01T00:00:00"}'
-                   '[omedelbart.]{.insertion author="A" date="2025-01-01T00:00:00"}\n')
-    out = tracked_markdown("- ett\n- två\n", "- ett\n- två\n- tre\n", **marks)
-    assert out.splitlines()[-1] == '- [tre]{.insertion author="A" date="2025-01-01T00:00:00"}'
-    out = tracked_markdown("Se [IVO](https://ivo.se) nu.\n", "Se [IVO](https://ivo.se) och [SoS](https://sos.se) nu.\n",
-                           **marks)
-    assert "[IVO](https://ivo.se)" in out and '[och [SoS](https://sos.se)]{.insertion' in out
-    out = tracked_markdown("a b c\n", "a c\n", **marks)
-    assert out == 'a [b\\ ]{.deletion author="A" date="2025-01-01T00:00:00"}c\n'
+def tracked(old: str, new: str) -> str:
+    trees = []
+    for text in (old, new):
+        trees.append(parse(render_html(text)))
+        printable(trees[-1])
+    track(trees[0], trees[1], Marks("A", "2025-01-01T00:00:00"))
+    return serialize(trees[1]).strip()
+
+
+def test_tracked_changes_mark_words_blocks_and_keep_inline_elements_whole():
+    ins, dele = '<span class="insertion" data-author="A" data-date="2025-01-01T00:00:00">', \
+        '<span class="deletion" data-author="A" data-date="2025-01-01T00:00:00">'
+    assert tracked("Ring 112 först.\n", "Ring 112 omedelbart.\n") == \
+        f"<p>Ring 112 {dele}först.</span>{ins}omedelbart.</span></p>"
+    assert tracked("- ett\n- två\n", "- ett\n- två\n- tre\n").splitlines()[-2] == f"<li>{ins}tre</span></li>"
+    out = tracked("Se [IVO](https://ivo.se) nu.\n", "Se [IVO](https://ivo.se) och [SoS](https://sos.se) nu.\n")
+    assert f'<a href="https://ivo.se">IVO</a> {ins}och <a href="https://sos.se">SoS</a></span> nu.' in out
+    assert tracked("a b c\n", "a c\n") == f"<p>a {dele}b </span>c</p>"        # the space goes with the word
+    out = tracked("| A | B |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n", "| A | B |\n|---|---|\n| 1 | 2 |\n")
+    assert f"<tr>\n<td>{dele}3</span></td>\n<td>{dele}4</span></td>\n</tr>" in out    # a deleted row stays a row
+    out = tracked("Först.\n\n- x\n- y\n\nSist.\n", "Först.\n\nSist.\n")
+    assert f"<ul>\n<li>{dele}x</span></li>\n<li>{dele}y</span></li>\n</ul>" in out    # a deleted list stays a list
+    assert out.index("Först") < out.index(">x<") < out.index("Sist")
 
 
 # --- tjänsteskrivelse ------------------------------------------------------------------------------
@@ -392,7 +411,8 @@ def test_import_of_an_exported_document(produced):
     assert "Rapporterar &lt; samma dag" in html and 'class="admonition warning"' in html
     assert any("Revisionshistoriken (2 rader)" in u for u in result.unmapped)
     plan = import_docx(produced["kvalitetsplan"], LABELS).markdown
-    assert "<!-- styrdok: grupperad tabell -->\n\n| Process" in plan                  # merged cells stay grouped
+    assert '<td rowspan="3">Avvikelsehantering</td>' in plan                     # merged cells stay grouped
+    assert '<td rowspan="2">Påminnelser</td>' in plan
     assert sum("bild" in u.lower() for u in result.unmapped) == 2       # images are reported, not dropped
 
 
@@ -591,40 +611,56 @@ def test_exported_file_edited_in_place_is_replaced_and_cache_stays(tmp_path, doc
 
 # --- Markdown conversion ------------------------------------------------------------------------------
 
-def test_site_markdown_becomes_pandoc_markdown(tmp_path):
+def test_word_layer_adapts_the_site_html():
     source = """\
 Text med <b>fet</b> och <em>kursiv</em> samt <span class="x">span</span>, <avvikelser> och `<br>` i kod.
 <!-- en kommentar -->
-Länk [ref][r] och <a href="https://ivo.se">IVO</a>.
+Länk [ref][r] och <a href="https://ivo.se">IVO</a>, <select><option>val</option></select> slut.
 
 [r]: https://example.org/
 
 Rubrik
 ======
 
-    - indraget
-
 ```html
 <b>kod</b>
 ```
 
 1. ett
+
     !!! note "I listan"
         Text i rutan.
+
+??? danger
+    Fara här.
+
+!!! tip ""
+    Ingen rubrik.
+
+```mermaid
+graph LR
+```
 """
-    out = to_pandoc_markdown(source).text
-    assert "Text med **fet** och *kursiv* samt span, och `<br>` i kod." in out
-    assert "kommentar" not in out
-    assert "[ref](https://example.org/)" in out and "[IVO](https://ivo.se)" in out and "[r]:" not in out
-    assert "```html\n<b>kod</b>\n```" in out                               # code is left as written
-    assert "# Rubrik" in out
-    assert "    STYRDOK-RUTA-START-Faktaruta" in out and '    **I listan**' in out
+    diagrams = config_from_list(["admonition", "pymdownx.details", {"pymdownx.superfences": {"custom_fences": [
+        {"name": "mermaid", "class": "mermaid", "format": {"__python_name__": "pymdownx.superfences.fence_code_format"}}]}}])
+    html = render_html(source, diagrams)
+    out = word_html(html, Sources()).text
+    assert "Text med <b>fet</b> och <em>kursiv</em> samt <span class=\"x\">span</span>,  och <code>&lt;br&gt;</code>" in out
+    assert "kommentar" not in out and "select" not in out and "val" not in out
+    assert '<a href="https://example.org/">ref</a>' in out and '<a href="https://ivo.se">IVO</a>' in out
+    assert re.sub(r"<[^>]+>", "", out.split("<pre>")[1].split("</pre>")[0]) == "&lt;b&gt;kod&lt;/b&gt;\n"  # code as written
+    assert "<h1>Rubrik</h1>" in out                                       # a setext heading
+    assert ('<li>\n<p>ett</p>\n<p>STYRDOK-RUTA-START-Faktaruta</p><div data-custom-style="Faktaruta">'
+            "<p><strong>I listan</strong></p>") in out                     # a box inside a list item
+    assert '<div data-custom-style="Varningsruta"><p><strong>Fara</strong></p>' in out   # Swedish default title
+    assert '<div data-custom-style="Tipsruta">\n<p>Ingen rubrik.</p>' in out
+    assert "<em>Diagrammet visas i webbversionen av handboken.</em>" in out and "graph LR" not in out
 
 
 def test_headings_and_internal_links():
-    prepared = prepare_markdown("# Titel\n\n## Del\n\n### Under\n\nSe [](../a/b/) och [x](c.md#d) och [](#e).\n",
-                                src_path="rutiner/sida.md", link_titles={"a/b/index.md": "Sidan B"})
-    assert prepared.text == "# Del\n\n## Under\n\nSe Sidan B och x och .\n"
+    out = word_html(render_html("# Titel\n\n## Del\n\n### Under\n\nSe [](../a/b/) och [x](c.md#d) och [](#e).\n"),
+                    Sources(src_path="rutiner/sida.md", link_titles={"a/b/index.md": "Sidan B"})).text
+    assert out.strip() == "<h1>Del</h1>\n<h2>Under</h2>\n<p>Se Sidan B och x och .</p>"
 
 
 # --- templates and LibreOffice -------------------------------------------------------------------------

@@ -152,12 +152,12 @@ def summary_since_decision(handbook: Handbook, project, doc: Styrdokument) -> Ch
     texts = index.texts(doc.id)
     if texts is None:
         raise SummaryUnavailable(f"Den beslutade versionen ({tag.name}) kunde inte läsas ur git.")
-    now = render_site(handbook, project.root / "templates", doc.src_path, doc.body, target="word")
+    now = render_site(handbook, project.root / "templates", doc.src_path, doc.body)
     old_hb, tmp = load_tree(project.root, tag.commit)
     try:
         old_duties = duties(old_hb, texts["body"])
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     c = comparisons(handbook).get(doc.id)
-    return summarize(texts["word"], now, old_duties=old_duties, new_duties=duties(handbook, doc.body),
+    return summarize(texts["site"], now, old_duties=old_duties, new_duties=duties(handbook, doc.body),
                      data=c.data_changes if c else ())

@@ -105,11 +105,11 @@ def call_source(name: str, call: str) -> str:
     return f"{where}: {arg.group(1)}" if arg else where
 
 
-def render_site(handbook: Handbook, templates: Path, src_path: str, body: str, target: str = "site") -> str:
+def render_site(handbook: Handbook, templates: Path, src_path: str, body: str) -> str:
     """A page's Markdown with its macros rendered (the text itself when it has none)."""
     if "{{" not in body and "{%" not in body:
         return body
-    return render_page_markdown(handbook, templates, src_path, body, target=target)
+    return render_page_markdown(handbook, templates, src_path, body)
 
 
 # --- git ---------------------------------------------------------------------------------------------
@@ -223,13 +223,12 @@ class DecidedIndex:
                     continue
                 try:
                     site = render_site(old, templates, doc.src_path, doc.body)
-                    word = render_site(old, templates, doc.src_path, doc.body, target="word")
                     calls = {c: _sha(render_site(old, templates, doc.src_path, c)) for c, _ in macro_calls(doc.body)}
                 except Exception as exc:      # a macro of that time that no longer renders
                     index[doc_id] = {"fel": f"Den beslutade versionen gick inte att rendera: {exc}"}
                     continue
                 index[doc_id] = {"body": _sha(doc.body), "site": _sha(site), "calls": calls}
-                texts[doc_id] = {"body": doc.body, "site": site, "word": word, "src_path": doc.src_path,
+                texts[doc_id] = {"body": doc.body, "site": site, "src_path": doc.src_path,
                                  "titel": doc.titel}
         finally:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -14,10 +14,12 @@ from __future__ import annotations
 import posixpath
 
 from .decided import Comparison, comparisons, decided_index
-from .export.compare import tracked_markdown
+from .export.compare import HtmlMarks, track
+from .export.wordhtml import SCHEME, parse, printable, serialize
 from .jinja import page_source
 from .model import Beslut, Handbook, Styrdokument
 from .parts import GENERATED_PAGES
+from .render.html import markdown_config, render_html
 from .render.markdown import page_url
 
 ARCHIVE_MARK = "--"
@@ -69,6 +71,31 @@ def notice(handbook: Handbook, doc: Styrdokument) -> dict | None:
     }
 
 
+def marked_html(old: str, new: str, doc: Styrdokument, mkdocs_yml) -> str:
+    """The page as now rendered, with what changed since `old` (both Markdown after macros) marked
+    <ins>/<del> (styrdok.export.compare, the same comparison as the Word copy's). Relative links and
+    images are rewritten for the changes page's own URL: raw HTML is not rewritten by MkDocs."""
+    config = markdown_config(mkdocs_yml)
+    trees = []
+    for text in (old, new):
+        trees.append(parse(render_html(text, config)))
+        printable(trees[-1])
+    track(trees[0], trees[1], HtmlMarks())
+    here = posixpath.dirname(doc.src_path)
+    base = page_url(diff_path(doc)).rstrip("/") or "."
+    for el in trees[1].iter("a", "img"):
+        attr = "href" if el.tag == "a" else "src"
+        value = el.get(attr)
+        if not value or SCHEME.match(value) or value.startswith(("#", "/")):
+            continue
+        path, hash_, anchor = value.partition("#")
+        target = posixpath.normpath(posixpath.join(here, path)) if path else doc.src_path
+        url = page_url(target) if target.endswith(".md") else target
+        rel = posixpath.relpath(url.rstrip("/") or ".", base) + ("/" if url.endswith("/") or not url else "")
+        el.set(attr, rel + hash_ + anchor)
+    return serialize(trees[1])
+
+
 def _when(doc: Styrdokument, c: Comparison) -> str:
     beslut = decision_of(doc, c)
     text = f"beslutet {beslut.datum.isoformat()}" if beslut else f"beslutet {c.tag.datum.isoformat()}"
@@ -94,7 +121,8 @@ def _pages(handbook: Handbook) -> list[tuple[str, str]]:
             continue
         from .decided import render_site
         now = render_site(handbook, index.root / "templates", doc.src_path, doc.body)
-        marked = tracked_markdown(texts["site"], now, html=True)
+        marked = ('<div class="styrdok-andringar">\n' + marked_html(texts["site"], now, doc, index.root / "mkdocs.yml")
+                  + "\n</div>")
         here = posixpath.dirname(doc.src_path)
         page = posixpath.relpath(doc.src_path, here or ".")
         decided = posixpath.relpath(decided_path(doc, c), here or ".")

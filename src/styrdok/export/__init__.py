@@ -2,14 +2,15 @@
 
     from styrdok.export import WordDocument, export_docx, export_many, import_docx
 
-word.py (export), compare.py (tracked changes), markdown.py (the site's Markdown for pandoc),
-importer.py (Word back to Markdown), templates.py (template files), make_templates.py (regenerate them).
+The page is rendered once, as the site renders it (styrdok.render.html); wordhtml.py adapts that HTML
+for paper and pandoc reads it. word.py (export API, jobs), body.py (pandoc and the body's XML),
+images.py, cache.py, compare.py (tracked changes on the rendered page), importer.py (Word back to
+Markdown), templates.py (template files), make_templates.py (regenerate them).
 """
 from .importer import ImportResult, import_docx
-from .markdown import grouped_table_markdown
 from .templates import ExportError
 from .word import (Tjansteskrivelse, WordDocument, export_compare_docx, export_docx, export_many,
                    export_tjansteskrivelse)
 
 __all__ = ["ExportError", "ImportResult", "Tjansteskrivelse", "WordDocument", "export_compare_docx", "export_docx",
-           "export_many", "export_tjansteskrivelse", "grouped_table_markdown", "import_docx"]
+           "export_many", "export_tjansteskrivelse", "import_docx"]

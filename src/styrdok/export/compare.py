@@ -1,306 +1,312 @@
-"""Tracked changes: old and new Markdown in, Markdown with pandoc insertion/deletion spans out.
+"""Tracked changes on the rendered page: two HTML trees in (the old and the new version, as
+styrdok.render.html renders them), the new tree with what changed marked out.
 
-pandoc turns `[ny text]{.insertion author="…" date="…"}` and `[gammal]{.deletion …}` into real
-Word revisions (w:ins / w:del), in paragraphs, list items, headings and table cells alike.
+Marks are insertion/deletion spans (`<span class="insertion" data-author data-date>`, which pandoc
+turns into real Word revisions, w:ins / w:del, in paragraphs, list items, headings and table cells
+alike) or, for a web page, `<ins>` and `<del>`.
 
-The texts are compared in two steps, as a reader compares versions:
-1. blocks: paragraphs, headings, list items, table rows, definitions, footnotes (a paragraph's
-   lines joined); blocks that only moved or changed a little are paired by similarity;
-2. words inside each changed pair. Inline constructs (links, code, emphasis, footnote references)
-   are compared as one word, so a span never cuts through their syntax.
+The versions are compared in two steps, as a reader compares them:
+1. blocks: paragraphs, headings, list items, table rows, definitions, captions; blocks that only
+   moved or changed a little are paired by similarity;
+2. words inside each changed pair. An inline element (a link, code, emphasis, an image) is one
+   word, so a mark never cuts through it.
 
-A deleted block stays in place with its text struck through (a deleted table row stays a row,
-a deleted list item an item). Block markers (`#`, `-`, `1.`, `|`) and whitespace stay outside the
-spans, except that a deleted word takes its following space with it (as an escaped, non-breaking
-space: pandoc trims plain spaces at span edges), so that accepting all changes leaves no double
-spaces. Fenced code blocks are not marked: the new version is shown as it is.
-Both inputs are stage-1 output of styrdok.export.markdown.prepare_markdown.
+A deleted block stays in place with its text struck through (a deleted table row stays a row, a
+deleted list item an item, a deleted list or table the whole list or table). A deleted word takes
+one neighbouring space with it, so that accepting all changes leaves no double spaces. Code
+blocks are not marked: the new version is shown as it is.
 """
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from dataclasses import dataclass
 
-from .markdown import MARKER_LINE
+from lxml import etree
 
-TOKEN = re.compile(
-    r"|`+[^`]*?`+"                                          # inline code
-    r"|!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^)]*\)(?:\{[^}]*\})?"   # link / image (+ attributes)
-    r"|\[\^[^\]]+\]"                                        # footnote reference
-    r"|\*\*[^*\n]+?\*\*|__[^_\n]+?__"                       # strong
-    r"|\*[^*\s][^*\n]*?\*|_[^_\s][^_\n]*?_"                  # emphasis
-    r"|<https?://[^>\s]+>"                                  # autolink
-    r"|\\\n|\\."                                            # hard break, escaped character
-    r"|\s+"
-    r"|[^\s`\[\]*_\\<]+"
-    r"|.", re.S)
-LIST_ITEM = re.compile(r"^(?P<prefix>(?P<indent> *)(?:[-*+]|\d+[.)])(?: +\[[ xX]\])?[ \t]+)(?P<content>.*)$")
-HEADING = re.compile(r"^(?P<prefix>#{1,6}[ \t]+)(?P<content>.*)$")
-DEFINITION = re.compile(r"^(?P<prefix> *:[ \t]+)(?P<content>.*)$")
-FOOTNOTE_DEF = re.compile(r"^(?P<prefix>\[\^[^\]]+\]:[ \t]*)(?P<content>.*)$")
-QUOTE = re.compile(r"^(?P<prefix> *>[ \t]?)(?P<content>.*)$")
-TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-FENCE = re.compile(r"^ *(`{3,}|~{3,})")
-HTML_BLOCK = re.compile(r"^ {0,3}<(table|div|figure|svg|details|section|form|script|style|p|ul|ol|dl)\b", re.I)
-STRUCTURE = re.compile(r"^ *(:::.*|[-*_]( *[-*_]){2,} *|\+[-=+:]+\+ *)$")
+LEAVES = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dt", "dd", "li", "caption", "tr", "summary"}
+BLOCKS = {"p", "div", "ul", "ol", "dl", "table", "pre", "blockquote", "details", "h1", "h2", "h3", "h4", "h5",
+          "h6", "hr", "figure", "section"}
+WORD = re.compile(r"\s+|[^\s]+")
 
+
+class Marks:
+    """Word: insertion/deletion spans with author and date (pandoc writes w:ins/w:del)."""
+
+    def __init__(self, author: str = "", date: str = ""):
+        self.author, self.date = author, date
+
+    def span(self, kind: str):
+        el = etree.Element("span")
+        el.set("class", "insertion" if kind == "ins" else "deletion")
+        el.set("data-author", self.author)
+        el.set("data-date", self.date)
+        return el
+
+
+class HtmlMarks(Marks):
+    """A web page: <ins> and <del>."""
+
+    def span(self, kind: str):
+        return etree.Element(kind)
+
+
+# --- inline content as tokens ------------------------------------------------------------------------
 
 @dataclass
-class Unit:
-    kind: str           # blank, struct, code, heading, item, para, row, definition, footnote, quote
-    prefix: str
-    content: str
-    raw: str            # the unit as written (for struct/code/blank, and unchanged units)
+class Token:
+    key: str                # what is compared: the word, or an element's HTML
+    node: object            # a str (text) or an element (deep copy, without its tail)
 
-    def key(self) -> str:
-        return f"{self.kind}\x00{self.prefix.strip()}\x00{self.content}" if self.kind != "code" else self.raw
-
-
-def _cells(line: str) -> list[str]:
-    line = line.strip()
-    if line.startswith("|"):
-        line = line[1:]
-    if line.endswith("|") and not line.endswith("\\|"):
-        line = line[:-1]
-    return re.split(r"(?<!\\)\|", line)
+    @property
+    def space(self) -> bool:
+        return isinstance(self.node, str) and not self.node.strip()
 
 
-def units(text: str) -> list[Unit]:
-    """The blocks of stage-1 Markdown, in order (see the module docstring)."""
-    lines = text.split("\n")
-    out: list[Unit] = []
-    i = 0
+def _inline_end(el) -> int:
+    """Index of el's first block child: the children before it (and el.text) are its inline part."""
+    for i, child in enumerate(el):
+        if isinstance(child.tag, str) and child.tag in BLOCKS:
+            return i
+    return len(el)
 
-    def starts_block(line: str) -> bool:
-        s = line.strip()
-        return (not s or bool(FENCE.match(line) or STRUCTURE.match(line) or HEADING.match(line)
-                or LIST_ITEM.match(line) or DEFINITION.match(line) or FOOTNOTE_DEF.match(line)
-                or s.startswith("|") or s.startswith("+") or MARKER_LINE.match(s) or QUOTE.match(line)))
 
-    while i < len(lines):
-        line = lines[i]
-        s = line.strip()
-        if not s:
-            out.append(Unit("blank", "", "", line))
-            i += 1
-            continue
-        fence = FENCE.match(line)
-        if fence:
-            j = i + 1
-            while j < len(lines) and not (lines[j].strip().startswith(fence.group(1)) and
-                                          not lines[j].strip()[len(fence.group(1)):].strip()):
-                j += 1
-            raw = "\n".join(lines[i:j + 1])
-            out.append(Unit("code", "", raw, raw))
-            i = j + 1
-            continue
-        if STRUCTURE.match(line) or MARKER_LINE.match(s) or TABLE_RULE.match(line):
-            out.append(Unit("struct", "", s, line))
-            i += 1
-            continue
-        if s.startswith("|"):
-            out.append(Unit("row", line[: len(line) - len(line.lstrip())], s, line))
-            i += 1
-            continue
-        if HTML_BLOCK.match(line):   # raw HTML (the site's rendering of some macros): opaque up to a blank line
-            j = i
-            while j < len(lines) and lines[j].strip():
-                j += 1
-            raw = "\n".join(lines[i:j])
-            out.append(Unit("code", "", raw, raw))
-            i = j
-            continue
-        if s.startswith("+"):       # a grid table written by hand: opaque
-            j = i
-            while j < len(lines) and lines[j].strip()[:1] in ("+", "|"):
-                j += 1
-            raw = "\n".join(lines[i:j])
-            out.append(Unit("code", "", raw, raw))
-            i = j
-            continue
-        for kind, pattern in (("heading", HEADING), ("item", LIST_ITEM), ("definition", DEFINITION),
-                              ("footnote", FOOTNOTE_DEF), ("quote", QUOTE)):
-            m = pattern.match(line)
-            if m:
-                prefix, content = m.group("prefix"), m.group("content")
-                break
-        else:
-            kind, prefix, content = "para", line[: len(line) - len(line.lstrip())], s
-        j = i + 1
-        if kind not in ("heading",):
-            while j < len(lines) and not starts_block(lines[j]):
-                # continuation lines; a hard break (backslash or two spaces) keeps its line break
-                content = content + ("\n" if content.endswith("\\") or content.endswith("  ") else " ") \
-                    + lines[j].strip()
-                j += 1
-        out.append(Unit(kind, prefix, content, "\n".join(lines[i:j])))
-        i = j
+def tokens(el) -> list[Token]:
+    """el's inline part as words, spaces and whole inline elements."""
+    out = [Token(w, w) for w in WORD.findall(el.text or "")]
+    for child in list(el)[:_inline_end(el)]:
+        node = copy.deepcopy(child)
+        node.tail = None
+        out.append(Token(etree.tostring(node, encoding="unicode", method="html"), node))
+        out += [Token(w, w) for w in WORD.findall(child.tail or "")]
     return out
 
 
-class _Marks:
-    space = "\\ "              # a space pandoc keeps at a span's edge
-
-    def __init__(self, author: str, date: str):
-        author = author.replace("\\", "/").replace('"', "'")
-        attrs = f'author="{author}" date="{date}"'
-        self.ins = "{.insertion " + attrs + "}"
-        self.dele = "{.deletion " + attrs + "}"
-
-    def span(self, core: str, kind: str) -> str:
-        return f"[{core}]{self.ins if kind == 'ins' else self.dele}"
-
-    def wrap(self, text: str, kind: str) -> str:
-        """Wrap text in a span, whitespace outside; a deletion takes one trailing space inside."""
-        if not text.strip():
-            return text if kind == "ins" else ("" if text == " " else text)
-        lead = text[: len(text) - len(text.lstrip())]
-        trail = text[len(text.rstrip()):]
-        core = _balanced(text.strip())
-        if kind == "del":
-            # the deleted word takes one neighbouring space with it (as "\ ", which pandoc keeps),
-            # so that accepting the change leaves a single space
-            if trail == " ":
-                return f"{lead}{self.span(core + self.space, 'del')}"
-            if lead == " ":
-                return f"{self.span(self.space + core, 'del')}{trail}"
-            return f"{lead}{self.span(core, 'del')}{trail}"
-        return f"{lead}{self.span(core, 'ins')}{trail}"
+def _set_inline(el, nodes: list) -> None:
+    """Replace el's inline part by nodes (str and elements), keeping its block children."""
+    keep = list(el)[_inline_end(el):]
+    for child in list(el):
+        el.remove(child)
+    el.text = None
+    _append(el, nodes)
+    for child in keep:
+        el.append(child)
 
 
-class HtmlMarks(_Marks):
-    """Marks for a web page: <ins> and <del> inside the Markdown (Python-Markdown keeps inline HTML)."""
-
-    space = " "
-
-    def __init__(self):
-        super().__init__("", "")
-
-    def span(self, core: str, kind: str) -> str:
-        tag = "ins" if kind == "ins" else "del"
-        return f"<{tag}>{core}</{tag}>"
-
-
-def _balanced(text: str) -> str:
-    """Escape brackets that are not part of an atomic token, so the span's own brackets match."""
-    out = []
-    for token in TOKEN.findall(text):
-        out.append("\\" + token if token in ("[", "]") else token)
-    return "".join(out)
-
-
-def _words(old: str, new: str, marks: _Marks) -> str:
-    a, b = TOKEN.findall(old), TOKEN.findall(new)
-    out: list[str] = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append("".join(b[j1:j2]))
-            continue
-        old_part, new_part = "".join(a[i1:i2]), "".join(b[j1:j2])
-        if op == "replace" and old_part.strip() and new_part.strip():
-            # replaced words side by side, [old]{.deletion}[new]{.insertion}, spaces outside
-            lead = new_part[: len(new_part) - len(new_part.lstrip())]
-            trail = new_part[len(new_part.rstrip()):]
-            out.append(lead + _span_all(old_part, "del", marks) + _span_all(new_part, "ins", marks) + trail)
-        elif op == "replace":
-            out.append(marks.wrap(old_part, "del"))
-            out.append(marks.wrap(new_part, "ins"))
-        elif op == "delete":
-            out.append(marks.wrap(old_part, "del"))
-        else:
-            out.append(marks.wrap(new_part, "ins"))
-    return "".join(out)
-
-
-def _whole(unit: Unit, kind: str, marks: _Marks) -> str:
-    """A unit that exists on one side only, marked as a whole."""
-    if unit.kind in ("blank", "struct"):
-        return unit.raw
-    if unit.kind == "code":
-        return unit.raw if kind == "ins" else ""
-    if unit.kind == "row":
-        cells = _cells(unit.content)
-        return unit.prefix + "|" + "|".join(_cell(c, kind, marks) for c in cells) + "|"
-    return unit.prefix + _span_all(unit.content, kind, marks)
-
-
-def _span_all(content: str, kind: str, marks: _Marks) -> str:
-    return marks.span(_balanced(content.strip()), kind)
-
-
-def _cell(text: str, kind: str, marks: _Marks) -> str:
-    if not text.strip():
-        return text
-    return " " + _span_all(text, kind, marks) + " "
-
-
-def _pair(old: Unit, new: Unit, marks: _Marks) -> list[str]:
-    if new.kind in ("blank", "struct", "code"):
-        return [new.raw]
-    if new.kind == "row":
-        a, b = _cells(old.content), _cells(new.content)
-        if len(a) != len(b):
-            return [_whole(old, "del", marks), _whole(new, "ins", marks)]
-        cells = []
-        for x, y in zip(a, b):
-            if x.strip() == y.strip():
-                cells.append(y)
+def _append(parent, nodes: list) -> None:
+    for node in nodes:
+        if isinstance(node, str):
+            last = parent[-1] if len(parent) else None
+            if last is None:
+                parent.text = (parent.text or "") + node
             else:
-                cells.append(" " + _words(x.strip(), y.strip(), marks) + " ")
-        return [new.prefix + "|" + "|".join(cells) + "|"]
-    return [new.prefix + _words(old.content, new.content, marks)]
-
-
-def _similar(a: Unit, b: Unit) -> float:
-    if a.kind != b.kind:
-        return 0.0
-    if a.kind in ("blank", "struct"):
-        return 1.0 if a.content == b.content else 0.0
-    if a.kind == "row" and len(_cells(a.content)) != len(_cells(b.content)):
-        return 0.0
-    return difflib.SequenceMatcher(None, a.content.split(), b.content.split(), autojunk=False).ratio()
-
-
-def _replace(olds: list[Unit], news: list[Unit], marks: _Marks) -> list[str]:
-    """Pair the blocks of a changed region by similarity, in order; the rest is deleted/inserted."""
-    out: list[str] = []
-    k = 0                                   # next unpaired old unit
-    for new in news:
-        best, best_score = None, 0.0
-        for m in range(k, len(olds)):
-            score = _similar(olds[m], new)
-            if score > best_score:
-                best, best_score = m, score
-            if score == 1.0:
-                break
-        threshold = 1.0 if new.kind in ("blank", "struct") else 0.4
-        if best is not None and best_score >= threshold:
-            for gone in olds[k:best]:
-                out.append(_whole(gone, "del", marks))
-            out.extend(_pair(olds[best], new, marks))
-            k = best + 1
+                last.tail = (last.tail or "") + node
         else:
-            out.append(_whole(new, "ins", marks))
-    for gone in olds[k:]:
-        out.append(_whole(gone, "del", marks))
+            parent.append(node)
+
+
+def _span(tokens_: list[Token], kind: str, marks: Marks):
+    span = marks.span(kind)
+    _append(span, [copy.deepcopy(t.node) if not isinstance(t.node, str) else t.node for t in tokens_])
+    return span
+
+
+def _wrap(run: list[Token], kind: str, marks: Marks) -> list:
+    """A run of tokens in one span, spaces outside; a deletion takes one neighbouring space inside."""
+    if not any(not t.space for t in run):
+        return [] if kind == "del" else [t.node for t in run]
+    start = next(i for i, t in enumerate(run) if not t.space)
+    end = max(i for i, t in enumerate(run) if not t.space) + 1
+    lead, core, trail = run[:start], run[start:end], run[end:]
+    if kind == "del" and trail:
+        return [t.node for t in lead] + [_span(core + trail[:1], kind, marks)] + [t.node for t in trail[1:]]
+    if kind == "del" and lead:
+        return [t.node for t in lead[:-1]] + [_span(lead[-1:] + core, kind, marks)] + [t.node for t in trail]
+    return [t.node for t in lead] + [_span(core, kind, marks)] + [t.node for t in trail]
+
+
+def _words(old: list[Token], new: list[Token], marks: Marks) -> list:
+    out: list = []
+    matcher = difflib.SequenceMatcher(None, [t.key for t in old], [t.key for t in new], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        a, b = old[i1:i2], new[j1:j2]
+        if op == "equal":
+            out += [t.node for t in b]
+        elif op == "replace" and any(not t.space for t in a) and any(not t.space for t in b):
+            start = next(i for i, t in enumerate(b) if not t.space)
+            end = max(i for i, t in enumerate(b) if not t.space) + 1
+            core_a = a[next(i for i, t in enumerate(a) if not t.space):max(i for i, t in enumerate(a) if not t.space) + 1]
+            out += [t.node for t in b[:start]] + [_span(core_a, "del", marks), _span(b[start:end], "ins", marks)] \
+                + [t.node for t in b[end:]]
+        else:
+            out += _wrap(a, "del", marks) + _wrap(b, "ins", marks)
     return out
 
 
-def tracked_markdown(old: str, new: str, *, author: str = "", date: str = "", html: bool = False) -> str:
-    """`new`, with what differs from `old` as insertion and deletion spans (author, ISO date);
-    html=True marks them <ins>/<del> for a web page instead of pandoc spans."""
-    marks: _Marks = HtmlMarks() if html else _Marks(author, date)
-    a, b = units(old.rstrip("\n")), units(new.rstrip("\n"))
-    out: list[str] = []
-    matcher = difflib.SequenceMatcher(None, [u.key() for u in a], [u.key() for u in b], autojunk=False)
+# --- blocks --------------------------------------------------------------------------------------------
+
+def _is_leaf(el) -> bool:
+    if el.tag not in LEAVES:
+        return False
+    if el.tag in ("li", "dd"):
+        # a list item of paragraphs is compared paragraph by paragraph; its own text (before a
+        # nested list) makes it a leaf too
+        return bool((el.text or "").strip()) or _inline_end(el) > 0
+    return True
+
+
+def leaves(root) -> list:
+    """The leaf blocks of a tree in document order (see the module docstring)."""
+    out = []
+    for el in root.iter():
+        if isinstance(el.tag, str) and el is not root and _is_leaf(el) and not any(
+                a.tag in ("tr", "pre") for a in el.iterancestors()):
+            out.append(el)
+    return out
+
+
+def _key(el) -> str:
+    if el.tag == "tr":
+        return "tr\0" + "\0".join(" ".join(t.key for t in tokens(c) if not t.space) for c in _cells(el))
+    return el.tag + "\0" + " ".join(t.key for t in tokens(el) if not t.space)
+
+
+def _cells(tr) -> list:
+    return [c for c in tr if c.tag in ("td", "th")]
+
+
+def _mark_whole(el, kind: str, marks: Marks) -> None:
+    if el.tag == "pre":
+        return
+    if el.tag == "tr":
+        for cell in _cells(el):
+            _mark_whole(cell, kind, marks)
+        return
+    toks = tokens(el)
+    if any(not t.space for t in toks):
+        _set_inline(el, _wrap(toks, kind, marks) if kind == "ins" else [_span(
+            toks[next(i for i, t in enumerate(toks) if not t.space):], kind, marks)])
+
+
+def _pair(old, new, marks: Marks) -> None:
+    if new.tag == "pre":
+        return
+    if new.tag == "tr":
+        a, b = _cells(old), _cells(new)
+        for x, y in zip(a, b):
+            if _key(x) != _key(y):
+                _set_inline(y, _words(tokens(x), tokens(y), marks))
+        return
+    _set_inline(new, _words(tokens(old), tokens(new), marks))
+
+
+def _similar(a, b) -> float:
+    if a.tag != b.tag:
+        return 0.0
+    if a.tag == "tr" and len(_cells(a)) != len(_cells(b)):
+        return 0.0
+    return difflib.SequenceMatcher(None, _key(a).split(), _key(b).split(), autojunk=False).ratio()
+
+
+def _top(el, root):
+    while el.getparent() is not None and el.getparent() is not root:
+        el = el.getparent()
+    return el
+
+
+class _Placer:
+    """Puts deleted old blocks into the new tree, in order, next to the block they followed."""
+
+    def __init__(self, old_root, new_root, deleted: set, marks: Marks):
+        self.old_root, self.new_root, self.marks = old_root, new_root, marks
+        self.deleted = deleted
+        self.last = None            # the element inserted last, and the anchor it was placed after
+        self.last_anchor = None
+        self.copied_tops: list = []     # elements (kept alive: lxml proxies' ids are not stable)
+
+    def place(self, old_leaf, anchor, following) -> None:
+        if old_leaf.tag == "pre":
+            return
+        top = _top(old_leaf, self.old_root)
+        if all(id(x) in self.deleted for x in leaves_in(top)):
+            if any(t is top for t in self.copied_tops):
+                return
+            self.copied_tops.append(top)
+            block = copy.deepcopy(top)
+            block.tail = "\n"
+            for leaf in leaves_in(block):
+                _mark_whole(leaf, "del", self.marks)
+            self._insert_top(block, anchor)
+            return
+        piece = copy.deepcopy(old_leaf)
+        for child in list(piece)[_inline_end(piece):]:
+            piece.remove(child)
+        _mark_whole(piece, "del", self.marks)
+        piece.tail = "\n"
+        if self.last is not None and self.last_anchor is anchor and self.last.tag == piece.tag:
+            self.last.addnext(piece)
+        elif anchor is not None and anchor.tag == piece.tag:
+            anchor.addnext(piece)
+        elif following is not None and following.tag == piece.tag:
+            following.addprevious(piece)
+        else:
+            if piece.tag not in ("p", "h1", "h2", "h3", "h4", "h5", "h6"):
+                piece.tag = "p"
+            self._insert_top(piece, anchor)
+            return
+        self.last, self.last_anchor = piece, anchor
+
+    def _insert_top(self, block, anchor) -> None:
+        if self.last is not None and self.last_anchor is anchor and self.last.getparent() is self.new_root:
+            self.last.addnext(block)
+        elif anchor is None:
+            self.new_root.insert(0, block)
+            block.tail, self.new_root.text = (self.new_root.text or "") + "\n", None
+        else:
+            _top(anchor, self.new_root).addnext(block)
+        self.last, self.last_anchor = block, anchor
+
+
+def leaves_in(el) -> list:
+    return ([el] if _is_leaf(el) else []) + leaves(el)
+
+
+def track(old_root, new_root, marks: Marks) -> None:
+    """Mark, in new_root, what differs from old_root (both parsed fragments, see wordhtml.parse)."""
+    a, b = leaves(old_root), leaves(new_root)
+    matcher = difflib.SequenceMatcher(None, [_key(x) for x in a], [_key(x) for x in b], autojunk=False)
+    pending: list[tuple] = []            # (old leaf, new leaf before it or None)
+    deleted: set = set()
+    last_new = None
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            out.extend(u.raw for u in b[j1:j2])
-        elif op == "insert":
-            out.extend(_whole(u, "ins", marks) for u in b[j1:j2])
-        elif op == "delete":
-            out.extend(_whole(u, "del", marks) for u in a[i1:i2])
-        else:
-            out.extend(_replace(a[i1:i2], b[j1:j2], marks))
-    return "\n".join(line for line in out if line is not None) + "\n"
+            last_new = b[j2 - 1]
+            continue
+        olds, news = a[i1:i2], b[j1:j2]
+        k = 0
+        for new in news:
+            best, best_score = None, 0.0
+            for m in range(k, len(olds)):
+                score = _similar(olds[m], new)
+                if score > best_score:
+                    best, best_score = m, score
+                if score == 1.0:
+                    break
+            if best is not None and best_score >= 0.4:
+                for gone in olds[k:best]:
+                    pending.append((gone, last_new))
+                _pair(olds[best], new, marks)
+                k = best + 1
+            else:
+                _mark_whole(new, "ins", marks)
+            last_new = new
+        for gone in olds[k:]:
+            pending.append((gone, last_new))
+    deleted.update(id(old) for old, _ in pending)
+    placer = _Placer(old_root, new_root, deleted, marks)
+    position = {id(x): i for i, x in enumerate(b)}
+    for old, anchor in pending:
+        nxt = b[position[id(anchor)] + 1] if anchor is not None and position[id(anchor)] + 1 < len(b) else (
+            b[0] if anchor is None and b else None)
+        placer.place(old, anchor, nxt)

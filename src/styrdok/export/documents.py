@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import posixpath
 from pathlib import Path
 from typing import Mapping
 
@@ -13,6 +15,7 @@ from ..header import header_rows
 from ..load import Project, current_date
 from ..model import Handbook, Styrdokument
 from ..problems import Problems
+from ..render.html import MarkdownConfig, MarkdownConfigError, markdown_config
 from ..render.markdown import render_page_markdown
 from ..yamlio import split_front_matter
 from .templates import ExportError
@@ -42,17 +45,47 @@ def metadata_rows(handbook: Handbook, doc: Styrdokument) -> list[tuple[str, str]
 def body_for_word(handbook: Handbook, project: Project, doc: Styrdokument, body: str | None = None) -> str:
     """The page's Markdown with its macros rendered, exactly as the site renders them."""
     return render_page_markdown(handbook, project.root / "templates", doc.src_path,
-                                doc.body if body is None else body, target="word")
+                                doc.body if body is None else body)
+
+
+@functools.lru_cache(maxsize=8)
+def _markdown_config(mkdocs_yml: Path, mtime_ns: int) -> MarkdownConfig:
+    try:
+        return markdown_config(mkdocs_yml)
+    except MarkdownConfigError as exc:
+        raise ExportError(str(exc)) from None
+
+
+def site_markdown(project: Project) -> MarkdownConfig:
+    """The handbook's Markdown extensions (mkdocs.yml), read once per change of the file."""
+    path = project.root / "mkdocs.yml"
+    return _markdown_config(path, path.stat().st_mtime_ns if path.is_file() else 0)
+
+
+def generated_for(handbook: Handbook, body: str) -> dict[str, bytes]:
+    """The generated files (process diagrams) a rendered body may show, by docs-relative path."""
+    if ".svg" not in body:
+        return {}
+    from ..ledningssystem.load import ledningssystem_of
+    from ..ledningssystem.pages import process_svg
+    out = {}
+    for p in ledningssystem_of(handbook).processer.values():
+        path = p.src_path[:-3] + ".svg"
+        if posixpath.basename(path) in body:
+            out[path] = process_svg(p)
+    return out
 
 
 def word_document(handbook: Handbook, project: Project, doc: Styrdokument, *, toc: bool = False) -> WordDocument:
     logo = project.docs / handbook.kommun.logotyp if handbook.kommun.logotyp else None
     history = [(r.date.isoformat(), r.author, r.message) for r in revisions(handbook, doc)]
+    body = body_for_word(handbook, project, doc)
     return WordDocument(
         doc_id=doc.id, title=doc.titel, doc_type=doc.typ.namn, kommun_name=handbook.kommun.namn,
         logo_path=logo, metadata=metadata_rows(handbook, doc), revisions=history,
-        body_markdown=body_for_word(handbook, project, doc), toc=toc, src_path=doc.src_path,
-        docs_dir=project.docs, link_titles=link_titles(handbook))
+        body_markdown=body, toc=toc, src_path=doc.src_path,
+        docs_dir=project.docs, link_titles=link_titles(handbook), markdown=site_markdown(project),
+        generated=generated_for(handbook, body))
 
 
 def decided_word_document(handbook: Handbook, project: Project, doc: Styrdokument, *,
@@ -72,8 +105,9 @@ def decided_word_document(handbook: Handbook, project: Project, doc: Styrdokumen
     return WordDocument(
         doc_id=f"{doc.id}--beslutad-{tag.datum.isoformat()}", title=doc.titel, doc_type=doc.typ.namn,
         kommun_name=handbook.kommun.namn, logo_path=logo, metadata=rows, revisions=[],
-        body_markdown=texts["word"], toc=toc, src_path=doc.src_path, docs_dir=project.docs,
-        link_titles=link_titles(handbook))
+        body_markdown=texts["site"], toc=toc, src_path=doc.src_path, docs_dir=project.docs,
+        link_titles=link_titles(handbook), markdown=site_markdown(project),
+        generated=generated_for(handbook, texts["site"]))
 
 
 def last_decided_ref(project: Project, doc: Styrdokument) -> str | None:

@@ -27,7 +27,8 @@ import pypandoc
 from docx import Document
 from docx.oxml.ns import qn
 
-from .markdown import BOX_END, BOX_START, GROUPED_LINE, GROUPED_MARKER_COMMENT, map_text_lines
+from ..render.tables import grouped_table_html
+from .wordhtml import BOX_END, BOX_START
 from .templates import BOX_FRAME_SUFFIX, BOXES, ExportError
 from ..scan import fenced
 
@@ -225,6 +226,45 @@ def _boxes_to_admonitions(markdown: str) -> str:
     return "\n".join(out)
 
 
+GROUPED_LINE = "STYRDOK-GRUPPERAD-TABELL"
+_FENCE = re.compile(r"^ *(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def map_text_lines(lines: list[str], fn) -> list[str]:
+    """fn(line) on every line outside fenced code, inline code spans left as they are."""
+    out, fence = [], None
+    for line in lines:
+        m = _FENCE.match(line)
+        if m and (fence is None or m.group(1).startswith(fence)):
+            fence = None if fence else m.group(1)
+            out.append(line)
+        elif fence:
+            out.append(line)
+        else:
+            pieces = [m.group(0) for m in _CODE_SPAN.finditer(line)]
+            text = _CODE_SPAN.sub("\x00", line).split("\x00")
+            out.append("".join(fn(t) + (pieces[i] if i < len(pieces) else "") for i, t in enumerate(text)))
+    return out
+
+
+def _grouped_html(tbl) -> str:
+    """A Word table with vertically merged cells as the handbook's grouped table (HTML, rowspan)."""
+    rows = []
+    for tr in tbl.findall(qn("w:tr")):
+        row = []
+        for tc in tr.findall(qn("w:tc")):
+            merge = tc.find(qn("w:tcPr") + "/" + qn("w:vMerge"))
+            span = tc.find(qn("w:tcPr") + "/" + qn("w:gridSpan"))
+            text = " ".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.findall(qn("w:p"))).strip()
+            value = None if merge is not None and merge.get(qn("w:val"), "continue") == "continue" else text
+            row += [value] * int(span.get(qn("w:val")) if span is not None else 1)
+        rows.append(row)
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    return str(grouped_table_html([h or "" for h in rows[0]], rows[1:]))
+
+
 def _site_escapes(line: str) -> str:
     """pandoc's backslash escapes as Python-Markdown reads them: \\< would show the backslash, so a
     literal < becomes &lt; (never a tag on the site); escapes the site does not know are dropped."""
@@ -340,9 +380,13 @@ def import_docx(path: Path, field_labels: Mapping[str, str]) -> ImportResult:
             if p is not None and p.getparent() is not None:
                 _remove(p)
     boxes = _unwrap_boxes(doc)
-    for t in doc.tables:            # merged cells: keep the grouping (see markdown.grouped_table_markdown)
+    grouped = {}                    # merged cells: the table becomes render.tables.grouped_table_html
+    for t in list(doc.tables):
         if t._tbl.find(".//" + qn("w:vMerge")) is not None:
-            t._tbl.addprevious(_paragraph_for(doc, GROUPED_LINE))
+            marker = f"{GROUPED_LINE}-{len(grouped) + 1}"
+            grouped[marker] = _grouped_html(t._tbl)
+            t._tbl.addprevious(_paragraph_for(doc, marker))
+            _remove(t._tbl)
 
     with tempfile.TemporaryDirectory(prefix="styrdok-import-") as tmp:
         stripped = Path(tmp) / "in.docx"
@@ -358,7 +402,8 @@ def import_docx(path: Path, field_labels: Mapping[str, str]) -> ImportResult:
     markdown = "\n".join(map_text_lines(markdown.split("\n"), _site_escapes))
     if boxes:
         markdown = _boxes_to_admonitions(markdown)
-    markdown = re.sub(rf"^{GROUPED_LINE}$", GROUPED_MARKER_COMMENT, markdown, flags=re.M)
+    markdown = re.sub(rf"^{GROUPED_LINE}-\d+$", lambda m: grouped.get(m.group(0), m.group(0)).strip() + "\n",
+                      markdown, flags=re.M)
     markdown = _shift_headings(markdown)
     if "[TABLE]" in markdown or re.search(r"^\s*<table", markdown, re.M | re.I):
         unmapped.append("En tabell med sammanslagna celler kunde inte bli en Markdown-tabell. Skriv om den för hand.")

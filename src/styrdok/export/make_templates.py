@@ -49,13 +49,9 @@ TEXT_WIDTH_CM = 16.0           # A4 with 2.5 cm margins
 
 DEFAULTS_YAML = """\
 # pandoc defaults for the body of every Word document (styrdok.export). ${.} is this folder.
-# The reader is pandoc Markdown cut down to what the handbook's Python-Markdown dialect means,
-# after styrdok.export.markdown has rewritten the site-only syntax (admonitions, attribute lists,
-# abbreviations, internal links, raw HTML). Raw HTML/TeX are off: nothing raw reaches Word.
-# Extensions that would read ordinary text differently from the site are off too: smart quotes,
-# citations (@namn), TeX math ($), sub/superscript, fancy lists (a.), line blocks, simple and
-# multiline tables, table captions, implicit figures, pandoc title blocks, YAML metadata blocks.
-from: markdown-raw_html-raw_tex-raw_attribute-tex_math_dollars-tex_math_single_backslash-smart-citations-subscript-superscript-fancy_lists-example_lists-line_blocks-simple_tables-multiline_tables-table_captions-implicit_figures-pandoc_title_block-yaml_metadata_block-space_in_atx_header-blank_before_header-blank_before_blockquote+pipe_tables+grid_tables+definition_lists+footnotes+fenced_divs+bracketed_spans+link_attributes
+# pandoc reads the page as the site renders it (HTML from styrdok.render.html), after the Word
+# layer (styrdok.export.wordhtml) has adapted it for paper; styrdok passes --from=html itself.
+from: html
 to: docx
 reference-doc: ${.}/reference.docx
 """

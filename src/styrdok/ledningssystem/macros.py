@@ -1,39 +1,21 @@
 """Macros over the ledningssystem data. Thin: pick and group the resolved objects, then render a
-template under templates/markdown/ls/. The site gets raw HTML where Markdown cannot express the
-layout (merged cells, the year grid); Word (ctx.target == "word") always gets Markdown."""
+template under templates/markdown/ls/. Where Markdown cannot express the layout (merged cells,
+the year grid) the template writes HTML; the Word export reads the same rendering."""
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
-from pathlib import Path
 from typing import Callable
 
-from markupsafe import Markup
-
-from ..render.markdown import MacroError, RenderContext, md_text, page_url
+from ..render.markdown import MacroError, RenderContext, page_url
 from . import model as lm
-from .gridtable import grid_table
 from .load import ledningssystem_of
 from .pages import ICS_PATH, mitt_ansvar_path
 
 
 def _diagram(ctx: RenderContext, p: lm.Process) -> str:
-    """Where the page's Markdown finds the process diagram. The site: the SVG that the build writes
-    beside the process page (pages.generated_files), relative to the calling page. Word: the same
-    SVG written to a file named by its content, which the export turns into a PNG."""
-    from .pages import process_svg
-    if ctx.target != "word":
-        return ctx.href(p.src_path[:-3] + ".svg")
-    data = process_svg(p)
-    folder = Path(tempfile.gettempdir()) / "styrdok-diagram"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{hashlib.sha256(data).hexdigest()[:24]}.svg"
-    if not path.is_file():
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return path.as_posix()
+    """Where the page finds the process diagram: the SVG the build writes beside the process page
+    (pages.generated_files), relative to the calling page. The Word export finds the same file
+    among the generated files (WordDocument.generated) and turns it into a PNG."""
+    return ctx.href(p.src_path[:-3] + ".svg")
 
 
 def duties_of(hb, roll_id: str) -> dict[str, list]:
@@ -116,8 +98,6 @@ def ls_macros(ctx: RenderContext) -> dict[str, Callable]:
 
     def kvalitetsplan(plan_id: str) -> str:
         plan = _get(ls().kvalitetsplaner, plan_id, "kvalitetsplan", "data/kvalitetsplaner/")
-        if ctx.target == "word":
-            return ctx.render("ls/kvalitetsplan.md.j2", plan=plan, tabell=_plan_grid(plan))
         return ctx.render("ls/kvalitetsplan.html.j2", plan=plan,
                           processer=sorted({pp.process for pp in plan.processer if pp.process.id},
                                            key=lambda p: p.namn),
@@ -168,27 +148,3 @@ def ls_macros(ctx: RenderContext) -> dict[str, Callable]:
 def lm_months() -> list[str]:
     from ..formatting import MONTHS
     return [m.capitalize() for m in MONTHS]
-
-
-def _plan_grid(plan: lm.Kvalitetsplan) -> str:
-    """A pandoc grid table with row spans: one process over its risks, one risk over its åtgärder."""
-    rows, spans = [], []
-    for pp in plan.processer:
-        n_proc = pp.antal_rader
-        first_proc = True
-        for r in pp.risker:
-            first_risk = True
-            for a in r.rader:
-                cells = ([a.atgard, a.ansvarig.namn, a.status, a.klart_senast.isoformat() if a.klart_senast else "–"]
-                         if a else ["–", "–", "–", "–"])
-                rows.append([pp.process.namn, f"{r.nummer}. {r.risk}", r.egenkontroll or "–", *cells])
-                spans.append([n_proc if first_proc else 0, len(r.rader) if first_risk else 0,
-                              len(r.rader) if first_risk else 0, 1, 1, 1, 1])
-                first_proc = first_risk = False
-    for a in plan.fria_atgarder:
-        rows.append(["–", "–", "–", a.atgard, a.ansvarig.namn, a.status,
-                     a.klart_senast.isoformat() if a.klart_senast else "–"])
-        spans.append([1, 1, 1, 1, 1, 1, 1])
-    header = ["Process", "Risk", "Egenkontroll", "Åtgärd", "Ansvarig", "Status", "Klart senast"]
-    rows = [[md_text(cell) for cell in row] for row in rows]     # escaped before the widths are measured
-    return Markup(grid_table(header, rows, spans, widths=[16, 22, 22, 24, 14, 9, 12]))

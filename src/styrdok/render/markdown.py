@@ -1,8 +1,9 @@
 """Macros a page calls (`{{ begreppslista() }}`): each renders a template under templates/markdown/.
 
 The same functions serve the site (through mkdocs-macros) and the Word export (through the strict
-Jinja environment), so both outputs show the same tables. They return plain Markdown, never HTML,
-because pandoc drops raw HTML.
+Jinja environment), and they never ask which output they write for: the page is rendered once
+(styrdok.render.html) and every output is made from that rendering. Where Markdown cannot express
+a layout (merged cells, the year grid) a macro writes HTML that the site's allowlist accepts.
 """
 from __future__ import annotations
 
@@ -48,7 +49,6 @@ class RenderContext:
     handbook: Handbook
     env: jinja2.Environment
     current_page: Callable[[], str]      # docs-relative path of the page being rendered
-    target: str = "site"                 # "site" (MkDocs, raw HTML allowed) or "word" (pandoc)
 
     def href(self, target_src: str, anchor: str = "") -> str:
         """A link from the current page to another page in docs/ (relative, .md, checked by MkDocs)."""
@@ -124,10 +124,9 @@ def core_macros(ctx: RenderContext) -> dict[str, Callable]:
 PROVIDERS.append(core_macros)
 
 
-def make_context(handbook: Handbook, templates_dir: Path, current_page: Callable[[], str],
-                 target: str = "site") -> RenderContext:
+def make_context(handbook: Handbook, templates_dir: Path, current_page: Callable[[], str]) -> RenderContext:
     # Autoescape: every value from data or front matter is text in the Markdown the templates write.
-    return RenderContext(handbook, shared_env(templates_dir / "markdown", autoescape=True), current_page, target)
+    return RenderContext(handbook, shared_env(templates_dir / "markdown", autoescape=True), current_page)
 
 
 def macro_functions(ctx: RenderContext) -> dict[str, Callable]:
@@ -154,22 +153,20 @@ def _page_template(body: str) -> jinja2.Template:
     return shared_env().from_string(body)
 
 
-def render_page_markdown(handbook: Handbook, templates_dir: Path, src_path: str, body: str,
-                         target: str = "site") -> str:
-    """Render a page's macros outside MkDocs (Word export: target="word", checks) with the strict environment.
+def render_page_markdown(handbook: Handbook, templates_dir: Path, src_path: str, body: str) -> str:
+    """Render a page's macros outside MkDocs (Word export, checks) with the strict environment.
 
     The result is kept with the handbook: a macro's output depends only on the handbook, the
     templates, the page and its text, so `styrdok build` hands the site what the check rendered.
     """
-    key = (str(templates_dir), src_path, body, target)
+    key = (str(templates_dir), src_path, body)
     cache = _rendered(handbook)
     if key not in cache:
-        ctx = make_context(handbook, templates_dir, lambda: src_path, target)
+        ctx = make_context(handbook, templates_dir, lambda: src_path)
         cache[key] = _page_template(body).render(**macro_functions(ctx))
     return cache[key]
 
 
-def rendered_before(handbook: Handbook, templates_dir: Path, src_path: str, body: str,
-                    target: str = "site") -> str | None:
+def rendered_before(handbook: Handbook, templates_dir: Path, src_path: str, body: str) -> str | None:
     """What render_page_markdown gave for this page and text with this handbook, if it ran."""
-    return _rendered(handbook).get((str(templates_dir), src_path, body, target))
+    return _rendered(handbook).get((str(templates_dir), src_path, body))

@@ -1,0 +1,249 @@
+"""The body of Word documents: pandoc turns the Word layer's HTML (styrdok.export.wordhtml) into
+WordprocessingML, many documents in one pandoc process, and the elements are then shaped for the
+template: admonition boxes framed, table headers repeated, the body split per document, and a
+table of contents made from the headings.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Sequence
+
+import pypandoc
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docxtpl.subdoc import SubdocComposer
+
+from .templates import BOX_FRAME_SUFFIX, BOXES, ExportError, Templates
+from .wordhtml import BOX_END, BOX_START, FOOTNOTE_FILTER
+
+DOC_BREAK = "STYRDOK-DOKUMENT-SLUT"
+
+
+def combined_html(bodies: Sequence[str]) -> str:
+    """All bodies in one pandoc input, each followed by a break marker paragraph."""
+    return "".join(body.rstrip("\n") + f"\n<p>{DOC_BREAK}</p>\n" for body in bodies)
+
+
+def run_pandoc(html: str, out: Path, templates: Templates, resource_dir: Path, labels: list[str]) -> None:
+    """pandoc reads HTML (whatever the defaults file's `from:` says) and writes out (.docx)."""
+    lua = resource_dir.parent / "fotnoter.lua"
+    lua.write_text(FOOTNOTE_FILTER, encoding="utf-8")
+    args = [pypandoc.get_pandoc_path(), "--defaults", str(templates.defaults), "--from=html", "--to=docx",
+            f"--lua-filter={lua}", f"--resource-path={resource_dir}", "-o", str(out)]
+    try:
+        proc = subprocess.run(args, input=html.encode("utf-8"), capture_output=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ExportError(f"pandoc kunde inte köras ({exc}). Installera om pypandoc-binary.") from None
+    if proc.returncode != 0:
+        raise ExportError(f"pandoc kunde inte skriva brödtexten för {', '.join(labels)}: "
+                          + proc.stderr.decode("utf-8", "replace").strip())
+
+
+def text_of(el) -> str:
+    return "".join(t.text or "" for t in el.iter(qn("w:t")))
+
+
+def _marker(el) -> str | None:
+    if el.tag != qn("w:p"):
+        return None
+    text = text_of(el).strip()
+    return text if text.startswith("STYRDOK-") else None
+
+
+def _box_table(kind: str, frame_style_id: str | None):
+    fill, border = BOXES.get(kind, BOXES["Faktaruta"])
+    style = f'<w:tblStyle w:val="{frame_style_id}"/>' if frame_style_id else ""
+    direct = "" if frame_style_id else (
+        f'<w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="{border}"/>'
+        f'<w:left w:val="single" w:sz="36" w:space="0" w:color="{border}"/>'
+        f'<w:bottom w:val="single" w:sz="4" w:space="0" w:color="{border}"/>'
+        f'<w:right w:val="single" w:sz="4" w:space="0" w:color="{border}"/></w:tblBorders>')
+    shading = "" if frame_style_id else f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>'
+    return parse_xml(
+        f'<w:tbl {nsdecls("w")}><w:tblPr>{style}<w:tblW w:w="5000" w:type="pct"/>{direct}'
+        '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+        'w:noHBand="1" w:noVBand="1"/></w:tblPr>'
+        '<w:tblGrid><w:gridCol w:w="9070"/></w:tblGrid>'
+        f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="5000" w:type="pct"/>{shading}</w:tcPr>'
+        '</w:tc></w:tr></w:tbl>')
+
+
+def frame_boxes(doc) -> None:
+    """Admonitions: the paragraphs between a box's start and end markers move into a one-cell
+    table with the frame style (shading, a thick left border). Nested boxes nest."""
+    frame_ids = {}
+    for style in doc.styles:
+        if style.name and style.name.endswith(BOX_FRAME_SUFFIX):
+            frame_ids[style.name[: -len(BOX_FRAME_SUFFIX)]] = style.style_id
+    body = doc.element.body
+    open_boxes: list = []           # start marker elements, innermost last
+    for el in list(body):
+        marker = _marker(el)
+        if marker and marker.startswith(BOX_START):
+            open_boxes.append(el)
+        elif marker == BOX_END:
+            if not open_boxes:
+                body.remove(el)
+                continue
+            start = open_boxes.pop()
+            kind = _marker(start)[len(BOX_START):]
+            table = _box_table(kind, frame_ids.get(kind))
+            cell = table.find(".//" + qn("w:tc"))
+            inner = []
+            nxt = start.getnext()
+            while nxt is not None and nxt is not el:
+                inner.append(nxt)
+                nxt = nxt.getnext()
+            for child in inner:
+                cell.append(child)
+            if not inner or inner[-1].tag != qn("w:p"):
+                cell.append(OxmlElement("w:p"))
+            if len(inner) > 12:     # long boxes may break across pages
+                cant = table.find(".//" + qn("w:cantSplit"))
+                cant.getparent().remove(cant)
+            start.addprevious(table)
+            table.addnext(_spacer())
+            body.remove(start)
+            body.remove(el)
+    for start in open_boxes:        # a start marker without an end
+        body.remove(start)
+
+
+def _spacer():
+    return parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:spacing w:before="0" w:after="0" w:line="120" '
+                     'w:lineRule="exact"/></w:pPr></w:p>')
+
+
+def tables(doc) -> None:
+    """Every table pandoc wrote with a header row repeats it on each page (w:tblHeader); a small
+    gap separates a table from the paragraph after it (Body Text has no space before)."""
+    body = doc.element.body
+    for tbl in body.findall(qn("w:tbl")):
+        nxt = tbl.getnext()
+        if nxt is None or nxt.tag != qn("w:p") or nxt.find(qn("w:pPr") + "/" + qn("w:spacing")) is None \
+                or nxt.find(qn("w:r")) is not None:
+            tbl.addnext(_spacer())
+    for tbl in body.iter(qn("w:tbl")):
+        look = tbl.find(qn("w:tblPr") + "/" + qn("w:tblLook"))
+        first = tbl.find(qn("w:tr"))
+        if first is None or look is None or look.get(qn("w:firstRow")) != "1":
+            continue
+        tr_pr = first.find(qn("w:trPr"))
+        if tr_pr is None:
+            tr_pr = OxmlElement("w:trPr")
+            first.insert(0, tr_pr)
+        if tr_pr.find(qn("w:tblHeader")) is None:
+            tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def split(doc, count: int) -> list[list]:
+    parts: list[list] = [[]]
+    for el in doc.element.body:
+        if el.tag == qn("w:sectPr"):
+            continue
+        if _marker(el) == DOC_BREAK:
+            parts.append([])
+        elif el.tag in (qn("w:p"), qn("w:tbl")) or not parts[-1] and len(parts) == 1:
+            parts[-1].append(el)
+        else:               # body-level bookmark ends and the like belong to the part before
+            (parts[-1] if parts[-1] or len(parts) == 1 else parts[-2]).append(el)
+    if parts and not any(el.tag in (qn("w:p"), qn("w:tbl")) for el in parts[-1]):
+        leftover = parts.pop()
+        if parts:
+            parts[-1].extend(leftover)
+    if len(parts) != count:
+        raise ExportError(f"Brödtexten kunde inte delas upp per dokument ({len(parts)} delar för {count} dokument). "
+                          "Troligen innehåller en sida en ostängd kodruta (```).")
+    return parts
+
+
+
+class BodyXml:
+    """The body's WordprocessingML, inserted by docxtpl where the template says {{p brodtext }}."""
+
+    def __init__(self, xml: str):
+        self.xml = xml
+
+    def __html__(self) -> str:
+        return self.xml
+
+    __str__ = __html__
+
+
+class BodyComposer(SubdocComposer):
+    """docxtpl's subdocument composer, run once over the whole body instead of once per element.
+
+    The per-element version re-reads every style of the template for each paragraph (profiled:
+    70 % of the export time). The body and the template share pandoc's styles, so one pass does
+    the same work. No numbering restart pass: pandoc gives every list its own numbering already.
+    """
+
+    def attach_parts(self, doc, remove_property_fields=True):
+        self.reset_reference_mapping()
+        self._create_style_id_mapping(doc)
+        body = doc.element.body
+        self.add_referenced_parts(doc.part, self.doc.part, body)
+        self.add_styles(doc, body)
+        self.add_numberings(doc, body)
+        self.add_images(doc, body)
+        self.add_diagrams(doc, body)
+        self.add_shapes(doc, body)
+        self.add_footnotes(doc, body)
+        self.add_styles_from_other_parts(doc)
+        self.renumber_bookmarks()
+        self.renumber_docpr_ids()
+        self.renumber_nvpicpr_ids()
+
+    def add_numberings(self, doc, element):
+        """docxcompose picks the next free numbering id once per call, so two lists in one call
+        would share an id (the second list would go on counting from the first). One call per list."""
+        num_ids = list(dict.fromkeys(n.get(qn("w:val")) for n in element.iter(qn("w:numId"))))
+        for num_id in num_ids:
+            holder = parse_xml(f'<w:p {nsdecls("w")}><w:pPr><w:numPr><w:numId w:val="{num_id}"/>'
+                               '</w:numPr></w:pPr></w:p>')
+            super().add_numberings(doc, holder)
+        for ref in element.iter(qn("w:numId")):
+            mapped = self.num_id_mapping.get(int(ref.get(qn("w:val"))))
+            if mapped is not None:
+                ref.set(qn("w:val"), str(mapped))
+
+
+# The elements that follow w:updateFields in w:settings (the schema fixes the order; Word checks it).
+SETTINGS_AFTER_UPDATE_FIELDS = ("w:hdrShapeDefaults", "w:footnotePr", "w:endnotePr", "w:compat", "w:docVars",
+                                "w:rsids", "w:attachedSchema", "w:themeFontLang", "w:clrSchemeMapping",
+                                "w:doNotIncludeSubdocsInStats", "w:doNotAutoCompressPictures", "w:forceUpgrade",
+                                "w:captions", "w:readModeInkLockDown", "w:smartTagType", "w:shapeDefaults",
+                                "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
+TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
+
+
+def toc_xml(elements: list) -> str:
+    """A TOC field whose shown result already lists the headings (levels 1-3, without page
+    numbers): LibreOffice shows that list as it is, Word recomputes it with page numbers when the
+    document opens (w:updateFields)."""
+    entries = []
+    for el in elements:
+        style = el.find(qn("w:pPr") + "/" + qn("w:pStyle")) if el.tag == qn("w:p") else None
+        level = style.get(qn("w:val"))[-1] if style is not None and re.fullmatch(
+            r"Heading[123]", style.get(qn("w:val")) or "") else None
+        if level:
+            entries.append((level, text_of(el).strip()))
+    if not entries:
+        entries = [("1", "Dokumentet har inga rubriker.")]
+    begin = ('<w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r>'
+             f'<w:r><w:instrText xml:space="preserve"> {TOC_INSTRUCTION} </w:instrText></w:r>'
+             '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+    end = '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    out = []
+    for n, (level, text) in enumerate(entries):
+        runs = (begin if n == 0 else "") + f'<w:r><w:t xml:space="preserve">{_xml_text(text)}</w:t></w:r>' \
+            + (end if n == len(entries) - 1 else "")
+        out.append(f'<w:p {nsdecls("w")}><w:pPr><w:pStyle w:val="TOC{level}"/></w:pPr>{runs}</w:p>')
+    return "".join(out)
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
