@@ -69,7 +69,7 @@ def test_process_page_has_activities_roles_rutiner_and_a_generated_diagram(examp
     assert img and img.group(1).startswith("Processdiagram för Utredning")
     svg = (example_built / "site" / "ledningssystem" / "processer" / "utredning-barn-och-unga.svg").read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "5. Följa upp insatsen" in svg
-    from styrdok.export.word import svg_to_png
+    from styrdok.export.images import svg_to_png
     png = svg_to_png(example_built / "site" / "ledningssystem" / "processer" / "utredning-barn-och-unga.svg")
     assert png[:4] == b"\x89PNG"
 

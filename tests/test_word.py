@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -464,6 +465,25 @@ def copy_templates(tmp_path: Path) -> Path:
     return own
 
 
+@pytest.mark.parametrize("content, message", [
+    (b"inte en bild", r"Logotypen .*logotyp\.png kunde inte läsas som bild"),
+    (b"<svg", r"Bilden .*logotyp\.svg kunde inte omvandlas från SVG till PNG"),
+])
+def test_logo_that_cannot_be_shown_is_an_error_naming_it(tmp_path, docs_dir, content, message):
+    logo = tmp_path / ("logotyp.svg" if content.startswith(b"<svg") else "logotyp.png")
+    logo.write_bytes(content)
+    out = tmp_path / "ut" / "dokument.docx"
+    with pytest.raises(ExportError, match=message):
+        export_docx(word_document(docs_dir, logo_path=logo, toc=False), out, TEMPLATES)
+    assert no_leftovers(out.parent) == []
+
+
+def test_svg_logo_without_the_converter_is_an_error_not_a_missing_logo(tmp_path, docs_dir, monkeypatch):
+    monkeypatch.setitem(sys.modules, "resvg_py", None)          # as if resvg-py were not installed
+    with pytest.raises(ExportError, match=r"Logotypen .*logotyp\.svg är en SVG, men resvg-py .* saknas"):
+        export_docx(word_document(docs_dir, toc=False, body_markdown="Text.\n"), tmp_path / "d.docx", TEMPLATES)
+
+
 @pytest.mark.parametrize("damage, message", [
     ("missing", "Word-mallen .*dokument.docx saknas"),
     ("missing-reference", "Word-mallen .*reference.docx saknas"),
@@ -697,3 +717,23 @@ def test_libreoffice_opens_every_document(produced, soffice, tmp_path):
                               text=True).stdout
         assert "Sida 1 (2)" in text or "Sida 1 (3)" in text                  # PAGE / NUMPAGES were filled in
         assert "Rutin för hot & våld <akut>" in text
+
+
+# --- golden files ---------------------------------------------------------------------------------------
+
+GOLDEN = REPO / "tests" / "golden"
+
+
+@pytest.mark.parametrize("name", ["dokument", "jamforelse"])
+def test_docx_text_is_the_golden_text(produced, name):
+    """The whole text of the document and of its comparison copy, as a reader meets it (styles,
+    merged cells, tracked changes, footnotes). Refresh on purpose only: STYRDOK_GOLDEN=uppdatera."""
+    from docx_text import docx_text
+    text = docx_text(produced[name])
+    golden = GOLDEN / f"word-{name}.txt"
+    if os.environ.get("STYRDOK_GOLDEN") == "uppdatera":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert golden.is_file(), f"{golden} saknas: skapa den med STYRDOK_GOLDEN=uppdatera och granska den"
+    assert text == golden.read_text(encoding="utf-8"), \
+        f"Word-texten skiljer sig från {golden}; är ändringen avsedd, kör med STYRDOK_GOLDEN=uppdatera och granska diffen"

@@ -178,7 +178,19 @@ class BodyComposer(SubdocComposer):
     The per-element version re-reads every style of the template for each paragraph (profiled:
     70 % of the export time). The body and the template share pandoc's styles, so one pass does
     the same work. No numbering restart pass: pandoc gives every list its own numbering already.
+    `styles`, shared by the documents of one pandoc run, keeps the style-name mapping of the body
+    and of the template (the same for all of them) instead of reading both again for each.
     """
+
+    def __init__(self, doc, styles: dict | None = None):
+        super().__init__(doc)
+        self._styles = {} if styles is None else styles
+
+    def _create_style_id_mapping(self, doc):
+        if "id2name" not in self._styles:
+            self._styles["id2name"] = {s.style_id: s.name for s in doc.styles}
+            self._styles["name2id"] = {s.name: s.style_id for s in self.doc.styles}
+        self._style_id2name, self._style_name2id = self._styles["id2name"], self._styles["name2id"]
 
     def attach_parts(self, doc, remove_property_fields=True):
         self.reset_reference_mapping()

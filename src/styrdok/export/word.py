@@ -206,14 +206,15 @@ def _open_template(templates: Templates) -> DocxTemplate:
                           "Ersätt den med en fungerande mall.") from None
 
 
-def _render_job(job: _Job, templates: Templates, body_doc, elements: list, env, cache_dir: Path | None) -> None:
+def _render_job(job: _Job, templates: Templates, body_doc, elements: list, env, cache_dir: Path | None,
+                styles: dict) -> None:
     tpl = _open_template(templates)
     body = body_doc.element.body
     for el in list(body):       # the body holds just this document's part (no sectPr: no headers)
         body.remove(el)
     for el in elements:
         body.append(el)
-    word_body.BodyComposer(tpl.get_docx()).attach_parts(body_doc)
+    word_body.BodyComposer(tpl.get_docx(), styles).attach_parts(body_doc)
     xml = "".join(etree.tostring(el, encoding="unicode") for el in elements)
     context = {**job.context, job.body_field: word_body.BodyXml(xml), "logotyp": logo_image(tpl, job.logo, cache_dir)}
     if job.body_field == "brodtext":
@@ -238,12 +239,14 @@ def _export_jobs(jobs: list[_Job], templates: Templates, cache_dir: Path | None)
         images = {image.name: image for job in jobs for image in job.images}
         materialize(list(images.values()), tmp / "bilder", cache_dir)
         body_path = tmp / "brodtext.docx"
-        word_body.run_pandoc(word_body.combined_html([j.body for j in jobs]), body_path, templates, tmp / "bilder", [j.label for j in jobs])
+        word_body.run_pandoc(word_body.combined_html([j.body for j in jobs]), body_path, templates, tmp / "bilder",
+                             [j.label for j in jobs])
         body_doc = Document(str(body_path))
         word_body.frame_boxes(body_doc)
         word_body.tables(body_doc)
+        styles: dict = {}               # the style mapping, the same for every document of this run
         for job, elements in zip(jobs, word_body.split(body_doc, len(jobs))):
-            _render_job(job, templates, body_doc, elements, env, cache_dir)
+            _render_job(job, templates, body_doc, elements, env, cache_dir, styles)
 
 
 # --- public API --------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ What paper needs that the web page does not:
 - What does not print: heading permalinks (¶), `[TOC]` (the Word template has its own), form
   controls, scripts. A tag the browser would not show (e.g. `<avvikelser>`) is unwrapped.
 - A leading `<h1>` is dropped (the template prints the title) and the top heading level used
-  becomes Heading 1 (pages use `##` for their sections).
+  becomes Heading 1 (pages use `##` for their sections). Element ids go (links into the page are
+  text on paper, and the documents of one pandoc run must not share bookmark names).
 """
 from __future__ import annotations
 
@@ -394,7 +395,6 @@ def _headings(root) -> None:
     shift = min(int(el.tag[1]) for el in found) - 1
     for el in found:
         el.tag = f"h{max(1, int(el.tag[1]) - shift)}"
-        el.attrib.pop("id", None)
 
 
 def adapt(root, sources: Sources) -> tuple[Image, ...]:
@@ -408,6 +408,9 @@ def adapt(root, sources: Sources) -> tuple[Image, ...]:
     for img in list(root.iter("img")):
         _image(img, sources, images)
     _headings(root)
+    for el in root.iter():
+        if isinstance(el.tag, str):
+            el.attrib.pop("id", None)       # many documents share one pandoc run: ids would collide
     return tuple(images[k] for k in sorted(images))
 
 
