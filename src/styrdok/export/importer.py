@@ -28,9 +28,9 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from ..render.tables import grouped_table_html
-from .wordhtml import BOX_END, BOX_START
+from ..scan import INLINE_CODE, fenced
 from .templates import BOX_FRAME_SUFFIX, BOXES, ExportError
-from ..scan import fenced
+from .wordhtml import BOX_END, BOX_START
 
 SYNONYMS = {
     "typ": ["typ av styrdokument", "dokumenttyp", "typ av dokument", "dokumentslag", "typ"],
@@ -227,24 +227,18 @@ def _boxes_to_admonitions(markdown: str) -> str:
 
 
 GROUPED_LINE = "STYRDOK-GRUPPERAD-TABELL"
-_FENCE = re.compile(r"^ *(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
 
 def map_text_lines(lines: list[str], fn) -> list[str]:
-    """fn(line) on every line outside fenced code, inline code spans left as they are."""
-    out, fence = [], None
-    for line in lines:
-        m = _FENCE.match(line)
-        if m and (fence is None or m.group(1).startswith(fence)):
-            fence = None if fence else m.group(1)
+    """fn(text) on every line outside fenced code (styrdok.scan), inline code spans left as they are."""
+    out = []
+    for line, code in zip(lines, fenced(lines)):
+        if code:
             out.append(line)
-        elif fence:
-            out.append(line)
-        else:
-            pieces = [m.group(0) for m in _CODE_SPAN.finditer(line)]
-            text = _CODE_SPAN.sub("\x00", line).split("\x00")
-            out.append("".join(fn(t) + (pieces[i] if i < len(pieces) else "") for i, t in enumerate(text)))
+            continue
+        pieces = [m.group(0) for m in INLINE_CODE.finditer(line)]
+        text = INLINE_CODE.sub("\x00", line).split("\x00")
+        out.append("".join(fn(t) + (pieces[i] if i < len(pieces) else "") for i, t in enumerate(text)))
     return out
 
 

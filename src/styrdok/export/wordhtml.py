@@ -19,7 +19,7 @@ What paper needs that the web page does not:
 - Footnotes: a Python-Markdown footnote reference becomes a span pandoc's filter (FOOTNOTE_FILTER)
   turns into a real Word footnote.
 - What does not print: heading permalinks (¶), `[TOC]` (the Word template has its own), form
-  controls, scripts. A tag the browser would not show (e.g. `<avvikelser>`) is unwrapped.
+  controls, scripts, what the site shows only on a narrow screen (the phone layout of a diagram). A tag the browser would not show (e.g. `<avvikelser>`) is unwrapped.
 - A leading `<h1>` is dropped (the template prints the title) and the top heading level used
   becomes Heading 1 (pages use `##` for their sections). Element ids go (links into the page are
   text on paper, and the documents of one pandoc run must not share bookmark names).
@@ -70,6 +70,8 @@ KNOWN = {"a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col",
          "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr", "section",
          "article", "aside", "header", "footer", "nav", "main", "address", "strike", "tt", "big"}
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# Shown by the site only on a narrow screen (docs/assets/*.css): paper is wide.
+NARROW_SCREEN_ONLY = {"styrdok-diagram-smal"}
 
 
 class WordHtmlError(ValueError):
@@ -196,7 +198,8 @@ def printable(root) -> None:
         if el.getparent() is None:
             continue                # already removed with an ancestor
         cls = classes(el)
-        if el.tag in DROP or (el.tag == "a" and "headerlink" in cls) or (el.tag == "div" and "toc" in cls):
+        if el.tag in DROP or (el.tag == "a" and "headerlink" in cls) or (el.tag == "div" and "toc" in cls) \
+                or NARROW_SCREEN_ONLY.intersection(cls):
             remove(el)
         elif el.tag not in KNOWN:
             unwrap(el)

@@ -83,8 +83,7 @@ def ls_macros(ctx: RenderContext) -> dict[str, Callable]:
     def process(process_id: str) -> str:
         p = _get(ls().processer, process_id, "process", "data/processer.yml")
         from .pages import narrow_svg_path
-        smal = ctx.href(narrow_svg_path(p)) if ctx.target != "word" else None
-        return ctx.render("ls/process.md.j2", p=p, bild=_diagram(ctx, p), bild_smal=smal)
+        return ctx.render("ls/process.md.j2", p=p, bild=_diagram(ctx, p), bild_smal=ctx.href(narrow_svg_path(p)))
 
     def enheter_oversikt() -> str:
         from ..load import current_date
