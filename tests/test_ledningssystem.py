@@ -8,7 +8,7 @@ import zipfile
 import icalendar
 import pytest
 
-from conftest import REPO
+from conftest import REPO, run_cli
 from test_site import Text, page
 
 
@@ -171,8 +171,28 @@ def test_sosfs_matrix_shows_coverage_and_gaps(example_built):
     html = page(example_built, "ledningssystem/sosfs-2011-9")
     body = Text.of(html)
     assert "4 kap. 6 §" in body and "Riktlinje för samverkan kring den enskilde" in body
-    assert "Lucka" not in body or "paragrafer" in body
-    assert re.search(r"\d+ av \d+ paragrafer", body)
+    # the example's documents and processes meet every paragraf: no gap, and the summary says so
+    assert "Lucka" not in body
+    assert re.search(r"(\d+) av \1 paragrafer har minst ett dokument eller en process som uppfyller dem", body)
+
+
+def test_sosfs_matrix_marks_each_paragraf_nothing_meets_as_a_gap(mini):
+    """A handbook whose one rutin meets 3 kap. 1 §: that row names the rutin, every other row is a gap,
+    and the summary counts one covered paragraf."""
+    (mini / "data" / "sosfs-2011-9.yml").write_bytes((REPO / "data" / "sosfs-2011-9.yml").read_bytes())
+    rutin = mini / "docs" / "rutiner" / "avvikelser.md"
+    rutin.write_text(rutin.read_text(encoding="utf-8").replace("taggar:", "uppfyller: [3-kap-1]\ntaggar:"),
+                     encoding="utf-8")
+    (mini / "docs" / "ledningssystem" / "sosfs.md").write_text("# SOSFS 2011:9\n\n{{ sosfs_matris() }}\n",
+                                                               encoding="utf-8")
+    proc = run_cli(mini, "build", "--utan-word")
+    assert proc.returncode == 0, proc.stderr
+    html = page(mini, "ledningssystem/sosfs")
+    rows = {Text.of(cells[0]): Text.of(cells[2]) for cells in
+            (re.findall(r"<td>(.*?)</td>", tr, re.S) for tr in re.findall(r"<tr>(.*?)</tr>", html, re.S)) if cells}
+    assert rows.pop("3 kap. 1 §") == "Rutin för avvikelser & risker"
+    assert rows and set(rows.values()) == {"Lucka: inget dokument eller process"}
+    assert f"1 av {len(rows) + 1} paragrafer har minst ett dokument eller en process" in Text.of(html)
 
 
 @pytest.mark.parametrize("url", ["ledningssystem/index", "ledningssystem/ansvarsfordelning"])

@@ -20,6 +20,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
+from conftest import require_tool
 from styrdok.export import (ExportError, Tjansteskrivelse, WordDocument, export_compare_docx, export_docx,
                             export_many, export_tjansteskrivelse, import_docx)
 from styrdok.export import make_templates
@@ -712,12 +713,11 @@ def test_libreoffice_opens_every_document(produced, soffice, tmp_path):
     for f in files:
         pdf = out / f"{f.stem}.pdf"
         assert pdf.is_file() and pdf.stat().st_size > 1000, f"LibreOffice kunde inte öppna {f.name}: {proc.stdout}"
-    if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(out / "hot-och-vald.pdf"), "-"], capture_output=True,
-                              text=True).stdout
-        assert "Sida 1 (2)" in text or "Sida 1 (3)" in text                  # PAGE / NUMPAGES were filled in
-        assert "Rutin för hot & våld <akut>" in text
-
+    pdftotext = require_tool("pdftotext", "poppler-utils läser texten i LibreOffice-PDF:en")
+    text = subprocess.run([pdftotext, str(out / "hot-och-vald.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Sida 1 (2)" in text or "Sida 1 (3)" in text                      # PAGE / NUMPAGES were filled in
+    assert "Rutin för hot & våld <akut>" in text
 
 # --- golden files ---------------------------------------------------------------------------------------
 

@@ -151,17 +151,16 @@ def test_default_comparison_is_against_last_decision(handbook):
 
 
 def test_tjansteskrivelse_fills_the_memo(handbook):
-    proc = run_cli(handbook, "tjansteskrivelse", "riktlinje-kvalitet", "--utan-pdf")
+    proc = run_cli(handbook, "tjansteskrivelse", "riktlinje-kvalitet", "--utan-pdf", env={"STYRDOK_IDAG": "2026-03-20"})
     assert proc.returncode == 0, proc.stderr
     memo, = (handbook / "build" / "namnd").glob("riktlinje-kvalitet-*/riktlinje-kvalitet-tjansteskrivelse.docx")
     doc = Document(str(memo))
     paragraphs = texts(doc)
-    assert "Socialnämnden" in paragraphs and any(p.startswith("Tjänsteskrivelse 20") for p in paragraphs)
+    assert "Socialnämnden" in paragraphs and "Tjänsteskrivelse 2026-03-20" in paragraphs
     assert "Antagande av Riktlinje för kvalitet" in paragraphs
     assert "1. Socialnämnden beslutar att anta Riktlinje för kvalitet enligt bilaga." in paragraphs
     assert any(p.startswith("– ") and p.endswith("Första versionen") for p in paragraphs)
-    assert [c.text for c in doc.tables[0].rows[1].cells] == [
-        doc.tables[0].rows[1].cells[0].text, "SN 2025/41", "Socialt ansvarig samordnare"]
+    assert [c.text for c in doc.tables[0].rows[1].cells] == ["2026-03-20", "SN 2025/41", "Socialt ansvarig samordnare"]
 
 
 def test_import_turns_word_back_into_front_matter_and_markdown(handbook, tmp_path):
@@ -242,9 +241,13 @@ def test_build_puts_word_files_beside_the_pages_and_libreoffice_opens_every_one(
     page = (handbook / "site" / "rutiner" / "hot-och-vald" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../word/hot-och-vald.docx" download>Ladda ner som Word' in page
     export(handbook, "hot-och-vald", "--compare", "HEAD")
-    run_cli(handbook, "tjansteskrivelse", "riktlinje-kvalitet", "--utan-pdf")
-    files = [*word, *sorted((handbook / "build" / "word").glob("*.docx")),
-             *sorted((handbook / "build" / "namnd").glob("*/*.docx"))]
+    memo = run_cli(handbook, "tjansteskrivelse", "riktlinje-kvalitet", "--utan-pdf")
+    assert memo.returncode == 0, memo.stderr
+    exported = sorted((handbook / "build" / "word").glob("*.docx"))
+    package = sorted((handbook / "build" / "namnd").glob("*/*.docx"))
+    assert [p.name for p in exported] == ["hot-och-vald-jamforelse.docx"]
+    assert "riktlinje-kvalitet-tjansteskrivelse.docx" in [p.name for p in package], package
+    files = [*word, *exported, *package]
     out = tmp_path / "pdf"
     proc = subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
                            "--convert-to", "pdf", "--outdir", str(out), *map(str, files)],
