@@ -40,8 +40,10 @@ serve: $(STAMP)
 check: $(STAMP)
 	$(BIN)/styrdok check
 
+# Both cores (pytest-xdist): `make test PYTEST_ARGS=` runs in one process.
+PYTEST_ARGS ?= -n 2
 test: $(STAMP) $(NODE_STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

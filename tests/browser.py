@@ -35,17 +35,62 @@ def serve(folder: Path):
         server.server_close()
 
 
+_SHARED: dict = {}
+
+
+class _Opened:
+    """The shared browser as a test sees it: pages and contexts it opens are closed when its block ends."""
+
+    def __init__(self, browser):
+        self._browser, self._opened = browser, []
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)          # a page in a new context of its own
+        self._opened.append(page)
+        return page
+
+    def new_context(self, **options):
+        context = self._browser.new_context(**options)
+        self._opened.append(context)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def close_opened(self) -> None:
+        for item in reversed(self._opened):
+            item.close()
+
+
 @contextlib.contextmanager
 def chromium():
-    """A headless Chromium browser; fails in CI and skips elsewhere when it is missing."""
+    """A headless Chromium browser; fails in CI and skips elsewhere when it is missing.
+
+    One browser process per test process (started on first use, stopped at the end of the session by
+    tests/conftest.py); every page is in a fresh context (no cookies, storage or cache shared), closed
+    when the block ends."""
     require_tool(CHROMIUM, "webbläsartesterna kör Debians Chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = _SHARED.get("browser")
+    if browser is None or not browser.is_connected():
+        playwright = _SHARED.get("playwright") or sync_api.sync_playwright().start()
+        _SHARED["playwright"] = playwright
+        browser = _SHARED["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                                                  headless=True)
+    opened = _Opened(browser)
+    try:
+        yield opened
+    finally:
+        opened.close_opened()
+
+
+def stop_shared_browser() -> None:
+    """Stop the shared browser and Playwright's driver (end of the test session)."""
+    browser, playwright = _SHARED.pop("browser", None), _SHARED.pop("playwright", None)
+    if browser is not None:
+        browser.close()
+    if playwright is not None:
+        playwright.stop()
 
 
 def outside_requests(page) -> list[str]:

@@ -52,9 +52,74 @@ def copy_handbook_layer(dest: Path) -> Path:
     return dest
 
 
-def run_cli(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+# STYRDOK_TEST_PROCESSER=1 runs every command of the tests in a process of its own (slower; the same
+# results are expected). Some tests run the process path always (run_cli_process).
+ALL_AS_PROCESSES = os.environ.get("STYRDOK_TEST_PROCESSER") == "1"
+
+
+def run_cli_process(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`python -m styrdok --root ROOT ARGS…` in a process of its own, from ROOT, as a person runs it."""
     return subprocess.run([sys.executable, "-m", "styrdok", "--root", str(root), *args],
                           capture_output=True, text=True, cwd=root, env={**os.environ, **(env or {})})
+
+
+def run_cli(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`styrdok --root ROOT ARGS…` through the console script's entry point (styrdok.cli.main) in this
+    process, from ROOT with env added to the environment: its exit code, stdout and stderr, as the
+    process gives them (an uncaught exception is a traceback and exit code 1). A build costs a
+    third of the CPU time of a new interpreter importing MkDocs, pandoc's wrapper and the theme.
+    Each test starts from its own folder, so what one command leaves in memory (what `mkdocs serve`
+    keeps between rebuilds) meets another folder in the next."""
+    if ALL_AS_PROCESSES:
+        return run_cli_process(root, *args, env=env)
+    import contextlib
+    import io
+    import traceback
+    from styrdok.cli import main
+    argv = ["--root", str(root), *args]
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, cwd = dict(os.environ), os.getcwd()
+    # No forked page helper (styrdok.site.pagecache) inside the test process: it would fork pytest, and
+    # the tests already keep both cores busy (pytest -n 2). tests/test_build_cache.py runs the helper.
+    os.environ.setdefault("STYRDOK_JOBS", "1")
+    os.environ.update(env or {})
+    try:
+        os.chdir(root)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exc:                  # argparse: usage errors exit with 2
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+                if isinstance(exc.code, str):
+                    print(exc.code, file=sys.stderr)
+            except Exception:
+                traceback.print_exc()
+                code = 1
+    finally:
+        os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["styrdok", *argv], code or 0, out.getvalue(), err.getvalue())
+
+
+GOLDEN = REPO / "tests" / "golden"
+
+
+def assert_golden(name: str, text: str) -> None:
+    """text must equal tests/golden/<name>. The file changes only on purpose: STYRDOK_GOLDEN=uppdatera
+    rewrites it (then read the diff before committing it); a missing file is a failure, not created."""
+    golden = GOLDEN / name
+    if os.environ.get("STYRDOK_GOLDEN") == "uppdatera":
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+    assert golden.is_file(), f"{golden} saknas: skapa den med STYRDOK_GOLDEN=uppdatera och granska den"
+    expected = golden.read_text(encoding="utf-8")
+    if text != expected:
+        import difflib
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), text.splitlines(True),
+                                            f"tests/golden/{name}", "nu", n=1))
+        pytest.fail(f"Texten skiljer sig från tests/golden/{name}. Är ändringen avsedd: kör med "
+                    f"STYRDOK_GOLDEN=uppdatera och granska diffen.\n{diff}", pytrace=False)
 
 
 def tree_digest(folder: Path) -> str:
@@ -65,6 +130,14 @@ def tree_digest(folder: Path) -> str:
             h.update(path.relative_to(folder).as_posix().encode())
             h.update(path.read_bytes())
     return h.hexdigest()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_browser_stops_at_the_end():
+    """tests/browser.py starts one Chromium per test process on first use; stopped here."""
+    yield
+    import browser
+    browser.stop_shared_browser()
 
 
 @pytest.fixture

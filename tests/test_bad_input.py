@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import run_cli, tree_digest
+from conftest import run_cli_process, tree_digest
 from styrdok.cli import main as styrdok_main
 
 CASES = sorted((Path(__file__).parent / "bad_input").glob("*.yml"))
@@ -73,7 +73,7 @@ def run_in_process(root: Path, command: str, capsys) -> tuple[int, str]:
 
 def run_as_process(root: Path, command: str, capsys) -> tuple[int, str]:
     """`python -m styrdok <command>` in a process of its own, as a person runs it."""
-    proc = run_cli(root, command)
+    proc = run_cli_process(root, command)
     return proc.returncode, proc.stderr
 
 

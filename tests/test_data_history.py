@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from test_decided import IDAG, build, decided, edit, git, page, run_cli  # noqa: F401  (decided is a fixture)
+from test_decided import IDAG, build, decided, decided_once, edit, git, page, run_cli  # noqa: F401  (fixtures)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

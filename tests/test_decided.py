@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 
 import pytest
 from docx import Document
 
-from conftest import run_cli
+from conftest import MINI, copy_handbook, run_cli
 
 IDAG = {"STYRDOK_IDAG": "2026-03-20"}
 
@@ -26,21 +27,30 @@ def edit(path, old, new):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-@pytest.fixture
-def decided(mini):
+@pytest.fixture(scope="session")
+def decided_once(tmp_path_factory):
     """The mini handbook in git, its rutin showing data/ansvar.yml, decided by the socialchef § 12."""
-    edit(mini / "docs" / "rutiner" / "avvikelser.md", "## Så här gör du",
+    root = copy_handbook(MINI, tmp_path_factory.mktemp("beslutad") / "handbok")
+    edit(root / "docs" / "rutiner" / "avvikelser.md", "## Så här gör du",
          "## Ansvar\n\n{{ ansvar(\"avvikelser\") }}\n\n## Så här gör du")
-    git(mini, "init", "-q", "-b", "main")
-    git(mini, "config", "user.name", "Sara SAS")
-    git(mini, "config", "user.email", "sas@testby.se")
-    (mini / ".gitignore").write_text("site/\n.cache/\nbuild/\n", encoding="utf-8")
-    git(mini, "add", "-A")
-    git(mini, "commit", "-q", "-m", "Första versionen")
-    proc = run_cli(mini, "decide", "avvikelser", "--instans", "socialchef", "--datum", "2026-03-12",
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Sara SAS")
+    git(root, "config", "user.email", "sas@testby.se")
+    (root / ".gitignore").write_text("site/\n.cache/\nbuild/\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "Första versionen")
+    proc = run_cli(root, "decide", "avvikelser", "--instans", "socialchef", "--datum", "2026-03-12",
                    "--paragraf", "12", env=IDAG)
     assert proc.returncode == 0, proc.stderr
-    return mini
+    return root
+
+
+@pytest.fixture
+def decided(decided_once, tmp_path):
+    """A copy of decided_once (with its git repository and decision tag) for one test to change."""
+    root = tmp_path / "handbok"
+    shutil.copytree(decided_once, root, symlinks=True)
+    return root
 
 
 def page(root, src):

@@ -75,13 +75,13 @@ def decap_server(repo: Path, port: int):
             proc.wait()
 
 
-@pytest.fixture
-def editor(tmp_path):
-    """(repo, base URL of the site, port of the local backend): the example handbook in git, built with
-    the editor pointing at a decap-server on a free port; both servers stop after the test."""
+@pytest.fixture(scope="module")
+def editor_built(tmp_path_factory):
+    """(repo, port): the example handbook in git, built once with the editor pointing at a decap-server
+    on a port that was free (each test starts its own server there, on its own copy)."""
     _require_editor()
     require_tool("/usr/bin/chromium", "webbläsartesterna kör Debians Chromium")
-    repo = tmp_path / "handbok"
+    repo = tmp_path_factory.mktemp("redigerare") / "handbok"
     repo.mkdir()
     for name in ("docs", "data"):
         shutil.copytree(REPO / name, repo / name)
@@ -94,6 +94,16 @@ def editor(tmp_path):
     proc = run_cli(repo, "build", env={"STYRDOK_REDIGERA_PORT": str(port)})
     assert proc.returncode == 0, proc.stderr
     assert (repo / "site" / "redigera" / "decap-cms.js").is_file()
+    return repo, port
+
+
+@pytest.fixture
+def editor(editor_built, tmp_path):
+    """(repo, base URL of the site, port of the local backend): a copy of the built handbook with its
+    git repository; decap-server over it and the site on 127.0.0.1 stop after the test."""
+    built, port = editor_built
+    repo = tmp_path / "handbok"
+    shutil.copytree(built, repo, symlinks=True)
     with decap_server(repo, port), serve(repo / "site") as base:
         yield repo, base, port
 
