@@ -6,7 +6,7 @@ import re
 import shutil
 from html.parser import HTMLParser
 
-from conftest import run_cli, tree_digest
+from conftest import GOLDEN, assert_golden, run_cli, tree_digest
 
 
 class Text(HTMLParser):
@@ -204,3 +204,17 @@ def test_mkdocs_warning_fails_the_build_with_its_message_and_site_stays(mini_bui
     assert "inget i site/ har ändrats" in proc.stderr
     assert tree_digest(root / "site") == before
     assert not list(root.glob(".site-*")), "tillfällig byggmapp blev kvar"
+
+
+def test_a_rendered_page_is_the_golden_text(mini_built, tmp_path):
+    """The whole text of one styrdokument page as a reader meets it (card, headings, lists, box, table,
+    term, footnote, the ansvar macro, decisions and history), against tests/golden/sida-nyckelrutin.txt.
+    Its source is tests/golden/sida-nyckelrutin.md, built into a copy of the mini handbook on a fixed
+    day. Refresh on purpose only: STYRDOK_GOLDEN=uppdatera."""
+    from page_text import page_text
+    root = tmp_path / "h"
+    shutil.copytree(mini_built, root)
+    shutil.copy2(GOLDEN / "sida-nyckelrutin.md", root / "docs" / "rutiner" / "nyckelrutin.md")
+    proc = run_cli(root, "build", "--utan-word", env={"STYRDOK_IDAG": "2026-03-20"})
+    assert proc.returncode == 0, proc.stderr
+    assert_golden("sida-nyckelrutin.txt", page_text(page(root, "rutiner/nyckelrutin")))
