@@ -59,6 +59,20 @@ def one_page_per_kind(site: Path) -> dict[tuple, list[str]]:
     return {kind: [url for _, url in sorted(pages)] for kind, pages in kinds.items()}
 
 
+def assert_no_wcag_violations(site: Path, urls: list[str]) -> None:
+    """axe-core's WCAG 2.1 A/AA rules pass on each page of site (served on 127.0.0.1)."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    problems = {}
+    with serve(site) as base, chromium() as browser:
+        page = browser.new_page()
+        for url in urls:
+            page.goto(base + url, wait_until="networkidle")
+            found = _violations(axe, page)
+            if found:
+                problems[url] = found
+    assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
 def _violations(axe, page) -> list[str]:
     result = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     out = []
