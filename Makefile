@@ -41,7 +41,7 @@ check: $(STAMP)
 	$(BIN)/styrdok check
 
 # Both cores (pytest-xdist): `make test PYTEST_ARGS=` runs in one process.
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist worksteal
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

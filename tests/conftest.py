@@ -132,6 +132,12 @@ def tree_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked langsam (tens of seconds each) first: under pytest -n 2 they start at once, while
+    the short ones fill the other core, instead of one of them finishing alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("langsam") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _shared_browser_stops_at_the_end():
     """tests/browser.py starts one Chromium per test process on first use; stopped here."""

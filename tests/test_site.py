@@ -1,6 +1,8 @@
 """The built site, read as a person reads it: the HTML of real pages built by MkDocs."""
 from __future__ import annotations
 
+import pytest
+
 import json
 import re
 import shutil
@@ -161,6 +163,7 @@ def _primary_nav(html: str) -> str:
     return html[start:html.index('md-sidebar--secondary', start)]
 
 
+@pytest.mark.langsam
 def test_styrdok_build_gives_the_pages_plain_mkdocs_gives(example_built, tmp_path):
     """`styrdok build` runs MkDocs in its own process with what its check loaded and rendered, and
     renders inactive nav items once per build (styrdok.site.navcache). Every page must still be,
