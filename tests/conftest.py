@@ -55,6 +55,9 @@ def copy_handbook_layer(dest: Path) -> Path:
 # STYRDOK_TEST_PROCESSER=1 runs every command of the tests in a process of its own (slower; the same
 # results are expected). Some tests run the process path always (run_cli_process).
 ALL_AS_PROCESSES = os.environ.get("STYRDOK_TEST_PROCESSER") == "1"
+# Commands that start Playwright themselves: its sync API cannot run in a process where the tests'
+# shared browser (tests/browser.py) already runs Playwright.
+AS_PROCESS = {"tillganglighet"}
 
 
 def run_cli_process(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -70,7 +73,7 @@ def run_cli(root: Path, *args: str, env: dict | None = None) -> subprocess.Compl
     third of the CPU time of a new interpreter importing MkDocs, pandoc's wrapper and the theme.
     Each test starts from its own folder, so what one command leaves in memory (what `mkdocs serve`
     keeps between rebuilds) meets another folder in the next."""
-    if ALL_AS_PROCESSES:
+    if ALL_AS_PROCESSES or AS_PROCESS & set(args):
         return run_cli_process(root, *args, env=env)
     import contextlib
     import io
