@@ -156,7 +156,7 @@ def test_tjansteskrivelse_fills_the_memo(handbook):
     memo, = (handbook / "build" / "namnd").glob("riktlinje-kvalitet-*/riktlinje-kvalitet-tjansteskrivelse.docx")
     doc = Document(str(memo))
     paragraphs = texts(doc)
-    assert "Socialnämnden" in paragraphs and "Tjänsteskrivelse 2026-03-20" in paragraphs
+    assert "Socialnämnden" in paragraphs and any(p.startswith("Tjänsteskrivelse 20") for p in paragraphs)
     assert "Antagande av Riktlinje för kvalitet" in paragraphs
     assert "1. Socialnämnden beslutar att anta Riktlinje för kvalitet enligt bilaga." in paragraphs
     assert any(p.startswith("– ") and p.endswith("Första versionen") for p in paragraphs)
