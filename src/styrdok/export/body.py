@@ -231,6 +231,16 @@ SETTINGS_AFTER_UPDATE_FIELDS = ("w:hdrShapeDefaults", "w:footnotePr", "w:endnote
 TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
 
 
+def heading_count(elements: list) -> int:
+    """The body's headings of levels 1-3 (the ones a table of contents lists)."""
+    count = 0
+    for el in elements:
+        style = el.find(qn("w:pPr") + "/" + qn("w:pStyle")) if el.tag == qn("w:p") else None
+        if style is not None and re.fullmatch(r"Heading[123]", style.get(qn("w:val")) or ""):
+            count += 1
+    return count
+
+
 def toc_xml(elements: list) -> str:
     """A TOC field whose shown result already lists the headings (levels 1-3, without page
     numbers): LibreOffice shows that list as it is, Word recomputes it with page numbers when the

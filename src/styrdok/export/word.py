@@ -206,6 +206,9 @@ def _open_template(templates: Templates) -> DocxTemplate:
                           "Ersätt den med en fungerande mall.") from None
 
 
+TOC_MIN_HEADINGS = 4        # a document with more headings (levels 1-3) gets a table of contents
+
+
 def _render_job(job: _Job, templates: Templates, body_doc, elements: list, env, cache_dir: Path | None,
                 styles: dict) -> None:
     tpl = _open_template(templates)
@@ -216,6 +219,9 @@ def _render_job(job: _Job, templates: Templates, body_doc, elements: list, env, 
         body.append(el)
     word_body.BodyComposer(tpl.get_docx(), styles).attach_parts(body_doc)
     xml = "".join(etree.tostring(el, encoding="unicode") for el in elements)
+    if job.body_field == "brodtext" and not job.toc and word_body.heading_count(elements) > TOC_MIN_HEADINGS:
+        job.toc = True                  # more than a few headings: a table of contents without asking
+        job.context["innehallsforteckning"] = True
     context = {**job.context, job.body_field: word_body.BodyXml(xml), "logotyp": logo_image(tpl, job.logo, cache_dir)}
     if job.body_field == "brodtext":
         context["innehall"] = word_body.BodyXml(word_body.toc_xml(elements) if job.toc else "")
