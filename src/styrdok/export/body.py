@@ -138,6 +138,117 @@ def tables(doc) -> None:
             tr_pr.append(OxmlElement("w:tblHeader"))
 
 
+# A4 with the reference document's margins (2.5 cm left and right, 2.2 cm top and bottom), in twips.
+PAGE_W, PAGE_H, MARGIN_LR, MARGIN_TB = 11906, 16838, 1417, 1247
+PORTRAIT_TEXT = PAGE_W - 2 * MARGIN_LR              # 9072
+LANDSCAPE_TEXT = PAGE_H - 2 * MARGIN_LR             # 14004
+CHAR_TWIPS = 125            # the width of one character of table text (10 pt Arial/Liberation Sans, generous)
+CELL_PADDING = 260          # a cell's left and right margins and borders
+
+
+def _cell_words(tc) -> list[str]:
+    return " ".join(text_of(p) for p in tc.iter(qn("w:p"))).split()
+
+
+def _section_paragraph(landscape: bool):
+    """An empty paragraph that ends a section (its w:sectPr describes the section before it)."""
+    w, h = (PAGE_H, PAGE_W) if landscape else (PAGE_W, PAGE_H)
+    orient = ' w:orient="landscape"' if landscape else ""
+    return parse_xml(
+        f'<w:p {nsdecls("w")}><w:pPr><w:spacing w:before="0" w:after="0"/><w:sectPr>'
+        f'<w:pgSz w:w="{w}" w:h="{h}"{orient}/>'
+        f'<w:pgMar w:top="{MARGIN_TB}" w:right="{MARGIN_LR}" w:bottom="{MARGIN_TB}" w:left="{MARGIN_LR}" '
+        'w:header="709" w:footer="709" w:gutter="0"/><w:type w:val="nextPage"/></w:sectPr></w:pPr></w:p>')
+
+
+def wide_tables(doc) -> None:
+    """Column widths from the content, so no word is broken inside a cell: each column is at least
+    as wide as its longest word, and the rest of the line is shared by the amount of text. A table
+    that does not fit the portrait page that way gets a landscape section of its own (the page
+    before and after stay portrait; headers and footers carry over). Merged cells (w:vMerge) keep
+    their column; a table with cells spanning columns keeps pandoc's widths."""
+    body = doc.element.body
+    for tbl in body.findall(qn("w:tbl")):
+        rows = tbl.findall(qn("w:tr"))
+        cells = [r.findall(qn("w:tc")) for r in rows]
+        if not rows or any(tc.find(qn("w:tcPr") + "/" + qn("w:gridSpan")) is not None for r in cells for tc in r):
+            continue
+        columns = max(len(r) for r in cells)
+        if columns < 2 or any(len(r) != columns for r in cells):
+            continue
+        longest = [0] * columns
+        amount = [0] * columns
+        for row in cells:
+            for i, tc in enumerate(row):
+                words = _cell_words(tc)
+                longest[i] = max([longest[i], *map(len, words)])
+                amount[i] += sum(map(len, words)) + len(words)
+        minimum = [n * CHAR_TWIPS + CELL_PADDING for n in longest]
+        landscape = sum(minimum) > PORTRAIT_TEXT
+        room = LANDSCAPE_TEXT if landscape else PORTRAIT_TEXT
+        if sum(minimum) > room:             # even landscape is too narrow: shrink evenly
+            widths = [m * room // sum(minimum) for m in minimum]
+        else:
+            spare, total = room - sum(minimum), sum(amount) or 1
+            widths = [m + spare * a // total for m, a in zip(minimum, amount)]
+        _set_widths(tbl, widths)
+        if landscape:
+            tbl.addprevious(_section_paragraph(landscape=False))
+            tbl.addnext(_section_paragraph(landscape=True))
+
+
+def carry_headers(body) -> None:
+    """The sections wide_tables added get the template's header and footer (its last section's
+    references): LibreOffice shows none in a section without them, Word none in the first one."""
+    import copy
+    final = body.find(qn("w:sectPr"))
+    if final is None:
+        return
+    refs = [r for r in final if r.tag in (qn("w:headerReference"), qn("w:footerReference"))]
+    for sect in list(body.iter(qn("w:sectPr"))):
+        if sect is final or sect.find(qn("w:headerReference")) is not None:
+            continue
+        for ref in reversed(refs):
+            sect.insert(0, copy.deepcopy(ref))
+        title_page = final.find(qn("w:titlePg"))
+        if title_page is not None and sect.find(qn("w:titlePg")) is None:
+            sect.find(qn("w:pgMar")).addnext(copy.deepcopy(title_page))
+
+
+def _set_widths(tbl, widths: list[int]) -> None:
+    pr = tbl.find(qn("w:tblPr"))
+    for old in pr.findall(qn("w:tblW")) + pr.findall(qn("w:tblLayout")):
+        pr.remove(old)
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(sum(widths)))
+    width.set(qn("w:type"), "dxa")
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    style = pr.find(qn("w:tblStyle"))      # the schema's order: tblStyle, tblW … tblLayout, tblCellMar, tblLook
+    (style.addnext if style is not None else (lambda e: pr.insert(0, e)))(width)
+    later = next((pr.find(qn(t)) for t in ("w:tblCellMar", "w:tblLook") if pr.find(qn(t)) is not None), None)
+    (later.addprevious if later is not None else pr.append)(layout)
+    grid = tbl.find(qn("w:tblGrid"))
+    for col in list(grid):
+        grid.remove(col)
+    for w in widths:
+        col = OxmlElement("w:gridCol")
+        col.set(qn("w:w"), str(w))
+        grid.append(col)
+    for tr in tbl.findall(qn("w:tr")):
+        for tc, w in zip(tr.findall(qn("w:tc")), widths):
+            tc_pr = tc.find(qn("w:tcPr"))
+            if tc_pr is None:
+                tc_pr = OxmlElement("w:tcPr")
+                tc.insert(0, tc_pr)
+            for old in tc_pr.findall(qn("w:tcW")):
+                tc_pr.remove(old)
+            cell_w = OxmlElement("w:tcW")
+            cell_w.set(qn("w:w"), str(w))
+            cell_w.set(qn("w:type"), "dxa")
+            tc_pr.insert(0, cell_w)
+
+
 def split(doc, count: int) -> list[list]:
     parts: list[list] = [[]]
     for el in doc.element.body:
