@@ -3,13 +3,11 @@ works in Chromium under it, search included, and the browser reports no violatio
 from __future__ import annotations
 
 import contextlib
-import functools
 import http.server
-import threading
 
 import pytest
 
-from browser import chromium
+from browser import chromium, serve
 from test_search_browser import _search
 
 PAGES = [
@@ -39,13 +37,8 @@ def serve_with_policy(folder, policy: str):
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(folder, Handler) as base:
+        yield base
 
 
 def _existing(site, path):

@@ -3,16 +3,14 @@ title, and the tillgänglighetsredogörelse — read as a person gets them, in C
 from __future__ import annotations
 
 import contextlib
-import functools
 import http.server
 import re
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
-from browser import chromium
+from browser import chromium, serve
 from conftest import require_tool, run_cli
 from test_accessibility import _violations
 
@@ -37,13 +35,8 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 @contextlib.contextmanager
 def serve_with_404(folder: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SiteHandler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(folder, _SiteHandler) as base:
+        yield base
 
 
 def test_footer_404_and_titles_in_chromium(example_built):
