@@ -108,6 +108,19 @@ def run_cli(root: Path, *args: str, env: dict | None = None) -> subprocess.Compl
 GOLDEN = REPO / "tests" / "golden"
 
 
+def git_handbook(root: Path, ignore: str = "site/\nbuild/\n.cache/\n") -> Path:
+    """root as a git repository (branch main) with everything committed by Sara SAS as "Första versionen"."""
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+    git("init", "-q", "-b", "main")
+    git("config", "user.name", "Sara SAS")
+    git("config", "user.email", "sas@testby.se")
+    (root / ".gitignore").write_text(ignore, encoding="utf-8")
+    git("add", "-A")
+    git("commit", "-q", "-m", "Första versionen")
+    return root
+
+
 def assert_golden(name: str, text: str) -> None:
     """text must equal tests/golden/<name>. The file changes only on purpose: STYRDOK_GOLDEN=uppdatera
     rewrites it (then read the diff before committing it); a missing file is a failure, not created."""

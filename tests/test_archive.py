@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import require_tool, run_cli
+from conftest import git_handbook, require_tool, run_cli
 
 DOC = "riktlinje-kvalitet"
 
@@ -26,12 +26,7 @@ def handbook(mini):
     kommun = mini / "data" / "kommun.yml"
     kommun.write_text(kommun.read_text(encoding="utf-8").replace("arkivexemplar: false", "arkivexemplar: true"),
                       encoding="utf-8")
-    git(mini, "init", "-q", "-b", "main")
-    git(mini, "config", "user.name", "Sara SAS")
-    git(mini, "config", "user.email", "sas@testby.se")
-    (mini / ".gitignore").write_text("site/\nbuild/\n.cache/\n", encoding="utf-8")
-    git(mini, "add", "-A")
-    git(mini, "commit", "-q", "-m", "Första versionen")
+    git_handbook(mini)
     return mini
 
 

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import run_cli
+from conftest import git_handbook, run_cli
 
 TODAY = {"STYRDOK_IDAG": "2026-03-20"}
 
@@ -17,12 +17,7 @@ def git(root, *args):
 
 @pytest.fixture
 def repo(mini):
-    git(mini, "init", "-q", "-b", "main")
-    git(mini, "config", "user.name", "Sara SAS")
-    git(mini, "config", "user.email", "sas@testby.se")
-    (mini / ".gitignore").write_text("site/\n", encoding="utf-8")
-    git(mini, "add", "-A")
-    git(mini, "commit", "-q", "-m", "Första versionen")
+    git_handbook(mini, "site/\n")
     return mini
 
 

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from docx import Document
 
-from conftest import MINI, copy_handbook, run_cli
+from conftest import MINI, copy_handbook, git_handbook, run_cli
 from test_accessibility import assert_no_wcag_violations
 
 IDAG = {"STYRDOK_IDAG": "2026-03-20"}
@@ -34,12 +34,7 @@ def decided_once(tmp_path_factory):
     root = copy_handbook(MINI, tmp_path_factory.mktemp("beslutad") / "handbok")
     edit(root / "docs" / "rutiner" / "avvikelser.md", "## Så här gör du",
          "## Ansvar\n\n{{ ansvar(\"avvikelser\") }}\n\n## Så här gör du")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.name", "Sara SAS")
-    git(root, "config", "user.email", "sas@testby.se")
-    (root / ".gitignore").write_text("site/\n.cache/\nbuild/\n", encoding="utf-8")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "Första versionen")
+    git_handbook(root, "site/\n.cache/\nbuild/\n")
     proc = run_cli(root, "decide", "avvikelser", "--instans", "socialchef", "--datum", "2026-03-12",
                    "--paragraf", "12", env=IDAG)
     assert proc.returncode == 0, proc.stderr

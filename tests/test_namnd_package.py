@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from conftest import require_tool, run_cli, tree_digest
+from conftest import git_handbook, require_tool, run_cli, tree_digest
 
 DOC = "riktlinje-kvalitet"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -27,12 +27,7 @@ def git(root, *args):
 
 @pytest.fixture
 def handbook(mini):
-    git(mini, "init", "-q", "-b", "main")
-    git(mini, "config", "user.name", "Sara SAS")
-    git(mini, "config", "user.email", "sas@testby.se")
-    (mini / ".gitignore").write_text("site/\nbuild/\n.cache/\n", encoding="utf-8")
-    git(mini, "add", "-A")
-    git(mini, "commit", "-q", "-m", "Första versionen")
+    git_handbook(mini)
     return mini
 
 

@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from conftest import require_tool, run_cli
+from conftest import git_handbook, require_tool, run_cli
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -53,12 +53,7 @@ def git(root, *args, env=None):
 @pytest.fixture
 def handbook(mini):
     (mini / "docs" / "rutiner" / "hot-och-vald.md").write_text(PROV, encoding="utf-8")
-    git(mini, "init", "-q", "-b", "main")
-    git(mini, "config", "user.name", "Sara SAS")
-    git(mini, "config", "user.email", "sas@testby.se")
-    (mini / ".gitignore").write_text("site/\nbuild/\n.cache/\n", encoding="utf-8")
-    git(mini, "add", "-A")
-    git(mini, "commit", "-q", "-m", "Första versionen")
+    git_handbook(mini)
     return mini
 
 
