@@ -21,21 +21,14 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_word import TEMPLATES, documents  # noqa: E402
+from bench_word import TEMPLATES, documents, timed  # noqa: E402
 
 from styrdok import pdf  # noqa: E402
 from styrdok.export import export_many  # noqa: E402
-
-
-def timed(fn) -> float:
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def main() -> int:
