@@ -3,7 +3,10 @@ build and publish the site on main (GitHub Pages). It cannot run here; read it a
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
+import pytest
 import yaml
 
 from conftest import REPO
@@ -34,7 +37,11 @@ def test_github_workflow_deploys_the_built_site_to_pages_on_main():
     on_main = "github.event_name == 'push' && github.ref == 'refs/heads/main'"
     assert artifact["if"] == on_main
     [word] = _steps_using(build, "actions/upload-artifact")
-    assert word["if"] == "github.event_name == 'pull_request'" and word["with"]["path"] == "site/word/"
+    assert word["if"] == "github.event_name == 'pull_request'"
+    assert word["with"]["path"].split() == ["site/word/", "site/pdf/"]
+    # the PDFs beside the Word files need LibreOffice, which the runner image does not have
+    build_cmd = runs.index("make build")
+    assert any("libreoffice-writer-nogui" in r for r in runs[:build_cmd])
     # deploy: after the build, on main, with the rights Pages needs and nothing more
     assert deploy["needs"] == "bygg" and deploy["if"] == on_main
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
@@ -55,3 +62,24 @@ def test_gitlab_pipeline_publishes_the_same_build():
     gl = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text(encoding="utf-8"))
     assert "make build" in gl["pages"]["script"]
     assert gl["pages"]["artifacts"]["paths"] == ["public"]
+
+
+def test_gitlab_pipeline_installs_libreoffice_before_it_builds_the_pdfs():
+    gl = yaml.safe_load((REPO / ".gitlab-ci.yml").read_text(encoding="utf-8"))
+    for job in ("pages", "word-for-granskning"):
+        script = gl[job]["script"]
+        build = script.index("make build")
+        assert any("libreoffice-writer-nogui" in line for line in script[:build]), job
+    assert gl["word-for-granskning"]["artifacts"]["paths"] == ["site/word/", "site/pdf/"]
+
+
+@pytest.mark.parametrize("path, schema", [
+    (".github/workflows/handbok.yml", "vendor.github-workflows"),
+    (".gitlab-ci.yml", "vendor.gitlab-ci"),
+])
+def test_pipeline_files_follow_the_published_schema(path, schema):
+    """The schemas GitHub and GitLab publish for these files (SchemaStore, bundled in check-jsonschema):
+    a misspelt key or a wrong type fails here instead of on the first push."""
+    run = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(REPO / path)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
