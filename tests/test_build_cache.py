@@ -129,3 +129,27 @@ def test_a_clean_build_with_a_helper_process_equals_one_process(mini, tmp_path):
     assert proc.returncode == 0, proc.stderr
     stats = json.loads((mini / ".cache" / "site" / "statistik.json").read_text())
     assert stats["hjalp"] == [] and 1 <= stats["gjorda"]["md"] <= 3, stats
+
+
+def test_nothing_changed_leaves_site_as_it_is_unless_something_else_changed_it(mini):
+    """The build memo stands for site/ as the last build published it: with nothing changed the
+    site is not touched at all; a file of site/ changed or removed by anything else (here: by
+    hand) makes the next build a real one, which writes it again."""
+    assert run_cli(mini, "build", "--utan-word").returncode == 0
+    site = mini / "site"
+    page = site / "rutiner" / "avvikelser" / "index.html"
+    built = _files(site)
+    inode = page.stat().st_ino
+    proc = run_cli(mini, "build", "--utan-word")
+    assert proc.returncode == 0, proc.stderr
+    assert page.stat().st_ino == inode, "inget ändrat: sidan skrevs om"
+    page.unlink()
+    (site / "sitemap.xml").write_text("ändrad för hand", encoding="utf-8")
+    proc = run_cli(mini, "build", "--utan-word")
+    assert proc.returncode == 0, proc.stderr
+    again = _files(site)
+    assert "sitemap.xml" in again and "rutiner/avvikelser/index.html" in again
+    # Pagefind may name its index files differently from one build to the next (see _compare)
+    built, again = ({n: b for n, b in files.items() if not n.startswith("pagefind/")} for files in (built, again))
+    assert sorted(again) == sorted(built)
+    assert [n for n in built if built[n] != again[n]] == []

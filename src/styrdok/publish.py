@@ -92,17 +92,16 @@ def publish(root: Path, site_dir: Path, *, skip: frozenset[str] = frozenset(), o
 def _publish(root: Path, site_dir: Path, skip: frozenset[str], only: str | None) -> int:
     from .check import check_project, print_problems
     from .site.build import BuildError, build_site
-    from .site.cache import BuildMemo
+    from .site.cache import BuildMemo, forget_build
     chosen = outputs()
     what = f"site/{OUTPUTS[only].folder}/" if only else "site/"
     complete = not skip                  # the build memo holds complete builds and site-only ones
     memo = None if only else BuildMemo(root, site_dir)
     messages = memo.lookup(complete) if memo else None
     if messages is not None:
-        # Every input is as in the stored build: its check said this, and its output is this one.
+        # Every input is as in the build that published site/, and site/ is as it wrote it (with the
+        # outputs when this one makes them): its check said this, and its output is site/ as it is.
         print(messages, end="", file=sys.stderr)
-        kept = [keep_step(o, site_dir) for o in chosen if o.name in skip]
-        build_site(root, site_dir, extra_steps=kept, produce=lambda tmp: memo.restore(tmp, complete))
         return _built(site_dir, skip, only)
     handbook, problems = check_project(root)
     text = io.StringIO()
@@ -114,6 +113,7 @@ def _publish(root: Path, site_dir: Path, skip: frozenset[str], only: str | None)
         return 1
     try:
         if only:
+            forget_build(root)
             replace_output_folder(OUTPUTS[only], handbook, root, site_dir)
         else:
             from .editor import editor_step
@@ -125,7 +125,7 @@ def _publish(root: Path, site_dir: Path, skip: frozenset[str], only: str | None)
         print(f"fel: {exc}\nBygget avbröts: inget i {what} har ändrats.", file=sys.stderr)
         return 1
     if memo is not None:
-        memo.store(site_dir, messages, complete)
+        memo.store(messages, complete)
     return _built(site_dir, skip, only)
 
 

@@ -82,14 +82,11 @@ def replace_dir(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None, produce=None,
-               search: bool = False) -> None:
+def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None, search: bool = False) -> None:
     """mkdocs build into a temp folder beside site_dir, run extra steps on it, then swap it in.
 
     The temporary folders of a build that was killed are removed first; the new site gets the
-    modes the umask gives (a web server running as another user can read it). produce(folder), when
-    given, fills the folder instead of MkDocs (a stored build whose inputs are all unchanged).
-    search: Pagefind indexes the new pages (from the copies MkDocs wrote of their searchable part)
+    modes the umask gives (a web server running as another user can read it). search: Pagefind indexes the new pages (from the copies MkDocs wrote of their searchable part)
     in its own process while the extra steps run; the swap waits for it, and its failure fails
     the build."""
     from ..search.pagefind import SearchIndexError, start_index
@@ -98,13 +95,10 @@ def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None, produc
     remove_stale_temps(site_dir)
     tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(site_dir, "bygge"), dir=site_dir.parent))
     pages = Path(tempfile.mkdtemp(prefix=temp_prefix(site_dir, "bygge") + "sok-", dir=site_dir.parent)) \
-        if search and produce is None else None
+        if search else None
     indexing = None
     try:
-        if produce is None:
-            run_mkdocs(root, tmp, handbook, search_pages=pages)
-        else:
-            produce(tmp)
+        run_mkdocs(root, tmp, handbook, search_pages=pages)
         if pages is not None:
             if not any(pages.iterdir()):    # hooks of an older site layer write no copies
                 pages = shutil.rmtree(pages) or None

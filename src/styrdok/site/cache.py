@@ -21,7 +21,6 @@ from pathlib import Path
 
 from ..gitcmd import GitMissing as _GitMissing, run as _git
 from ..load import current_date
-from ..outputfiles import link_or_copy_tree
 
 # Top-level folders that are output, caches or tools, never input of the site.
 NOT_INPUT = {"site", "build", ".cache", ".git", ".venv", "venv", "node_modules", ".pytest_cache"}
@@ -104,70 +103,76 @@ def project_digest(root: Path, skip: tuple[Path, ...] = (), exclude_folder: str 
 
 
 class BuildMemo:
-    """The last successful build's output (site without the outputs' folders — word/, pdf/ … —
-    and those folders when the build made them all) and the check's printed messages, keyed by
-    project_digest: a build with nothing changed is a copy.
+    """The last successful build's key (project_digest), whether it made the outputs (word/, pdf/ …),
+    the check's printed messages, and a stamp of the site/ it published: a build whose inputs are
+    all unchanged leaves that site/ as it is.
 
-    The stored tree is hard-linked into the new site (nothing edits site/ in place: every build
-    replaces it), so a hit costs about as much as listing the files."""
+    The stamp (every file's path, size, modification time and inode under site/) makes sure site/
+    is still what that build wrote: anything else that changed it (`styrdok build --bara word`,
+    a hand edit, a removed file) makes the next build a real one. Nothing is copied: the memo is
+    a small file, and a build that fails leaves both site/ and the memo as they were."""
 
     def __init__(self, root: Path, site_dir: Path):
         self.root = Path(root)
+        self.site_dir = Path(site_dir)
         self.folder = self.root / ".cache" / "site" / "bygge"
-        self.key = project_digest(self.root, skip=(Path(site_dir),))
+        self.key = project_digest(self.root, skip=(self.site_dir,))
 
     def _meta(self) -> dict | None:
         try:
             meta = json.loads((self.folder / "nyckel.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return meta if meta.get("key") == self.key and (self.folder / "site").is_dir() else None
+        if meta.get("key") != self.key or meta.get("site") != site_stamp(self.site_dir):
+            return None
+        return meta
 
     def lookup(self, with_word: bool) -> str | None:
-        """The check's messages of the stored build if it can stand for this one, else None."""
+        """The check's messages of the published build if it can stand for this one, else None."""
         meta = self._meta()
         if meta is None or (with_word and not meta.get("word")):
             return None
         return meta["messages"]
 
-    def restore(self, dest: Path, with_word: bool) -> None:
-        """The stored site into dest (an empty folder); the outputs' folders only with with_word."""
-        shutil.copytree(self.folder / "site", dest, copy_function=_link, symlinks=True, dirs_exist_ok=True)
-        for name in _output_folders() if with_word else ():
-            if (self.folder / "utdata" / name).is_dir():
-                link_or_copy_tree(self.folder / "utdata" / name, dest / name)
-
-    def store(self, site: Path, messages: str, with_word: bool) -> None:
-        """Keep the new site (hard links) for the next build; the previous memo is replaced."""
-        self.folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".bygge-", dir=self.folder.parent))
-        try:
-            folders = _output_folders()
-            shutil.copytree(site, tmp / "site", ignore=lambda d, names: folders if Path(d) == site else [],
-                            copy_function=_link, symlinks=True)
-            for name in folders if with_word else ():
-                if (site / name).is_dir():
-                    link_or_copy_tree(site / name, tmp / "utdata" / name)
-            (tmp / "nyckel.json").write_text(json.dumps({"key": self.key, "word": with_word, "messages": messages}),
-                                             encoding="utf-8")
-            old = self.folder.with_name(f".gammal-{os.getpid()}")
-            if self.folder.exists():
-                os.replace(self.folder, old)
-            os.replace(tmp, self.folder)
-            shutil.rmtree(old, ignore_errors=True)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+    def store(self, messages: str, with_word: bool) -> None:
+        """Remember the site/ just published as the output of this key (replacing the last memo)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for old in ("site", "utdata"):               # the hard-linked copies of earlier versions
+            shutil.rmtree(self.folder / old, ignore_errors=True)
+        data = json.dumps({"key": self.key, "word": with_word, "messages": messages,
+                           "site": site_stamp(self.site_dir)})
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(data)
+        os.replace(tmp, self.folder / "nyckel.json")
 
 
-def _output_folders() -> list[str]:
-    """The site folders the registered outputs write (styrdok.publish): word, pdf …"""
-    from ..publish import outputs
-    return [o.folder for o in outputs()]
+def forget_build(root: Path) -> None:
+    """site/ is about to change outside a full build (--bara): no memo stands for it any more."""
+    with contextlib.suppress(OSError):
+        (Path(root) / ".cache" / "site" / "bygge" / "nyckel.json").unlink()
 
 
-def _link(src: str, dst: str) -> None:
+def site_stamp(site_dir: Path) -> str | None:
+    """A digest of every entry under site_dir (path, type, size, modification time, inode); None
+    if it does not exist."""
     try:
-        os.link(src, dst)
+        top = os.stat(site_dir)
     except OSError:
-        shutil.copy2(src, dst)
-
+        return None
+    h = hashlib.sha256(f"{top.st_ino} {top.st_mtime_ns}".encode())
+    stack = [str(site_dir)]
+    base = len(str(site_dir)) + 1
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return None
+        for entry in entries:
+            st = entry.stat(follow_symlinks=False)
+            h.update(f"{entry.path[base:]}\0{st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ino}\n"
+                     .encode("utf-8", "surrogateescape"))
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    return h.hexdigest()
