@@ -49,6 +49,26 @@ def test_one_collection_per_document_type_with_the_models_fields(mini):
     assert config["local_backend"]["url"].startswith("http://127.0.0.1:")
 
 
+def test_config_yml_from_kept_pieces_is_the_whole_dump(mini, tmp_path):
+    """config.yml is written from pieces kept between builds (one per collection and select list):
+    the same text as one yaml.dump of the whole config, in a first build and from the memo, and a
+    changed title is in the next one."""
+    from styrdok.editor import _drop_none, _dump, compact, config_yaml
+    from styrdok.memo import session
+    data = _drop_none(compact(_config(mini)))
+    whole = _dump(data)
+    for _ in range(2):
+        with session(tmp_path):
+            assert config_yaml(data) == whole
+    assert list((tmp_path / ".cache" / "memo").glob("redigerare-yaml*"))
+    page = mini / "docs/rutiner/avvikelser.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("titel: ", "titel: Ändrad ", 1), encoding="utf-8")
+    changed = _drop_none(compact(_config(mini)))
+    with session(tmp_path):
+        text = config_yaml(changed)
+    assert text == _dump(changed) != whole and "Ändrad " in text
+
+
 def test_configuration_follows_changes_in_data_and_kommun(mini):
     roller = mini / "data" / "roller.yml"
     roller.write_text(roller.read_text(encoding="utf-8") + "\n- id: fritidsledare\n  namn: Fritidsledare\n"

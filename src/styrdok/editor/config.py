@@ -9,6 +9,7 @@ can refuse itself use the wording of `styrdok check` (see `messages`). The form 
 """
 from __future__ import annotations
 
+import copy
 import os
 import re
 import types
@@ -48,26 +49,32 @@ def type_folders(hb: m.Handbook) -> dict[str, list[str]]:
 def document_collections(hb: m.Handbook, srcs: dict[str, Source]) -> list[dict]:
     falt = hb.kommun.falt
     out = []
+    folders = type_folders(hb)
+    front = _with_parts(model_fields(m.FrontMatter, srcs, falt), m.FrontMatter, falt)
+    own = own_fields(hb, srcs)
     for typ in sorted(hb.kommun.dokumenttyper.values(), key=lambda t: (t.niva, t.namn)):
-        for n, folder in enumerate(type_folders(hb)[typ.id]):
-            fields = []
-            for f in _with_parts(model_fields(m.FrontMatter, srcs, falt), m.FrontMatter, falt):
-                if f["name"] == "id":
-                    f["label"] = "Id (lämnas det tomt används filnamnet)"
-                elif f["name"] == "typ":
-                    f = {"name": "typ", "label": _label("typ", falt), "widget": "hidden", "default": typ.id}
-                elif f["name"] == "beslut":
-                    # Decisions are recorded by `styrdok decide` (commit and tag), never in the form.
-                    f = {"name": "beslut", "label": "Beslut", "widget": "hidden"}
-                elif f["name"] == "beslutad_av":
-                    f["default"] = [typ.beslutas_av[0].id]      # as `styrdok new` does
-                elif f["name"] == "dokumentansvarig" and "sas" in hb.roller:
-                    f["default"] = "sas"
-                fields.append(f)
-            fields += own_fields(hb, srcs)
-            fields.append({"name": "body", "label": "Text", "widget": "markdown", "modes": ["raw"],
-                           "hint": "Markdown. Makron som {{ ansvar(\"avvikelser\") }} visas som platshållare "
-                                   "i förhandsvisningen och fylls i när handboken byggs."})
+        fields = []
+        for f in copy.deepcopy(front):
+            if f["name"] == "id":
+                f["label"] = "Id (lämnas det tomt används filnamnet)"
+            elif f["name"] == "typ":
+                f = {"name": "typ", "label": _label("typ", falt), "widget": "hidden", "default": typ.id}
+            elif f["name"] == "beslut":
+                # Decisions are recorded by `styrdok decide` (commit and tag), never in the form.
+                f = {"name": "beslut", "label": "Beslut", "widget": "hidden"}
+            elif f["name"] == "beslutad_av":
+                f["default"] = [typ.beslutas_av[0].id]      # as `styrdok new` does
+            elif f["name"] == "dokumentansvarig" and "sas" in hb.roller:
+                f["default"] = "sas"
+            fields.append(f)
+        fields += copy.deepcopy(own)
+        fields.append({"name": "body", "label": "Text", "widget": "markdown", "modes": ["raw"],
+                       "hint": "Markdown. Makron som {{ ansvar(\"avvikelser\") }} visas som platshållare "
+                               "i förhandsvisningen och fylls i när handboken byggs."})
+        # the same fields in each folder of the type, made once (at 2,000 documents in many folders,
+        # making or copying them per folder was a second of every build): the collections share the
+        # field dicts (read only: compact() makes the written config out of new ones)
+        for n, folder in enumerate(folders[typ.id]):
             out.append({
                 "name": typ.id if n == 0 else f"{typ.id}-{n + 1}",
                 "label": typ.plural if n == 0 else f"{typ.plural} ({folder})",
@@ -77,7 +84,7 @@ def document_collections(hb: m.Handbook, srcs: dict[str, Source]) -> list[dict]:
                 "identifier_field": "titel", "slug": "{{slug}}", "summary": "{{titel}}",
                 "description": f"{typ.plural} beslutas av "
                                f"{', '.join(i.namn for i in typ.beslutas_av)}.",
-                "fields": fields,
+                "fields": list(fields),
             })
     return out
 
