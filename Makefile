@@ -33,9 +33,9 @@ redigera: build
 	  trap "kill $$server" EXIT INT TERM; \
 	  $(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory site
 
+# The preview: each page made when it is asked for, from the files as they are (styrdok.preview).
 serve: $(STAMP)
-	$(BIN)/styrdok check --bara-fel
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload --dirty --no-strict
+	$(BIN)/styrdok forhandsvisa --port 8000
 
 check: $(STAMP)
 	$(BIN)/styrdok check

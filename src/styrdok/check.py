@@ -49,8 +49,12 @@ def check_macros(handbook: Handbook, root: Path, problems: Problems) -> None:
     """Render every page's macros with the strict environment, as the site and Word will."""
     generated = [Page(src, f"(genererad sida) {src}", body, 1, None) for src, body in generated_pages(handbook)]
     for page in [*handbook.pages.values(), *generated]:
-        if "{{" not in page.body and "{%" not in page.body:
-            continue
+        check_page_macros(handbook, root, page, problems)
+
+
+def check_page_macros(handbook: Handbook, root: Path, page: Page, problems: Problems) -> None:
+    """One page's macros (check_macros; the preview checks the page it shows)."""
+    if "{{" in page.body or "{%" in page.body:
         offset = page.body_first_line - 1
         try:
             render_page_markdown(handbook, root / "templates", page.src_path, page.body)
@@ -90,7 +94,8 @@ def anchors_of(body: str) -> set[str]:
     return out
 
 
-def check_links(handbook: Handbook, project: Project, problems: Problems) -> None:
+def check_links(handbook: Handbook, project: Project, problems: Problems, only: Page | None = None) -> None:
+    """Links and anchors of every page (only: of that page, as it is now; the preview's page)."""
     anchors: dict[str, set[str]] = {}
     generated = {src for src, _ in generated_pages(handbook)} | {src for src, _ in generated_files(handbook)}
 
@@ -100,7 +105,7 @@ def check_links(handbook: Handbook, project: Project, problems: Problems) -> Non
             anchors[src] = anchors_of(page.body) if page else set()
         return anchors[src]
 
-    for page in handbook.pages.values():
+    for page in [only] if only is not None else handbook.pages.values():
         here = posixpath.dirname(page.src_path)
         for i, line in _code_free_lines(page.body):
             lineno = i + page.body_first_line

@@ -41,6 +41,11 @@ def cmd_build(args) -> int:
     return publish(args.root, (args.root / "site") if args.site is None else args.site, skip=skip, only=only)
 
 
+def cmd_preview(args) -> int:
+    from .preview.server import serve
+    return serve(args.root, args.port)
+
+
 def cmd_schema(args) -> int:
     from .schemas import stale_schemas, write_schemas
     if args.kontrollera:
@@ -333,6 +338,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text (standard), json (fil, rad, kolumn, allvarlighet, kod, meddelande) eller gitlab "
                         "(GitLab Code Quality-rapport) på standard ut")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("forhandsvisa", help="visa handboken på http://127.0.0.1:8000 medan du skriver: varje sida "
+                       "görs när den visas, och laddas om när du sparar")
+    p.add_argument("--port", type=int, default=8000, help="porten på 127.0.0.1 (standard 8000)")
+    p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser("build", help="kontrollera och bygg webbplatsen och Word-filerna")
     p.add_argument("--site", type=Path, default=None, help="målmapp för webbplatsen (standard: site/)")

@@ -67,12 +67,9 @@ def before_page(env) -> None:
     handbook: Handbook = env.variables[_STATE_KEY]
     page = env.page
     doc = handbook.dokument_by_path(page.file.src_uri)
-    if doc is not None:
-        page.meta["title"] = doc.titel
-    if isinstance(page.meta.get("title"), str):
-        # Text from front matter, not HTML: escaped once here, so the theme's templates (which do not
-        # autoescape) show it as text in <title>, the heading, the navigation and the header.
-        page.meta["title"] = Markup.escape(page.meta["title"])
+    title = page_title(handbook, page.file.src_uri, page.meta)
+    if title is not None:
+        page.meta["title"] = title
     if doc is not None:
         page.meta["tags"] = list(doc.taggar)      # the theme's tags plugin reads them after the macros
         page.meta["styrdok"] = {
@@ -88,6 +85,19 @@ def before_page(env) -> None:
         page.meta["styrdok_beslutat"] = decided_notice(handbook, doc)
     page.edit_url = _edit_url(handbook, page)
     _reuse_rendered(env, handbook)
+
+
+def page_title(handbook: Handbook | None, src_uri: str, meta: dict) -> Markup | None:
+    """The page's title as the site shows it: a styrdokument's from the model, else the front
+    matter's `title`; None when neither (MkDocs takes the first heading).
+
+    Text from front matter, not HTML: escaped once here, so the theme's templates (which do not
+    autoescape) show it as text in <title>, the heading, the navigation and the header."""
+    doc = handbook.dokument_by_path(src_uri) if handbook is not None else None
+    title = doc.titel if doc is not None else meta.get("title")
+    if isinstance(title, Markup):
+        return title
+    return Markup.escape(title) if isinstance(title, str) else None
 
 
 def _edit_url(handbook: Handbook, page) -> str | None:

@@ -35,6 +35,11 @@ class NavFragments:
         self._for_folder: dict[tuple, Markup] = {}
         self._below: dict[tuple, frozenset[str]] = {}
 
+    def clear(self) -> None:
+        self._fragments.clear()
+        self._for_folder.clear()
+        self._below.clear()
+
     @jinja2.pass_context
     def url(self, context, value) -> str:
         """The theme's `url` filter; a marker instead while an item is being recorded."""
@@ -111,6 +116,14 @@ class NavFragments:
                 parts.append(f"\n                {html}\n              ")
             parts.append("\n            ")
         return Markup("".join(parts))
+
+
+def reset(env: jinja2.Environment) -> None:
+    """Forget the rendered items (the preview, after a page's title changed): they hold titles."""
+    fragment = env.globals.get("styrdok_nav_fragment")
+    cache = getattr(fragment, "__self__", None)
+    if isinstance(cache, NavFragments):
+        cache.clear()
 
 
 def install(env: jinja2.Environment) -> NavFragments:

@@ -1,0 +1,240 @@
+"""The MkDocs-specific part of the preview (styrdok forhandsvisa): MkDocs' own build steps, one page at a time.
+
+A build reads every page, converts every page and renders every page's template. The preview keeps
+what a build knows before it converts anything (config, plugins, the handbook the macros loaded,
+files, navigation, the theme's Jinja environment) and then does the rest for one page when the
+browser asks for it: the page's macros, Markdown → HTML with the site's extensions, the theme's
+template with the navigation as it is now. The navigation needs every page's title, which comes
+from the front matter (and, for a styrdokument, from the model) without converting the page.
+
+Everything that depends on MkDocs is in this module (and in what it calls: the plugins, hooks and
+the theme configured in mkdocs.yml); the server, the watcher and the live reload do not import MkDocs.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+
+
+class PreviewLoadError(Exception):
+    """The site could not be prepared (a fel in data/ or docs/, mkdocs.yml): lines to show."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+class PageError(Exception):
+    """One page could not be rendered: lines to show (Swedish, with file and line when known)."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+class _Collect(logging.Handler):
+    """MkDocs' warnings while a page is rendered: `styrdok build` (--strict) fails on each."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@dataclass
+class Rendered:
+    """A page's output and the state it was made from."""
+    html: str
+    key: tuple
+    warnings: list[str] = field(default_factory=list)
+
+
+class MkDocsSite:
+    """One loaded site: call load() once (and again when the configuration or model changes)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root).resolve()
+        self.site_dir = Path(tempfile.gettempdir()) / "styrdok-forhandsvisning-ingen-utdata"
+        self.config = self.files = self.nav = self.env = None
+        self.handbook = None
+        self.by_url: dict[str, object] = {}
+        self.static_by_url: dict[str, object] = {}
+        self.generation = 0             # bumped by every change that may touch any page
+        self._converted: dict[str, tuple] = {}  # src_uri → key of the page's last conversion
+        self._rendered: dict[str, Rendered] = {}
+
+    # -- loading -------------------------------------------------------------------------------
+    def load(self) -> float:
+        """Config, plugins (the macros plugin loads and validates the handbook), files, navigation,
+        every page's title and the theme's environment: what a build has before it converts a page.
+        Raises PreviewLoadError with the problems in Swedish. Returns the seconds it took."""
+        import time
+        started = time.perf_counter()
+        os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+        from mkdocs.commands.build import get_navigation
+        from mkdocs.config import load_config
+        from mkdocs.structure.files import get_files, set_exclusions
+        from mkdocs.structure.pages import Page
+
+        from ..problems import SourceError
+        from ..site import pagecache
+        from ..site.adapter import _CURRENT
+
+        cwd = os.getcwd()
+        logger = logging.getLogger("mkdocs")
+        collect = _Collect()
+        logger.addHandler(collect)
+        try:
+            os.chdir(self.root)
+            config = load_config(config_file=str(self.root / "mkdocs.yml"), site_dir=str(self.site_dir),
+                                 strict=True)
+            config.plugins.on_startup(command="build", dirty=False)
+            config = config.plugins.on_config(config)
+            # The build's page cache (.cache/site/) stores whole builds; the preview renders one page
+            # when it is asked for, so the cache's hooks are switched off for this process.
+            pagecache.on_shutdown()
+            config.plugins.on_pre_build(config=config)
+            files = get_files(config)
+            env = config.theme.get_env()
+            files.add_files_from_theme(env, config)
+            files = config.plugins.on_files(files, config=config)
+            set_exclusions(files, config)
+            nav = get_navigation(files, config)
+            nav = config.plugins.on_nav(nav, config=config, files=files)
+            handbook = _CURRENT.get("handbook")
+            for file in files.documentation_pages():
+                if file.page is None:
+                    Page(None, file, config)
+                self._read(file.page, config, handbook)
+            env = config.plugins.on_env(env, config=config, files=files)
+        except SourceError as exc:
+            raise PreviewLoadError([p.format() for p in exc.problems.items]) from None
+        except (Exception, SystemExit) as exc:
+            raise PreviewLoadError([*collect.lines, f"{type(exc).__name__}: {exc}"]) from None
+        finally:
+            os.chdir(cwd)
+            logger.removeHandler(collect)
+        self.config, self.files, self.nav, self.env, self.handbook = config, files, nav, env, handbook
+        self.by_url = {f.url: f for f in files.documentation_pages()}
+        self.static_by_url = {f.url: f for f in files if not f.is_documentation_page()}
+        self.generation += 1
+        self._converted.clear()
+        self._rendered.clear()
+        return time.perf_counter() - started
+
+    def _read(self, page, config, handbook) -> None:
+        """The page's source and title, without its macros or conversion (for the navigation)."""
+        from ..site.adapter import page_title
+        page.content = None
+        page._title_from_render = None
+        page.read_source(config)
+        title = page_title(handbook, page.file.src_uri, page.meta)
+        if title is not None:
+            page.meta["title"] = title
+
+    def page_changed(self, src_uri: str) -> bool:
+        """A page's file changed (not its front matter): read it again. False if it is not a page."""
+        file = self.files.get_file_from_path(src_uri) if self.files else None
+        if file is None or file.page is None:
+            return False
+        self._read(file.page, self.config, self.handbook)
+        self._converted.pop(src_uri, None)
+        self._rendered.clear()          # its title may have changed in every page's navigation
+        _reset_navigation(self.env)
+        return True
+
+    # -- rendering -----------------------------------------------------------------------------
+    def static_file(self, url: str):
+        """The site's file (theme asset, docs/ file, generated file) at url, or None."""
+        return self.static_by_url.get(url) if self.files is not None else None
+
+    def src_for_url(self, url: str) -> str | None:
+        file = self.by_url.get(url or "./")
+        return file.src_uri if file is not None else None
+
+    def render(self, url: str) -> Rendered:
+        """The page at url as `styrdok build` writes it, made now from the current state.
+        Raises KeyError for a url that is no page, PageError when the page fails."""
+        from mkdocs.commands.build import _populate_page
+        from mkdocs.utils.templates import TemplateContext  # noqa: F401  (MkDocs' own context type)
+        from mkdocs.commands.build import get_context
+
+        file = self.by_url[url or "./"]
+        page = file.page
+        key = (self.generation, file.src_uri, _stamp(file))
+        done = self._rendered.get(file.src_uri)
+        if done is not None and done.key == key:
+            return done
+        logger = logging.getLogger("mkdocs")
+        collect = _Collect()
+        logger.addHandler(collect)
+        cwd = os.getcwd()
+        try:
+            os.chdir(self.root)
+            if self._converted.get(file.src_uri) != key:
+                _populate_page(page, self.config, self.files)
+                self._converted[file.src_uri] = key
+            page.active = True
+            self.config._current_page = page
+            try:
+                doc_files = self.files.documentation_pages()
+                context = get_context(self.nav, doc_files, self.config, page)
+                template = self.env.get_template(page.meta.get("template", "main.html"))
+                context = self.config.plugins.on_page_context(context, page=page, config=self.config,
+                                                              nav=self.nav)
+                output = template.render(context)
+                output = self.config.plugins.on_post_page(output, page=page, config=self.config)
+            finally:
+                page.active = False
+                self.config._current_page = None
+        except (Exception, SystemExit) as exc:
+            self._converted.pop(file.src_uri, None)
+            raise PageError(self._explain(file.src_uri, exc, collect.lines)) from None
+        finally:
+            os.chdir(cwd)
+            logger.removeHandler(collect)
+        done = Rendered(output, key, list(collect.lines))
+        self._rendered[file.src_uri] = done
+        return done
+
+    def _explain(self, src_uri: str, exc: BaseException, logged: list[str]) -> list[str]:
+        """What `styrdok check` says about the page (macros, links), else MkDocs' own words."""
+        from .problems import page_problems
+        lines = page_problems(self.handbook, self.root, src_uri)
+        if lines:
+            return lines
+        what = str(exc) or type(exc).__name__
+        return [f"docs/{src_uri}: fel: Sidan kunde inte visas: {line}" for line in dict.fromkeys([*logged, what])]
+
+    def warnings_for(self, src_uri: str, logged: list[str]) -> list[str]:
+        """A page that rendered with MkDocs warnings (a link to a missing page …) fails the build:
+        the check's Swedish message for it, else MkDocs' message with the file."""
+        from .problems import page_problems
+        lines = page_problems(self.handbook, self.root, src_uri)
+        return lines or [f"docs/{src_uri}: fel: {line}" for line in logged]
+
+
+def _stamp(file) -> tuple:
+    """What a page's source is now: the file's mtime and size, or a generated page's content."""
+    path = file.abs_src_path
+    if path and os.path.isfile(path) and not getattr(file, "generated_by", None):
+        st = os.stat(path)
+        return (st.st_mtime_ns, st.st_size)
+    return (hash(file.content_string) if file.is_documentation_page() else 0,)
+
+
+def _reset_navigation(env) -> None:
+    """Titles changed: the navigation fragments rendered so far (styrdok.site.navcache) are stale."""
+    from ..site.navcache import reset
+    reset(env)
+
+
+def page_markup_title(title: str) -> Markup:
+    return Markup.escape(title)

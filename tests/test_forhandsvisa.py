@@ -1,0 +1,181 @@
+"""`styrdok forhandsvisa` (make serve) as a SAS uses it: pages made when asked for, from the files as
+they are after a save — the navigation on other pages, the overviews made from data, the same page
+`styrdok build` writes — problems shown in the page, and the page reloading by itself in Chromium."""
+from __future__ import annotations
+
+import html
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from browser import chromium
+from conftest import MINI, copy_handbook, git_handbook, run_cli
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Preview:
+    """`styrdok forhandsvisa` in a process of its own, as `make serve` starts it."""
+
+    def __init__(self, root):
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([sys.executable, "-m", "styrdok", "--root", str(root), "forhandsvisa",
+                                      "--port", str(self.port)], cwd=root, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True,
+                                     env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        end = time.monotonic() + 90
+        while time.monotonic() < end:
+            assert self.proc.poll() is None, self.proc.stdout.read()
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError("förhandsvisningen startade inte")
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=60) as resp:
+                return resp.status, resp.read().decode("utf-8")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8")
+
+    def stop(self) -> str:
+        self.proc.terminate()
+        try:
+            out, _ = self.proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        return out
+
+
+def _nav(page: str) -> str:
+    """The menu: the primary navigation, up to the page's table of contents."""
+    start = page.index('<nav class="md-nav md-nav--primary"')
+    return page[start:page.index('md-sidebar--secondary', start)]
+
+
+def _article(page: str) -> str:
+    return page[page.index("<article"):page.index("</article>")]
+
+
+def _edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} finns inte i {path}"
+    time.sleep(0.02)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def handbook(tmp_path):
+    root = copy_handbook(MINI, tmp_path / "handbok")
+    rutin = root / "docs" / "rutiner" / "avvikelser.md"
+    rutin.write_text(rutin.read_text(encoding="utf-8") + '\n## Ansvar\n\n{{ ansvar("avvikelser") }}\n',
+                     encoding="utf-8")
+    return git_handbook(root)
+
+
+@pytest.mark.langsam
+def test_a_saved_title_reaches_every_page_menu_data_reaches_the_overview_and_the_page_is_the_build(handbook):
+    preview = Preview(handbook)
+    try:
+        status, page = preview.get("/rutiner/avvikelser/")
+        assert status == 200
+        assert "Riktlinje för kvalitet" in _nav(page)
+        assert "Sammanställer avvikelserna varje kvartal." in _article(page)
+
+        # The title of ANOTHER page: this page's menu shows the new one at once.
+        _edit(handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md",
+              "titel: Riktlinje för kvalitet", "titel: Riktlinje för god kvalitet")
+        page = preview.get("/rutiner/avvikelser/")[1]
+        assert "Riktlinje för god kvalitet" in _nav(page)
+        assert "Riktlinje för kvalitet" not in _nav(page)
+
+        # Data: the overview made from data/ansvar.yml and the page's own table change.
+        _edit(handbook / "data" / "ansvar.yml", "Sammanställer avvikelserna varje kvartal.",
+              "Sammanställer avvikelserna varje månad.")
+        mitt = preview.get("/ledningssystem/mitt-ansvar/sas/")[1]
+        assert "Sammanställer avvikelserna varje månad." in _article(mitt)
+        assert "varje kvartal" not in mitt
+
+        # The text of the page itself.
+        _edit(handbook / "docs" / "rutiner" / "avvikelser.md", "samma dag", "inom en timme")
+        page = preview.get("/rutiner/avvikelser/")[1]
+        assert "inom en timme" in _article(page)
+        assert "Sammanställer avvikelserna varje månad." in _article(page)
+
+        served = {url: preview.get(url)[1] for url in ("/rutiner/avvikelser/", "/ledningssystem/mitt-ansvar/sas/",
+                                                        "/styrdokument/per-typ/", "/")}
+    finally:
+        log = preview.stop()
+    assert "Traceback" not in log, log
+
+    built = run_cli(handbook, "build", "--utan-word")
+    assert built.returncode == 0, built.stderr
+    for url, page in served.items():
+        written = (handbook / "site" / url.lstrip("/") / "index.html").read_text(encoding="utf-8")
+        assert _article(page) == _article(written), url
+        assert _nav(page) == _nav(written), url
+
+
+@pytest.mark.langsam
+def test_a_problem_is_shown_in_the_page_and_the_terminal_and_goes_away_when_fixed(handbook):
+    preview = Preview(handbook)
+    try:
+        rutin = handbook / "docs" / "rutiner" / "avvikelser.md"
+        _edit(rutin, "\n## Ansvar\n", "\nSe [rutinen](saknas.md).\n\n## Ansvar\n")
+        status, page = preview.get("/rutiner/avvikelser/")
+        assert status == 200
+        assert "Bygget stoppar på det här" in page
+        assert re.search(r"docs/rutiner/avvikelser\.md:\d+: fel: Länken 'saknas\.md' pekar på en fil som inte finns",
+                         html.unescape(page)), page[:3000]
+
+        roller = handbook / "data" / "roller.yml"
+        good = roller.read_text(encoding="utf-8")
+        roller.write_text(good + "\n- id: [trasig\n", encoding="utf-8")
+        status, page = preview.get("/begrepp/")
+        assert status == 500
+        assert "Sidan kan inte visas" in page
+        assert re.search(r"data/roller\.yml:\d+", html.unescape(page)), page
+
+        roller.write_text(good, encoding="utf-8")
+        _edit(rutin, "Se [rutinen](saknas.md).", "Se [riktlinjen](riktlinje-kvalitet.md).")
+        status, page = preview.get("/rutiner/avvikelser/")
+        assert status == 200 and "Bygget stoppar" not in page
+    finally:
+        log = preview.stop()
+    assert re.search(r"docs/rutiner/avvikelser\.md:\d+: fel: Länken 'saknas\.md'", log), log
+    assert "data/roller.yml" in log
+    assert "Traceback" not in log, log
+
+
+@pytest.mark.langsam
+def test_the_open_page_reloads_by_itself_in_chromium_after_a_save(handbook):
+    preview = Preview(handbook)
+    try:
+        with chromium() as browser:
+            page = browser.new_page()
+            page.goto(preview.base + "/rutiner/avvikelser/")
+            assert "Riktlinje för kvalitet" in page.inner_text("nav.md-nav--primary")
+            page.evaluate("window.samma_sida = true")          # gone after a reload
+            _edit(handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md",
+                  "titel: Riktlinje för kvalitet", "titel: Riktlinje för god kvalitet")
+            page.wait_for_function("document.querySelector('nav.md-nav--primary').innerText"
+                                   ".includes('Riktlinje för god kvalitet')", timeout=20000)
+            assert page.evaluate("window.samma_sida") is None
+    finally:
+        log = preview.stop()
+    assert "Traceback" not in log, log
