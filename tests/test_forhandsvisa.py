@@ -174,7 +174,7 @@ def test_the_open_page_reloads_by_itself_in_chromium_after_a_save(handbook):
             _edit(handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md",
                   "titel: Riktlinje för kvalitet", "titel: Riktlinje för god kvalitet")
             page.wait_for_function("document.querySelector('nav.md-nav--primary').innerText"
-                                   ".includes('Riktlinje för god kvalitet')", timeout=20000)
+                                   ".includes('Riktlinje för god kvalitet')", timeout=60000)
             assert page.evaluate("window.samma_sida") is None
     finally:
         log = preview.stop()
