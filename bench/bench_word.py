@@ -11,12 +11,15 @@ are equal. Measured on the same files and the same number of cores:
   site's Markdown dialect);
 - export_many cold (empty cache), warm (nothing changed) and after one edit (one document changed).
 
-Prints seconds, ms per document and each figure's ratio to bare pandoc.
+Prints wall and CPU seconds (this process and every finished child process: the workers and the
+pandoc processes they start), ms per document and each figure's ratio to bare pandoc, and the load
+average before and after. On a shared machine the CPU ratio is the comparable one.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -90,9 +93,20 @@ def bare_pandoc(docs: list[WordDocument], out: Path, jobs: int) -> None:
 
 
 def timed(fn) -> float:
-    start = time.perf_counter()
+    return measured(fn)[0]
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its children that have finished."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def measured(fn) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of fn(), child processes included."""
+    cpu, start = cpu_seconds(), time.perf_counter()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - cpu
 
 
 def main() -> int:
@@ -107,22 +121,27 @@ def main() -> int:
     n, jobs = len(docs), args.jobs
     cache, out = work / "cache", work / "word"
     shutil.rmtree(cache, ignore_errors=True)
+    load_before = os.getloadavg()
     try:
-        t_bare = timed(lambda: bare_pandoc(docs, work / "bare", jobs))
-        t_cold = timed(lambda: export_many(docs, out, TEMPLATES, jobs=jobs, cache_dir=cache))
-        t_warm = timed(lambda: export_many(docs, out, TEMPLATES, jobs=jobs, cache_dir=cache))
+        bare = measured(lambda: bare_pandoc(docs, work / "bare", jobs))
+        cold = measured(lambda: export_many(docs, out, TEMPLATES, jobs=jobs, cache_dir=cache))
+        warm = measured(lambda: export_many(docs, out, TEMPLATES, jobs=jobs, cache_dir=cache))
         edited = list(docs)
         edited[n // 2] = replace(docs[n // 2], body_markdown=docs[n // 2].body_markdown + "\nEn ändring.\n")
-        t_edit = timed(lambda: export_many(edited, out, TEMPLATES, jobs=jobs, cache_dir=cache))
+        edit = measured(lambda: export_many(edited, out, TEMPLATES, jobs=jobs, cache_dir=cache))
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"Word-export av {n} dokument på {jobs} kärnor (sidorna i docs/styrdokument, varierade)")
-    print("| mätning | sekunder | ms/dokument | mot bar pandoc |")
-    print("|---|---|---|---|")
-    for label, t in (("bar pandoc, en process per fil (baslinje)", t_bare), ("export_many kallt (tom cache)", t_cold),
-                     ("export_many varmt (inget ändrat)", t_warm), ("export_many efter en ändring", t_edit)):
-        print(f"| {label} | {t:.2f} | {1000 * t / n:.1f} | {t / t_bare:.2f} |")
+    load_after = os.getloadavg()
+    print(f"Word-export av {n} dokument på {jobs} kärnor (sidorna i docs/styrdokument, varierade); "
+          f"belastning {load_before[0]:.1f} före, {load_after[0]:.1f} efter")
+    print("| mätning | vägg s | CPU s | CPU ms/dokument | mot bar pandoc, vägg | mot bar pandoc, CPU |")
+    print("|---|---|---|---|---|---|")
+    for label, (wall, cpu) in (("bar pandoc, en process per fil (baslinje)", bare),
+                               ("export_many kallt (tom cache)", cold),
+                               ("export_many varmt (inget ändrat)", warm), ("export_many efter en ändring", edit)):
+        print(f"| {label} | {wall:.2f} | {cpu:.2f} | {1000 * cpu / n:.1f} | {wall / bare[0]:.2f} | "
+              f"{cpu / bare[1]:.2f} |")
     return 0
 
 
