@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import re
 import subprocess
+from copy import deepcopy
 from pathlib import Path
 from typing import Sequence
 
 import pypandoc
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docxcompose.utils import NS, xpath
 from docxtpl.subdoc import SubdocComposer
+from lxml import etree
 
 from .templates import BOX_FRAME_SUFFIX, BOXES, ExportError, Templates
 from .wordhtml import BOX_END, BOX_START, FOOTNOTE_FILTER
 
 DOC_BREAK = "STYRDOK-DOKUMENT-SLUT"
+_STYLE, _STYLE_ID, _VAL = qn("w:style"), qn("w:styleId"), qn("w:val")
+_STYLE_REFS = etree.XPath(".//w:tblStyle|.//w:pStyle|.//w:rStyle", namespaces=NS)
 
 
 def combined_html(bodies: Sequence[str]) -> str:
@@ -318,6 +323,49 @@ class BodyComposer(SubdocComposer):
         self.renumber_bookmarks()
         self.renumber_docpr_ids()
         self.renumber_nvpicpr_ids()
+
+    def _our_style_ids(self) -> set:
+        return {el.get(_STYLE_ID) for el in self.doc.styles.element.iterchildren(_STYLE)}
+
+    def add_styles(self, doc, element):
+        """docxcompose's add_styles (without preserve_styles, which this composer never sets), with
+        the template's style ids read from the XML: the original builds a python-docx object for
+        every style of the template after each style the body uses (profiled: 15 % of the export).
+        Same styles added, same numbering and id mapping."""
+        if self.preserve_styles:
+            return super().add_styles(doc, element)
+        our_style_ids = self._our_style_ids()
+        used_style_ids = list(dict.fromkeys(e.get(_VAL) for e in _STYLE_REFS(element)))
+        for style_id in used_style_ids:
+            our_style_id = self.mapped_style_id(style_id)
+            if our_style_id not in our_style_ids:
+                style_element = deepcopy(doc.styles.element.get_by_id(style_id))
+                if style_element is not None:
+                    self.doc.styles.element.append(style_element)
+                    self.add_numberings(doc, style_element)
+                    self.add_linked_styles(doc, style_element)
+                    our_style_ids = self._our_style_ids()
+            else:
+                # docxcompose: map the abstract numbering of an existing style with a numbering
+                style_element = doc.styles.element.get_by_id(style_id)
+                if style_element is not None:
+                    num_ids = xpath(style_element, ".//w:numId/@w:val")
+                    if num_ids:
+                        anum_ids = xpath(doc.part.numbering_part.element,
+                                         './/w:num[@w:numId="%s"]/w:abstractNumId/@w:val' % num_ids[0])
+                        if anum_ids:
+                            our_num_ids = xpath(self.doc.styles.element.get_by_id(our_style_id),
+                                                ".//w:numId/@w:val")
+                            if our_num_ids:
+                                our_anum_ids = xpath(self.numbering_part().element,
+                                                     './/w:num[@w:numId="%s"]/w:abstractNumId/@w:val'
+                                                     % our_num_ids[0])
+                                if our_anum_ids:
+                                    self.anum_id_mapping[int(anum_ids[0])] = int(our_anum_ids[0])
+            if our_style_id != style_id and our_style_id is not None:
+                for el in _STYLE_REFS(element):
+                    if el.get(_VAL) == style_id:
+                        el.set(_VAL, our_style_id)
 
     def add_numberings(self, doc, element):
         """docxcompose picks the next free numbering id once per call, so two lists in one call
