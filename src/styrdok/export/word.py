@@ -37,7 +37,6 @@ from typing import Callable, Mapping, Sequence
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docxtpl import DocxTemplate
 from lxml import etree
 
 from ..jinja import make_env
@@ -46,8 +45,8 @@ from . import body as word_body
 from .cache import cached_path, from_cache, input_key, store
 from .compare import Marks, track
 from .images import logo_image, materialize
-from .templates import DOCUMENT, MEMO, ExportError, Templates, compiled_env, load_templates, render_template, \
-    write_atomic
+from .templates import DOCUMENT, MEMO, ExportError, FastTemplate, Templates, compiled_env, load_templates, \
+    render_template, write_atomic
 from .wordhtml import Image, Prepared, Sources, WordHtmlError, adapt, parse, printable, serialize
 
 BATCH_SIZE = 25                 # documents per pandoc process in export_many
@@ -196,9 +195,9 @@ def _memo_job(memo: Tjansteskrivelse, out: Path) -> _Job:
 
 # --- the template around the body -----------------------------------------------------------------------
 
-def _open_template(templates: Templates) -> DocxTemplate:
+def _open_template(templates: Templates) -> FastTemplate:
     try:
-        tpl = DocxTemplate(io.BytesIO(templates.template))
+        tpl = FastTemplate(io.BytesIO(templates.template))
         tpl.init_docx()
         return tpl
     except Exception as exc:    # python-docx raises several kinds for a broken package
@@ -222,7 +221,7 @@ def _render_job(job: _Job, templates: Templates, body_doc, elements: list, env, 
     if job.body_field == "brodtext" and not job.toc and word_body.heading_count(elements) > TOC_MIN_HEADINGS:
         job.toc = True                  # more than a few headings: a table of contents without asking
         job.context["innehallsforteckning"] = True
-    context = {**job.context, job.body_field: word_body.BodyXml(xml), "logotyp": logo_image(tpl, job.logo, cache_dir)}
+    context = {**job.context, job.body_field: word_body.BodyXml(tpl.set_body(xml)), "logotyp": logo_image(tpl, job.logo, cache_dir)}
     if job.body_field == "brodtext":
         context["innehall"] = word_body.BodyXml(word_body.toc_xml(elements) if job.toc else "")
     render_template(tpl, context, templates.template_name, env)
