@@ -6,16 +6,21 @@ tjansteskrivelse.docx (docxtpl). `python -m styrdok.export.make_templates` recre
 """
 from __future__ import annotations
 
+import copy
 import io
 import os
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import jinja2
+from docx import Document
+from docx.opc.phys_pkg import _ZipPkgWriter
+from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
 
 from ..outputfiles import file_mode
@@ -157,6 +162,84 @@ class FastTemplate(DocxTemplate):
         if self.body_xml is not None:
             xml = xml.replace(BODY_PLACEHOLDER, self.body_xml)
         return super().fix_tables(xml)
+
+
+_PRISTINE: dict[bytes, object] = {}
+
+
+def open_docx(data: bytes):
+    """A python-docx Document of the template `data`: the first time parsed from the zip, then a
+    deep copy of that first one (half the time of parsing the same parts again; a Document is
+    changed in place by rendering, so each document gets its own copy)."""
+    pristine = _PRISTINE.get(data)
+    if pristine is None:
+        pristine = Document(io.BytesIO(data))
+        if len(_PRISTINE) > 4:
+            _PRISTINE.clear()
+        _PRISTINE[data] = pristine
+    return copy.deepcopy(pristine)
+
+
+_DEFLATED: dict[bytes, bytes] = {}
+_DEFLATED_MAX = 32 * 1024 * 1024
+
+
+class _CachedDeflate:
+    """Stands in for zipfile's compressor of one member: the member's bytes are compressed as
+    zipfile compresses them (zlib's default level, raw deflate), and the result is kept, so a part
+    every document has unchanged (theme, fonts, settings, the logo, most styles) is compressed once.
+    zipfile calls compress() once with the whole member (writestr) and then flush()."""
+
+    def __init__(self):
+        self._data: list[bytes] = []
+
+    def compress(self, data: bytes) -> bytes:
+        self._data.append(bytes(data))
+        return b""
+
+    def flush(self) -> bytes:
+        data = b"".join(self._data)
+        out = _DEFLATED.get(data)
+        if out is None:
+            compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+            out = compressor.compress(data) + compressor.flush()
+            if sum(map(len, _DEFLATED)) + len(data) > _DEFLATED_MAX:
+                _DEFLATED.clear()
+            _DEFLATED[data] = out
+        return out
+
+
+class _CachingZipFile(zipfile.ZipFile):
+    def _open_to_write(self, zinfo, force_zip64=False):
+        dest = super()._open_to_write(zinfo, force_zip64)
+        if zinfo.compress_type == zipfile.ZIP_DEFLATED and getattr(dest, "_compressor", None) is not None:
+            dest._compressor = _CachedDeflate()
+        return dest
+
+
+class _PkgWriter(_ZipPkgWriter):
+    def __new__(cls, pkg_file):         # PhysPkgWriter.__new__ would make a plain _ZipPkgWriter
+        return object.__new__(cls)
+
+    def __init__(self, pkg_file):
+        self._zipf = _CachingZipFile(pkg_file, "w", compression=zipfile.ZIP_DEFLATED)
+
+
+def save_docx(tpl: DocxTemplate, path: Path) -> None:
+    """tpl.save(path) as docxtpl and python-docx do it (same members, same order, same deflated
+    bytes), with each member's compressed form reused when another document had the same bytes."""
+    tpl.pre_processing()
+    package = tpl.docx.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    writer = _PkgWriter(str(path))
+    PackageWriter._write_content_types_stream(writer, parts)
+    PackageWriter._write_pkg_rels(writer, package.rels)
+    PackageWriter._write_parts(writer, parts)
+    writer.close()
+    tpl.post_processing(str(path))
+    tpl.is_saved = True
 
 
 def render_template(tpl, context: dict, template_label: str, env: jinja2.Environment) -> None:

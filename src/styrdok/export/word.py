@@ -46,7 +46,7 @@ from .cache import cached_path, from_cache, input_key, store
 from .compare import Marks, track
 from .images import logo_image, materialize
 from .templates import DOCUMENT, MEMO, ExportError, FastTemplate, Templates, compiled_env, load_templates, \
-    render_template, write_atomic
+    open_docx, render_template, save_docx, write_atomic
 from .wordhtml import Image, Prepared, Sources, WordHtmlError, adapt, parse, printable, serialize
 
 BATCH_SIZE = 25                 # documents per pandoc process in export_many
@@ -198,7 +198,7 @@ def _memo_job(memo: Tjansteskrivelse, out: Path) -> _Job:
 def _open_template(templates: Templates) -> FastTemplate:
     try:
         tpl = FastTemplate(io.BytesIO(templates.template))
-        tpl.init_docx()
+        tpl.docx = open_docx(templates.template)
         return tpl
     except Exception as exc:    # python-docx raises several kinds for a broken package
         raise ExportError(f"Word-mallen {templates.folder / templates.template_name} kunde inte öppnas ({exc}). "
@@ -232,7 +232,7 @@ def _render_job(job: _Job, templates: Templates, body_doc, elements: list, env, 
             update = OxmlElement("w:updateFields")
             update.set(qn("w:val"), "true")
             settings.insert_element_before(update, *word_body.SETTINGS_AFTER_UPDATE_FIELDS)
-    write_atomic(job.out, lambda tmp: tpl.save(str(tmp)))
+    write_atomic(job.out, lambda tmp: save_docx(tpl, tmp))
 
 
 def _export_jobs(jobs: list[_Job], templates: Templates, cache_dir: Path | None) -> None:
