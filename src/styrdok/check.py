@@ -82,6 +82,11 @@ def _code_free_lines(body: str):
 
 
 def anchors_of(body: str) -> set[str]:
+    """The anchors a page's headings and attribute lists give (kept between runs: memo.py)."""
+    return set(cached("ankare", body, lambda: frozenset(_anchors_of(body))))
+
+
+def _anchors_of(body: str) -> set[str]:
     out = set(GENERATED_ANCHORS)
     for _, line in _code_free_lines(body):
         m = HEADING.match(line)
@@ -92,6 +97,16 @@ def anchors_of(body: str) -> set[str]:
         out.add(explicit.group(1) if explicit else slugify(m.group(1), "-"))
     out.update(re.findall(r"\{[^}]*#([\w-]+)[^}]*\}", body))
     return out
+
+
+def page_links(body: str) -> tuple[tuple[int, str, str, str], ...]:
+    """(line index, '!' or '', text, target) of every Markdown link and image outside code, without
+    targets that are macros; kept between runs (memo.py): scanning 2,000 pages for them was most of
+    the link check."""
+    def scan():
+        return tuple((i, *m.groups()) for i, line in _code_free_lines(body) for m in LINK.finditer(line)
+                     if "{{" not in m.group(3))
+    return cached("lankar", body, scan)
 
 
 def check_links(handbook: Handbook, project: Project, problems: Problems, only: Page | None = None) -> None:
@@ -105,31 +120,34 @@ def check_links(handbook: Handbook, project: Project, problems: Problems, only: 
             anchors[src] = anchors_of(page.body) if page else set()
         return anchors[src]
 
+    exists: dict[str, bool] = {}
+
+    def present(dest: str) -> bool:
+        if dest not in exists:
+            exists[dest] = (project.docs / dest).exists()
+        return exists[dest]
+
     for page in [only] if only is not None else handbook.pages.values():
         here = posixpath.dirname(page.src_path)
-        for i, line in _code_free_lines(page.body):
+        for i, bang, text, target in page_links(page.body):
             lineno = i + page.body_first_line
-            for m in LINK.finditer(line):
-                bang, text, target = m.groups()
-                if "{{" in target:
-                    continue
-                if bang and not text.strip():
-                    problems.error(page.file, lineno,
-                                   f"Bilden '{target}' saknar alternativtext. Skriv vad bilden visar inom "
-                                   "hakparenteserna: ![Processkarta för …](…). Det krävs för skärmläsare.")
-                if EXTERNAL.match(target):
-                    continue
-                path, _, anchor = target.partition("#")
-                dest = posixpath.normpath(posixpath.join(here, path)) if path else page.src_path
-                if path and (dest.startswith("..") or not ((project.docs / dest).exists() or dest in generated)):
-                    problems.error(page.file, lineno,
-                                   f"Länken '{target}' pekar på en fil som inte finns ({dest} under docs/). "
-                                   "Rätta sökvägen; den är relativ till sidans egen mapp.")
-                    continue
-                if anchor and dest.endswith(".md") and anchor not in anchors_for(dest):
-                    problems.error(page.file, lineno,
-                                   f"Länken '{target}' pekar på avsnittet '#{anchor}', som inte finns på {dest}. "
-                                   f"Ankaret bildas av rubriken; välj en av: {', '.join(sorted(anchors_for(dest))[:10])}.")
+            if bang and not text.strip():
+                problems.error(page.file, lineno,
+                               f"Bilden '{target}' saknar alternativtext. Skriv vad bilden visar inom "
+                               "hakparenteserna: ![Processkarta för …](…). Det krävs för skärmläsare.")
+            if EXTERNAL.match(target):
+                continue
+            path, _, anchor = target.partition("#")
+            dest = posixpath.normpath(posixpath.join(here, path)) if path else page.src_path
+            if path and (dest.startswith("..") or not (present(dest) or dest in generated)):
+                problems.error(page.file, lineno,
+                               f"Länken '{target}' pekar på en fil som inte finns ({dest} under docs/). "
+                               "Rätta sökvägen; den är relativ till sidans egen mapp.")
+                continue
+            if anchor and dest.endswith(".md") and anchor not in anchors_for(dest):
+                problems.error(page.file, lineno,
+                               f"Länken '{target}' pekar på avsnittet '#{anchor}', som inte finns på {dest}. "
+                               f"Ankaret bildas av rubriken; välj en av: {', '.join(sorted(anchors_for(dest))[:10])}.")
 
 
 def check_text(project: Project, problems: Problems, handbook: Handbook | None = None) -> None:
