@@ -378,6 +378,14 @@ def on_env(env, files) -> None:
     cache.stop_helpers()                # every page is converted: the conversion helper is done
     cache.set_nav(files)
     cache.env = env
+    if env.bytecode_cache is None:
+        # the theme's templates compiled once, not in every build: Jinja checks each one's source
+        # against what it compiled, and the folder is per code version (Jinja, MkDocs, the theme)
+        import jinja2
+        folder = cache.folder / "jinja" / code_version()[:16]
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     get_template = env.get_template
 
     def cached_get_template(name, parent=None, globals=None):
