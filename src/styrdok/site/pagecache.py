@@ -35,6 +35,7 @@ import logging
 import os
 import pickle
 import select
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -384,6 +385,9 @@ def on_env(env, files) -> None:
         import jinja2
         folder = cache.folder / "jinja" / code_version()[:16]
         with contextlib.suppress(OSError):
+            if not folder.is_dir():                 # another code version's templates are not used again
+                for old in (folder.parent.iterdir() if folder.parent.is_dir() else ()):
+                    shutil.rmtree(old, ignore_errors=True)
             folder.mkdir(parents=True, exist_ok=True)
             env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     get_template = env.get_template
