@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from markupsafe import Markup
 
 
 class PreviewLoadError(Exception):
@@ -38,14 +38,17 @@ class PageError(Exception):
 
 
 class _Collect(logging.Handler):
-    """MkDocs' warnings while a page is rendered: `styrdok build` (--strict) fails on each."""
+    """MkDocs' warnings while a page is rendered (`styrdok build` --strict fails on each), of this
+    thread only: the site may be loading again in another thread meanwhile."""
 
     def __init__(self):
         super().__init__(logging.WARNING)
         self.lines: list[str] = []
+        self.thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
+        if record.thread == self.thread:
+            self.lines.append(record.getMessage())
 
 
 @dataclass
@@ -59,14 +62,15 @@ class Rendered:
 class MkDocsSite:
     """One loaded site: call load() once (and again when the configuration or model changes)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, generation: int = 1):
         self.root = Path(root).resolve()
+        self.load_seconds = 0.0
         self.site_dir = Path(tempfile.gettempdir()) / "styrdok-forhandsvisning-ingen-utdata"
         self.config = self.files = self.nav = self.env = None
         self.handbook = None
         self.by_url: dict[str, object] = {}
         self.static_by_url: dict[str, object] = {}
-        self.generation = 0             # bumped by every change that may touch any page
+        self.generation = generation    # a newer load of the site has a higher one
         self._converted: dict[str, tuple] = {}  # src_uri → key of the page's last conversion
         self._rendered: dict[str, Rendered] = {}
 
@@ -95,11 +99,11 @@ class MkDocsSite:
             os.chdir(self.root)
             config = load_config(config_file=str(self.root / "mkdocs.yml"), site_dir=str(self.site_dir),
                                  strict=True)
+            # The build's page cache (.cache/site/) keys a page's template by the navigation of a whole
+            # build; the preview renders one page when it is asked for, with the navigation as it is then.
+            pagecache.switch_off()
             config.plugins.on_startup(command="build", dirty=False)
             config = config.plugins.on_config(config)
-            # The build's page cache (.cache/site/) stores whole builds; the preview renders one page
-            # when it is asked for, so the cache's hooks are switched off for this process.
-            pagecache.on_shutdown()
             config.plugins.on_pre_build(config=config)
             files = get_files(config)
             env = config.theme.get_env()
@@ -124,17 +128,22 @@ class MkDocsSite:
         self.config, self.files, self.nav, self.env, self.handbook = config, files, nav, env, handbook
         self.by_url = {f.url: f for f in files.documentation_pages()}
         self.static_by_url = {f.url: f for f in files if not f.is_documentation_page()}
-        self.generation += 1
-        self._converted.clear()
-        self._rendered.clear()
         return time.perf_counter() - started
 
     def _read(self, page, config, handbook) -> None:
-        """The page's source and title, without its macros or conversion (for the navigation)."""
+        """The page's source and title, without its macros or conversion (for the navigation).
+        A file read by an earlier load and unchanged since is not parsed again (at 2,000 pages
+        parsing every front matter was two of the three seconds of a load)."""
         from ..site.adapter import page_title
         page.content = None
         page._title_from_render = None
-        page.read_source(config)
+        stamp = _stamp(page.file)
+        known = _SOURCES.get(page.file.abs_src_path or page.file.src_uri)
+        if known is not None and known[0] == stamp and page.file.is_documentation_page():
+            page.markdown, page.meta = known[1], dict(known[2])
+        else:
+            page.read_source(config)
+            _SOURCES[page.file.abs_src_path or page.file.src_uri] = (stamp, page.markdown, dict(page.meta))
         title = page_title(handbook, page.file.src_uri, page.meta)
         if title is not None:
             page.meta["title"] = title
@@ -144,10 +153,13 @@ class MkDocsSite:
         file = self.files.get_file_from_path(src_uri) if self.files else None
         if file is None or file.page is None:
             return False
+        before = file.page.title
         self._read(file.page, self.config, self.handbook)
         self._converted.pop(src_uri, None)
-        self._rendered.clear()          # its title may have changed in every page's navigation
-        _reset_navigation(self.env)
+        self._rendered.pop(src_uri, None)
+        if file.page.title != before:   # its first heading: the title in every page's navigation
+            self._rendered.clear()
+            _reset_navigation(self.env)
         return True
 
     # -- rendering -----------------------------------------------------------------------------
@@ -221,6 +233,10 @@ class MkDocsSite:
         return lines or [f"docs/{src_uri}: fel: {line}" for line in logged]
 
 
+# Sources read by a load in this process: path → (stamp, Markdown, front matter).
+_SOURCES: dict[str, tuple] = {}
+
+
 def _stamp(file) -> tuple:
     """What a page's source is now: the file's mtime and size, or a generated page's content."""
     path = file.abs_src_path
@@ -235,6 +251,3 @@ def _reset_navigation(env) -> None:
     from ..site.navcache import reset
     reset(env)
 
-
-def page_markup_title(title: str) -> Markup:
-    return Markup.escape(title)

@@ -79,22 +79,39 @@ class Preview:
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
         self.watcher = Watcher(self.root)
         self.model_stale_since: float | None = None
+        self.changes = 0                # changes applied (a background load is used only if none came)
+        self.background: threading.Thread | None = None
         self.stopping = threading.Event()
 
     # -- state -----------------------------------------------------------------------------------
-    def load(self) -> None:
+    def _loaded(self) -> MkDocsSite | list[str]:
+        """A newly loaded site, or the problems that stop it (Swedish, with file and line)."""
+        site = MkDocsSite(self.root, generation=self.site.generation + 1)
         try:
-            seconds = self.site.load()
+            seconds = site.load()
         except PreviewLoadError as exc:
-            self.load_problems = exc.lines
-            self.log("Förhandsvisningen kan inte visa handboken förrän det här är rättat:")
-            for line in exc.lines:
-                self.log(f"  {line}")
+            return exc.lines
+        site.load_seconds = seconds
+        return site
+
+    def _use(self, loaded: MkDocsSite | list[str], why: str) -> None:
+        if isinstance(loaded, list):
+            if loaded != self.load_problems:
+                self.log("Förhandsvisningen kan inte visa handboken förrän det här är rättat:")
+                for line in loaded:
+                    self.log(f"  {line}")
+            self.load_problems = loaded
             return
         if self.load_problems:
             self.log("Rättat – handboken visas igen.")
         self.load_problems = None
-        self.log(f"Handboken inläst på {seconds:.1f} s ({len(self.site.by_url)} sidor).")
+        self.site = loaded
+        self.log(f"{why}: handboken inläst på {loaded.load_seconds:.1f} s ({len(loaded.by_url)} sidor).")
+
+    def load(self) -> None:
+        with self.lock:
+            self._use(self._loaded(), "Start")
+            self.changes += 1
 
     def sync(self) -> bool:
         """Apply what changed on disk since the last look. True if anything did."""
@@ -103,23 +120,46 @@ class Preview:
             if not changes:
                 if self.model_stale_since and time.monotonic() - self.model_stale_since > BACKGROUND_DELAY:
                     self.model_stale_since = None
-                    self.load()
-                    self._bump()
+                    self._reload_in_background()
                 return False
+            self.changes += 1
             if changes.other or self.load_problems is not None or self.site.config is None:
-                self.log("Ändrat: " + ", ".join([*changes.other, *sorted(changes.text_only)][:5]))
+                names = [*changes.other, *sorted(changes.text_only)]
                 self.model_stale_since = None
-                self.load()
+                self._use(self._loaded(), "Ändrat " + ", ".join(names[:3]) + (" …" if len(names) > 3 else ""))
             else:
                 for src in sorted(changes.text_only):
                     if not self.site.page_changed(src):
                         self.model_stale_since = None
-                        self.load()
+                        self._use(self._loaded(), f"Ändrat docs/{src}")
                         break
                 else:
+                    # The page itself is right now; pages made from other pages' text (the lagrum page,
+                    # the search words) follow when the model is loaded again, in the background.
                     self.model_stale_since = time.monotonic()
             self._bump()
             return True
+
+    def _reload_in_background(self) -> None:
+        """Load the site again without holding the lock (pages are served from the current state
+        meanwhile) and use it if nothing else changed in the meantime; else the next look retries."""
+        if self.background is not None and self.background.is_alive():
+            self.model_stale_since = time.monotonic()
+            return
+        seen = self.changes
+
+        def work():
+            loaded = self._loaded()
+            with self.lock:
+                if self.changes != seen:
+                    self.model_stale_since = time.monotonic()
+                    return
+                self._use(loaded, "Texten ändrad")
+                self.changes += 1
+                self._bump()
+
+        self.background = threading.Thread(target=work, name="styrdok-omladdning", daemon=True)
+        self.background.start()
 
     def _bump(self) -> None:
         with self.changed:
@@ -285,10 +325,24 @@ class _Handler(BaseHTTPRequestHandler):
 def serve(root: Path, port: int = 8000, *, host: str = "127.0.0.1", ready=None) -> int:
     """Run the preview until Ctrl+C (or preview.stopping is set). ready(preview, server) is called once
     it listens (tests use it to stop it)."""
+    from ..memo import session
+    with session(root):             # the results the last build kept (calendars, search words …)
+        return _serve(root, port, host=host, ready=ready)
+
+
+def _serve(root: Path, port: int, *, host: str, ready) -> int:
+    import os
+    os.chdir(root)                  # MkDocs reads relative paths; the loading thread and the pages share it
     preview = Preview(root)
     preview.load()
     handler = type("Handler", (_Handler,), {"preview": preview})
-    server = ThreadingHTTPServer((host, port), handler)
+    try:
+        server = ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        print(f"fel: Förhandsvisningen kan inte använda port {port} på {host} ({exc.strerror}). Stäng det "
+              f"som redan använder den, eller välj en annan: styrdok forhandsvisa --port {port + 1}",
+              file=sys.stderr)
+        return 1
     server.daemon_threads = True
     watcher = threading.Thread(target=preview.watch_forever, name="styrdok-bevakning", daemon=True)
     watcher.start()

@@ -349,7 +349,18 @@ class _CachedTemplate:
 
 # -- the MkDocs events (overrides/hooks/cache.py) ----------------------------------------------------
 def on_config(config) -> None:
-    _BUILD["cache"] = PageCache(config)
+    if not _OFF["on"]:
+        _BUILD["cache"] = PageCache(config)
+
+
+_OFF = {"on": False}
+
+
+def switch_off() -> None:
+    """No page cache in this process: the preview (styrdok.preview) renders one page at a time, on
+    request, with a navigation that changes between requests."""
+    _OFF["on"] = True
+    _BUILD.pop("cache", None)
 
 
 def on_files(files) -> None:

@@ -1,0 +1,194 @@
+"""Issue 19 point 3: save → served changed page in the preview, on the kommun corpus (generate_kommun.py).
+
+For each N: `styrdok forhandsvisa` (make serve) and plain `mkdocs serve` of the same Markdown with the
+plain theme (the baseline, generate_kommun.plain_dir), in the same run. A page is fetched, its text
+is saved changed, and the time from the save to the first answer that shows the change is measured
+(median of several saves); for styrdok also a title saved on one page → the new title in ANOTHER
+page's menu, and a change in data/ → an overview page showing it. Also the start-up (first page
+served) and the CPU time of the server process. Prints a Markdown section.
+
+    .venv/bin/python bench/bench_preview.py --sizes 500,2000 [--keep /tmp/kommun] [--reuse]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+sys.path.insert(0, str(BENCH.parent / "src"))
+
+import generate_kommun  # noqa: E402
+from run import ENV, PY, machine  # noqa: E402
+
+SAVES = 5
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=600) as resp:
+            return resp.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, OSError):
+        return ""
+
+
+def wait_for(url: str, needle: str, proc: subprocess.Popen, timeout: float = 900) -> float:
+    """Seconds until url shows needle (polling as fast as answers come)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if proc.poll() is not None:
+            raise SystemExit(f"servern avslutades: {proc.stdout.read()[-3000:] if proc.stdout else ''}")
+        if needle in fetch(url):
+            return time.perf_counter() - start
+        time.sleep(0.02)
+    raise SystemExit(f"{url} visade aldrig {needle!r}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """user + system CPU time of a process and its waited-for children (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / tick
+
+
+def page_url(root: Path, page: Path) -> str:
+    rel = page.relative_to(root / "docs").with_suffix("").as_posix()
+    return rel[:-len("index")] if rel.endswith("index") else rel + "/"
+
+
+def append(page: Path, words: str) -> None:
+    page.write_text(page.read_text(encoding="utf-8") + f"\n{words}\n", encoding="utf-8")
+
+
+class Server:
+    def __init__(self, cmd: list[str], cwd: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}/"
+        self.proc = subprocess.Popen([*cmd, str(self.port)] if cmd[-1] == "--port" else
+                                     [*cmd, f"127.0.0.1:{self.port}"], cwd=cwd, env=ENV,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def stop(self) -> float:
+        cpu = cpu_seconds(self.proc.pid)
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        return cpu
+
+
+def saves(server: Server, root: Path, pages: list[Path], marker: str) -> list[float]:
+    """Save each page with a new sentence; the seconds until the server shows it."""
+    out = []
+    for i, page in enumerate(pages):
+        url = server.base + page_url(root, page)
+        fetch(url)                                   # the page is open in the browser
+        time.sleep(1.1)                              # a later mtime than the last save
+        words = f"{marker} nummer {i} sparad nu."
+        append(page, words)
+        out.append(wait_for(url, words, server.proc))
+    return out
+
+
+def measure(n: int, base: Path, reuse: bool) -> dict:
+    root = base / f"kommun-{n}"
+    if reuse and root.is_dir():
+        generate_kommun.copy_layer(root)
+    else:
+        generate_kommun.generate(n, root)
+    pages = sorted((root / "docs" / "kommun").rglob("*.md"))
+    picked = [pages[(k + 1) * len(pages) // (SAVES + 2)] for k in range(SAVES)]
+    r: dict = {"n": n, "load": os.getloadavg()[0]}
+
+    plain = generate_kommun.plain_dir(root)
+    plain_pages = [plain / "docs" / p.relative_to(root / "docs") for p in picked]
+    started = time.perf_counter()
+    server = Server([PY, "-m", "mkdocs", "serve", "--livereload", "--dirty", "--dev-addr"], plain)
+    try:
+        wait_for(server.base + page_url(plain, plain_pages[0]), "<html", server.proc)
+        r["plain_start"] = time.perf_counter() - started
+        r["plain_saves"] = saves(server, plain, plain_pages, "Baslinjen")
+    finally:
+        r["plain_cpu"] = server.stop()
+
+    r["load_styrdok"] = os.getloadavg()[0]
+    started = time.perf_counter()
+    server = Server([PY, "-m", "styrdok", "--root", str(root), "forhandsvisa", "--port"], root)
+    try:
+        wait_for(server.base + page_url(root, picked[0]), "<html", server.proc)
+        r["start"] = time.perf_counter() - started
+        r["saves"] = saves(server, root, picked, "Förhandsvisningen")
+        # A title saved on one page: the new title in another page's menu (same folder: it is listed there).
+        other = next(p for p in pages if p.parent == picked[1].parent and p != picked[1])
+        fetch(server.base + page_url(root, other))
+        time.sleep(1.1)
+        text = picked[1].read_text(encoding="utf-8")
+        picked[1].write_text(text.replace("titel: ", "titel: Omdöpt ", 1), encoding="utf-8")
+        r["title"] = wait_for(server.base + page_url(root, other), "Omdöpt ", server.proc)
+        # data/: the overview of responsibilities (Mitt ansvar for SAS) shows a changed task.
+        ansvar = root / "data" / "ansvar.yml"
+        overview = server.base + "ledningssystem/mitt-ansvar/sas/"
+        fetch(overview)
+        time.sleep(1.1)
+        old = ansvar.read_text(encoding="utf-8")
+        ansvar.write_text(old.replace("Sammanställer avvikelserna", "Sammanställer och analyserar avvikelserna", 1),
+                          encoding="utf-8")
+        r["data"] = wait_for(overview, "Sammanställer och analyserar avvikelserna", server.proc)
+    finally:
+        r["cpu"] = server.stop()
+    return r
+
+
+def report(results: list[dict], started: str, argv: list[str]) -> str:
+    lines = [f"Körd {started} på {machine()}. Kommando: `bench/bench_preview.py {' '.join(argv)}`. "
+             f"Tid från att filen sparas till att servern svarar med den ändrade sidan; median av {SAVES} "
+             "sparningar (min–max).", "",
+             "| N | ren `mkdocs serve` (bas) | styrdok forhandsvisa | mot bas | titel → annan sidas meny | "
+             "data → översikt | start (första sidan): bas / styrdok | CPU-tid server: bas / styrdok | belastning |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        b, s = statistics.median(r["plain_saves"]), statistics.median(r["saves"])
+        lines.append(f"| {r['n']} | {b * 1000:.0f} ms ({min(r['plain_saves']) * 1000:.0f}–{max(r['plain_saves']) * 1000:.0f}) "
+                     f"| {s * 1000:.0f} ms ({min(r['saves']) * 1000:.0f}–{max(r['saves']) * 1000:.0f}) "
+                     f"| {s / b:.2f}× | {r['title'] * 1000:.0f} ms | {r['data'] * 1000:.0f} ms "
+                     f"| {r['plain_start']:.1f} s / {r['start']:.1f} s | {r['plain_cpu']:.1f} s / {r['cpu']:.1f} s "
+                     f"| {r['load']:.1f} / {r['load_styrdok']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="500")
+    ap.add_argument("--keep", type=Path)
+    ap.add_argument("--reuse", action="store_true", help="använd korpusar som redan finns i --keep")
+    args = ap.parse_args(argv)
+    started = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    base = args.keep or Path(tempfile.mkdtemp(prefix="bench-preview-"))
+    results = []
+    for n in [int(x) for x in args.sizes.split(",")]:
+        results.append(measure(n, base, args.reuse))
+        print(report(results, started, argv), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
