@@ -179,3 +179,37 @@ def test_the_open_page_reloads_by_itself_in_chromium_after_a_save(handbook):
     finally:
         log = preview.stop()
     assert "Traceback" not in log, log
+
+
+def _hits(page, base: str, query: str) -> list[str]:
+    """The titles the search box lists for query (the page is loaded anew: the index may have changed)."""
+    page.goto(base + "/", wait_until="load")         # never "networkidle": the live reload waits on the server
+    page.locator("input.md-search__input").click()
+    page.locator("input.md-search__input").press_sequentially(query, delay=20)
+    page.wait_for_function("() => /sökresultat/.test(document.querySelector('.md-search-result__meta').textContent)",
+                           timeout=30000)
+    return page.locator(".md-search-result__item h1").all_inner_texts()
+
+
+@pytest.mark.langsam
+def test_search_in_the_preview_finds_the_build_and_then_a_word_saved_since(handbook):
+    built = run_cli(handbook, "build", "--utan-word")
+    assert built.returncode == 0, built.stderr
+    preview = Preview(handbook)
+    try:
+        with chromium() as browser:
+            page = browser.new_page()
+            assert "Rutin för avvikelser & risker" in _hits(page, preview.base, "avvikelser")
+            assert _hits(page, preview.base, "fjärilshåv") == []
+            assert "det du sparat syns i sökresultaten" in page.inner_text("body")
+
+            _edit(handbook / "docs" / "rutiner" / "avvikelser.md", "samma dag", "samma dag med fjärilshåv")
+            assert "fjärilshåv" in preview.get("/rutiner/avvikelser/")[1]       # the page opened after the save
+            end = time.monotonic() + 120
+            while "Rutin för avvikelser & risker" not in _hits(page, preview.base, "fjärilshåv"):
+                assert time.monotonic() < end, "sökningen hittade aldrig ordet som sparades"
+                time.sleep(1)
+    finally:
+        log = preview.stop()
+    assert "Sökindexet uppdaterat" in log, log
+    assert "Traceback" not in log, log

@@ -167,6 +167,9 @@ class MkDocsSite:
         """The site's file (theme asset, docs/ file, generated file) at url, or None."""
         return self.static_by_url.get(url) if self.files is not None else None
 
+    def dest_for_url(self, url: str) -> str:
+        return self.by_url[url or "./"].dest_uri
+
     def src_for_url(self, url: str) -> str | None:
         file = self.by_url.get(url or "./")
         return file.src_uri if file is not None else None

@@ -31,7 +31,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .mkdocs_site import MkDocsSite, PageError, PreviewLoadError
+from .search import PreviewSearch
 from .watch import Watcher
+from ..search.pagefind import BUNDLE_DIR
 
 PREFIX = "/_forhandsvisning/"
 POLL_SECONDS = 0.25
@@ -57,8 +59,8 @@ LIVE_SCRIPT = """
 })();
 """
 
-NOTICE = ("Förhandsvisning: sidan görs om när du sparar. Sökningen använder registret från det senaste "
-          "bygget (make build) och visar inte det du sparat sedan dess.")
+NOTICE = ("Förhandsvisning: sidan görs om när du sparar. Sökningen utgår från det senaste bygget (make build); "
+          "det du sparat syns i sökresultaten några sekunder efter att du öppnat sidan här.")
 
 
 def _digest(text: str) -> str:
@@ -82,6 +84,7 @@ class Preview:
         self.changes = 0                # changes applied (a background load is used only if none came)
         self.background: threading.Thread | None = None
         self.stopping = threading.Event()
+        self.search = PreviewSearch(self.root, self.log)
 
     # -- state -----------------------------------------------------------------------------------
     def _loaded(self) -> MkDocsSite | list[str]:
@@ -170,6 +173,7 @@ class Preview:
         while not self.stopping.wait(POLL_SECONDS):
             try:
                 self.sync()
+                self.search.tick()
             except Exception as exc:                    # never stop watching
                 self.log(f"Förhandsvisningen: {type(exc).__name__}: {exc}")
 
@@ -190,6 +194,8 @@ class Preview:
                 return 500, self._problem_page(exc.lines, url), "fel"
             src = self.site.src_for_url(url)
             problems = self.site.warnings_for(src, rendered.warnings) if rendered.warnings else []
+            if not problems:
+                self.search.page_made(self.site.dest_for_url(url), rendered.html)
             for line in problems:
                 self.log(line)
             return 200, self._decorate(rendered.html, url, problems), _digest(rendered.html + repr(problems))
@@ -233,7 +239,14 @@ class Preview:
                 f"<ul>{items}</ul>{self._script(url, 'fel')}</body></html>")
 
     def static(self, url: str) -> tuple[bytes, str] | None:
-        """A file the site has at url: the theme's and docs/ assets, generated files, else site/."""
+        """A file the site has at url: the theme's and docs/ assets, generated files, the search
+        index (PreviewSearch), else what the last build wrote in site/."""
+        if url.startswith(BUNDLE_DIR + "/"):
+            bundle = self.search.bundle_dir()
+            target = (bundle / url[len(BUNDLE_DIR) + 1:]).resolve()
+            if bundle.resolve() in target.parents and target.is_file():
+                return target.read_bytes(), target.name
+            return None
         with self.lock:
             file = self.site.static_file(url) if self.load_problems is None else None
             if file is not None:
@@ -335,6 +348,7 @@ def _serve(root: Path, port: int, *, host: str, ready) -> int:
     os.chdir(root)                  # MkDocs reads relative paths; the loading thread and the pages share it
     preview = Preview(root)
     preview.load()
+    preview.search.start()
     handler = type("Handler", (_Handler,), {"preview": preview})
     try:
         server = ThreadingHTTPServer((host, port), handler)
