@@ -7,6 +7,7 @@ tjansteskrivelse.docx (docxtpl). `python -m styrdok.export.make_templates` recre
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import os
 import re
@@ -22,6 +23,7 @@ from docx import Document
 from docx.opc.phys_pkg import _ZipPkgWriter
 from docx.opc.pkgwriter import PackageWriter
 from docxtpl import DocxTemplate
+from lxml import etree
 
 from ..outputfiles import file_mode
 
@@ -130,38 +132,116 @@ _PATCHED: dict[str, str] = {}
 class FastTemplate(DocxTemplate):
     """docxtpl's DocxTemplate with the same result, for many documents from one template:
 
-    - patch_xml (docxtpl's regular-expression clean-up of the template's XML before Jinja) is a
-      pure function of the part's XML, which is the same for every document: computed once;
+    - patch_xml (docxtpl's regular-expression clean-up of the template's XML before Jinja) and
+      resolve_listing (its pass over the rendered XML) are pure functions of the XML they get,
+      which is mostly the same for every document: each result is kept;
     - the body (`set_body`) does not go through Jinja and docxtpl's text passes as a string of
       hundreds of kilobytes: the template is rendered with BODY_PLACEHOLDER as the body field's
-      value and the body's XML replaces it just before docxtpl parses the rendered part. This is
+      value, and the body's elements take the placeholder's place in the tree docxtpl parses from
+      the rendered part, with docxtpl's table grid fix applied to them as to the rest. This is
       only done for a body those passes would leave unchanged (no tab or line break inside a
       text, none of docxtpl's escaped braces); any other body goes through them as before.
     """
-    body_xml: str | None = None
+    body_elements: list | None = None
 
     def patch_xml(self, src_xml):
-        patched = _PATCHED.get(src_xml)
-        if patched is None:
-            patched = super().patch_xml(src_xml)
-            if len(_PATCHED) > 256:
-                _PATCHED.clear()
-            _PATCHED[src_xml] = patched
-        return patched
+        return _kept(_PATCHED, src_xml, super().patch_xml)
 
-    def set_body(self, xml: str) -> str:
-        """The value to give the body field: the placeholder when the body can skip docxtpl's text
-        passes (it is then put in by fix_tables), else the body itself."""
-        if any(s in xml for s in ("\t", "\n", "\a", "\f", "{_{", "}_}", "{_%", "%_}")):
-            self.body_xml = None
+    def resolve_listing(self, xml):
+        return _kept(_RESOLVED, xml, super().resolve_listing)
+
+    def set_body(self, xml: str, elements: list) -> str:
+        """The value to give the body field (`xml`: the elements serialized): the placeholder when
+        the body can skip docxtpl's text passes (the elements are then put in by fix_tables), else
+        the body itself."""
+        if not elements or any(s in xml for s in ("\t", "\n", "\a", "\f", "{_{", "}_}", "{_%", "%_}")):
+            self.body_elements = None
             return xml
-        self.body_xml = xml
+        self.body_elements = elements
         return BODY_PLACEHOLDER
 
     def fix_tables(self, xml):
-        if self.body_xml is not None:
-            xml = xml.replace(BODY_PLACEHOLDER, self.body_xml)
-        return super().fix_tables(xml)
+        tree = super().fix_tables(xml)
+        if self.body_elements is not None:
+            ns = "{" + tree.nsmap["w"] + "}"
+            for n, mark in enumerate(tree.xpath("//comment()[.=$text]", text=BODY_PLACEHOLDER[4:-3])):
+                elements = self.body_elements if n == 0 else [copy.deepcopy(el) for el in self.body_elements]
+                last = elements[-1]
+                last.tail = (last.tail or "") + (mark.tail or "") or None
+                mark.getparent().replace(mark, elements[0])
+                for prev, el in zip(elements, elements[1:]):
+                    prev.addnext(el)
+                if n == 0:
+                    for el in elements:
+                        for table in el.iter(ns + "tbl"):
+                            _fix_table_grid(table, ns)
+        return tree
+
+
+def _kept(memo: dict, key: str, compute):
+    value = memo.get(key)
+    if value is None:
+        value = compute(key)
+        if len(memo) > 256:
+            memo.clear()
+        memo[key] = value
+    return value
+
+
+_RESOLVED: dict[str, str] = {}
+
+
+def _fix_table_grid(t, ns: str) -> None:
+    """docxtpl 0.20's DocxTemplate.fix_tables for one table (its loop body, unchanged): the grid
+    gets as many columns as the widest row has cells."""
+    tblGrid = t.find(ns + "tblGrid")
+    columns = tblGrid.findall(ns + "gridCol")
+    to_add = 0
+    for r in t.iter(ns + "tr"):
+        cells = r.findall(ns + "tc")
+        if (len(columns) + to_add) < len(cells):
+            to_add = len(cells) - len(columns)
+    if to_add > 0:
+        width = 0.0
+        new_average = None
+        for c in columns:
+            if c.get(ns + "w") is not None:
+                width += float(c.get(ns + "w"))
+        if width > 0:
+            old_average = width / len(columns)
+            new_average = width / (len(columns) + to_add)
+            for c in columns:
+                c.set(ns + "w", str(int(float(c.get(ns + "w")) * new_average / old_average)))
+            for i in range(to_add):
+                etree.SubElement(tblGrid, ns + "gridCol", {ns + "w": str(int(new_average))})
+    columns = tblGrid.findall(ns + "gridCol")
+    columns_len = len(columns)
+    cells_len_max = 0
+
+    def get_cell_len(total, cell):
+        tc_pr = cell.find(ns + "tcPr")
+        grid_span = None if tc_pr is None else tc_pr.find(ns + "gridSpan")
+        if grid_span is not None:
+            return total + int(grid_span.get(ns + "val"))
+        return total + 1
+
+    for r in t.iter(ns + "tr"):
+        cells = r.findall(ns + "tc")
+        cells_len = functools.reduce(get_cell_len, cells, 0)
+        cells_len_max = max(cells_len_max, cells_len)
+    to_remove = columns_len - cells_len_max
+    if to_remove > 0:
+        removed_width = 0.0
+        for c in columns[-to_remove:]:
+            removed_width += float(c.get(ns + "w"))
+            tblGrid.remove(c)
+        columns_left = tblGrid.findall(ns + "gridCol")
+        extra_space = 0
+        if len(columns_left) > 0:
+            extra_space = removed_width / len(columns_left)
+            extra_space = int(extra_space)
+        for c in columns_left:
+            c.set(ns + "w", str(int(float(c.get(ns + "w")) + extra_space)))
 
 
 _PRISTINE: dict[bytes, object] = {}

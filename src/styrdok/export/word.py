@@ -221,7 +221,7 @@ def _render_job(job: _Job, templates: Templates, body_doc, elements: list, env, 
     if job.body_field == "brodtext" and not job.toc and word_body.heading_count(elements) > TOC_MIN_HEADINGS:
         job.toc = True                  # more than a few headings: a table of contents without asking
         job.context["innehallsforteckning"] = True
-    context = {**job.context, job.body_field: word_body.BodyXml(tpl.set_body(xml)), "logotyp": logo_image(tpl, job.logo, cache_dir)}
+    context = {**job.context, job.body_field: word_body.BodyXml(tpl.set_body(xml, elements)), "logotyp": logo_image(tpl, job.logo, cache_dir)}
     if job.body_field == "brodtext":
         context["innehall"] = word_body.BodyXml(word_body.toc_xml(elements) if job.toc else "")
     render_template(tpl, context, templates.template_name, env)
