@@ -26,6 +26,9 @@ DOC_BREAK = "STYRDOK-DOKUMENT-SLUT"
 _STYLE, _STYLE_ID, _VAL = qn("w:style"), qn("w:styleId"), qn("w:val")
 _NUM, _ABSTRACT_NUM, _NUM_ID = qn("w:num"), qn("w:abstractNum"), qn("w:numId")
 _NUM_ID_ATTR, _ABSTRACT_NUM_ID_ATTR = qn("w:numId"), qn("w:abstractNumId")
+_P, _T, _TBL, _SECT_PR = qn("w:p"), qn("w:t"), qn("w:tbl"), qn("w:sectPr")
+_P_STYLE = qn("w:pPr") + "/" + qn("w:pStyle")
+_TOC_LEVEL = re.compile(r"Heading[123]")
 _STYLE_REFS = etree.XPath(".//w:tblStyle|.//w:pStyle|.//w:rStyle", namespaces=NS)
 
 
@@ -53,11 +56,11 @@ def run_pandoc(html: str, out: Path, templates: Templates, resource_dir: Path, l
 
 
 def text_of(el) -> str:
-    return "".join(t.text or "" for t in el.iter(qn("w:t")))
+    return "".join(t.text or "" for t in el.iter(_T))
 
 
 def _marker(el) -> str | None:
-    if el.tag != qn("w:p"):
+    if el.tag != _P:
         return None
     text = text_of(el).strip()
     return text if text.startswith("STYRDOK-") else None
@@ -158,7 +161,7 @@ CELL_PADDING = 260          # a cell's left and right margins and borders
 
 
 def _cell_words(tc) -> list[str]:
-    return " ".join(text_of(p) for p in tc.iter(qn("w:p"))).split()
+    return " ".join(text_of(p) for p in tc.iter(_P)).split()
 
 
 def _section_paragraph(landscape: bool):
@@ -263,11 +266,11 @@ def _set_widths(tbl, widths: list[int]) -> None:
 def split(doc, count: int) -> list[list]:
     parts: list[list] = [[]]
     for el in doc.element.body:
-        if el.tag == qn("w:sectPr"):
+        if el.tag == _SECT_PR:
             continue
         if _marker(el) == DOC_BREAK:
             parts.append([])
-        elif el.tag in (qn("w:p"), qn("w:tbl")) or not parts[-1] and len(parts) == 1:
+        elif el.tag in (_P, _TBL) or not parts[-1] and len(parts) == 1:
             parts[-1].append(el)
         else:               # body-level bookmark ends and the like belong to the part before
             (parts[-1] if parts[-1] or len(parts) == 1 else parts[-2]).append(el)
@@ -451,8 +454,8 @@ def heading_count(elements: list) -> int:
     """The body's headings of levels 1-3 (the ones a table of contents lists)."""
     count = 0
     for el in elements:
-        style = el.find(qn("w:pPr") + "/" + qn("w:pStyle")) if el.tag == qn("w:p") else None
-        if style is not None and re.fullmatch(r"Heading[123]", style.get(qn("w:val")) or ""):
+        style = el.find(_P_STYLE) if el.tag == _P else None
+        if style is not None and _TOC_LEVEL.fullmatch(style.get(_VAL) or ""):
             count += 1
     return count
 
@@ -463,9 +466,8 @@ def toc_xml(elements: list) -> str:
     document opens (w:updateFields)."""
     entries = []
     for el in elements:
-        style = el.find(qn("w:pPr") + "/" + qn("w:pStyle")) if el.tag == qn("w:p") else None
-        level = style.get(qn("w:val"))[-1] if style is not None and re.fullmatch(
-            r"Heading[123]", style.get(qn("w:val")) or "") else None
+        style = el.find(_P_STYLE) if el.tag == _P else None
+        level = style.get(_VAL)[-1] if style is not None and _TOC_LEVEL.fullmatch(style.get(_VAL) or "") else None
         if level:
             entries.append((level, text_of(el).strip()))
     if not entries:
