@@ -38,6 +38,14 @@ def _code_version() -> str:
 
 
 _CODE_VERSION: str | None = None
+
+
+def code_version() -> str:
+    """_code_version(), computed once per process."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        _CODE_VERSION = _code_version()
+    return _CODE_VERSION
 _FILE_DIGESTS: dict[tuple[str, int, int], str] = {}
 
 
@@ -85,9 +93,7 @@ def input_key(doc: WordDocument, templates: Templates, stats: dict[str, str]) ->
     names, the logo, the templates and the export code. Computed before the page is rendered
     for pandoc, so an unchanged document costs a hash and a copy (preparing all 2,000 took longer
     than the warm export's goal)."""
-    global _CODE_VERSION
-    if _CODE_VERSION is None:
-        _CODE_VERSION = _code_version()
+    code_version()
     fields = [doc.doc_id, doc.title, doc.doc_type, doc.kommun_name, [list(r) for r in doc.metadata],
               [list(r) for r in doc.revisions], bool(doc.toc), doc.src_path, str(doc.docs_dir), doc.note,
               _referenced(doc, stats), doc.markdown.key,

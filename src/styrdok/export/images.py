@@ -17,6 +17,7 @@ from .cache import file_digest
 from .wordhtml import Image
 
 LOGO_HEIGHT = Cm(1.3)
+LOGO_ZOOM = 4.0                 # the logo's SVG is drawn at four times its size
 
 
 def svg_to_png(path: Path | str, zoom: float = 2.0, data: bytes | None = None) -> bytes:
@@ -79,7 +80,7 @@ def logo_image(tpl, path: Path | None, cache_dir: Path | None):
         except ImportError:
             raise ExportError(f"Logotypen {path} är en SVG, men resvg-py som gör om den till PNG saknas. "
                               "Installera om styrdok (make build) eller använd en PNG-logotyp.") from None
-        return InlineImage(tpl, io.BytesIO(png_for(path, 4.0, cache_dir)), height=LOGO_HEIGHT)
+        return InlineImage(tpl, io.BytesIO(png_for(path, LOGO_ZOOM, cache_dir)), height=LOGO_HEIGHT)
     try:
         DocxImage.from_file(str(path))
     except Exception as exc:        # python-docx raises several kinds for a file it cannot read

@@ -116,6 +116,8 @@ def compiled_env(env: jinja2.Environment) -> jinja2.Environment:
         if globals is not None or template_class is not None:
             return plain(source, globals, template_class)
         if source not in compiled:
+            if len(compiled) > 256:     # a part with the body's footnotes differs per document
+                compiled.clear()
             compiled[source] = plain(source)
         return compiled[source]
 
@@ -132,9 +134,10 @@ _PATCHED: dict[str, str] = {}
 class FastTemplate(DocxTemplate):
     """docxtpl's DocxTemplate with the same result, for many documents from one template:
 
-    - patch_xml (docxtpl's regular-expression clean-up of the template's XML before Jinja) and
-      resolve_listing (its pass over the rendered XML) are pure functions of the XML they get,
-      which is mostly the same for every document: each result is kept;
+    - patch_xml (docxtpl's regular-expression clean-up of the template's XML before Jinja),
+      resolve_listing (its pass over the rendered XML) and get_part_xml (a header's XML read
+      again) are pure functions of the XML they get, which is mostly the same for every
+      document: each result is kept;
     - the body (`set_body`) does not go through Jinja and docxtpl's text passes as a string of
       hundreds of kilobytes: the template is rendered with BODY_PLACEHOLDER as the body field's
       value, and the body's elements take the placeholder's place in the tree docxtpl parses from
@@ -149,6 +152,9 @@ class FastTemplate(DocxTemplate):
 
     def resolve_listing(self, xml):
         return _kept(_RESOLVED, xml, super().resolve_listing)
+
+    def get_part_xml(self, part):
+        return _kept(_PART_XML, part.blob, lambda blob: super(FastTemplate, self).get_part_xml(part))
 
     def set_body(self, xml: str, elements: list) -> str:
         """The value to give the body field (`xml`: the elements serialized): the placeholder when
@@ -189,6 +195,7 @@ def _kept(memo: dict, key: str, compute):
 
 
 _RESOLVED: dict[str, str] = {}
+_PART_XML: dict[bytes, str] = {}
 
 
 def _fix_table_grid(t, ns: str) -> None:

@@ -22,6 +22,7 @@ batches over all cores, and skips documents whose content, templates and code ar
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import multiprocessing
@@ -42,9 +43,9 @@ from lxml import etree
 from ..jinja import make_env
 from ..render.html import DEFAULT_CONFIG, MarkdownConfig, render_html
 from . import body as word_body
-from .cache import cached_path, from_cache, input_key, store
+from .cache import cached_path, code_version, from_cache, input_key, store
 from .compare import Marks, track
-from .images import logo_image, materialize
+from .images import LOGO_ZOOM, logo_image, materialize, png_for
 from .templates import DOCUMENT, MEMO, ExportError, FastTemplate, Templates, compiled_env, load_templates, \
     open_docx, render_template, save_docx, write_atomic
 from .wordhtml import Image, Prepared, Sources, WordHtmlError, adapt, parse, printable, serialize
@@ -235,11 +236,18 @@ def _render_job(job: _Job, templates: Templates, body_doc, elements: list, env, 
     write_atomic(job.out, lambda tmp: save_docx(tpl, tmp))
 
 
+@functools.lru_cache(maxsize=None)
+def _docx_env():
+    """The Jinja environment of the Word templates, one per process: it keeps the compiled template
+    parts (docxtpl renders the same XML for every document)."""
+    return compiled_env(make_env(autoescape=True))
+
+
 def _export_jobs(jobs: list[_Job], templates: Templates, cache_dir: Path | None) -> None:
     """One pandoc process for all jobs, then one template rendering per job."""
     if not jobs:
         return
-    env = compiled_env(make_env(autoescape=True))
+    env = _docx_env()
     with tempfile.TemporaryDirectory(prefix="styrdok-word-") as tmp_name:
         tmp = Path(tmp_name)
         images = {image.name: image for job in jobs for image in job.images}
@@ -319,6 +327,26 @@ def _export_chunk(docs: Sequence[WordDocument], out_dir: Path, templates: Templa
     return paths
 
 
+def _prepare_workers(docs: Sequence[WordDocument], templates: Templates, cache_dir: Path | None) -> None:
+    """What every worker process would make for itself before its first document, made once
+    here so that the forked workers share it: the Markdown converter of each configuration, the
+    parsed template, the compiled Jinja environment, the code's hash for the cache, the logo as
+    PNG. A problem (a logo that cannot be read) is left for the document that meets it, which
+    reports it as before."""
+    for config in dict.fromkeys(doc.markdown for doc in docs):
+        render_html("", config)
+    open_docx(templates.template)
+    _docx_env()
+    if cache_dir is not None:
+        code_version()
+    for logo in dict.fromkeys(doc.logo_path for doc in docs if doc.logo_path is not None):
+        try:
+            if Path(logo).suffix.lower() == ".svg" and Path(logo).is_file():
+                png_for(logo, LOGO_ZOOM, cache_dir)
+        except Exception:       # noqa: BLE001 (reported by the document's own export)
+            pass
+
+
 def export_many(docs: Sequence[WordDocument], out_dir: Path, templates_dir: Path, *, jobs: int | None = None,
                 cache_dir: Path | None = None, progress: Callable[[int, int], None] | None = None,
                 link: bool = False) -> list[Path]:
@@ -353,6 +381,8 @@ def export_many(docs: Sequence[WordDocument], out_dir: Path, templates_dir: Path
                 progress(done, total)
     else:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        if method == "fork":
+            _prepare_workers(docs, templates, cache_dir)
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
             futures = {pool.submit(_export_chunk, chunk, out_dir, templates, cache_dir, link): len(chunk)
                        for chunk in chunks}
