@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -129,6 +130,33 @@ def test_a_saved_title_reaches_every_page_menu_data_reaches_the_overview_and_the
         written = (handbook / "site" / url.lstrip("/") / "index.html").read_text(encoding="utf-8")
         assert _article(page) == _article(written), url
         assert _nav(page) == _nav(written), url
+
+
+@pytest.mark.langsam
+def test_every_page_of_the_example_is_the_page_the_build_wrote(example_built, tmp_path):
+    """Article and menu of every page, tag lists and tag links included (the tags plugin collects
+    every page's tags in a build; the preview must know them without converting every page)."""
+    root = tmp_path / "handbok"
+    shutil.copytree(example_built, root, symlinks=True)
+    site = root / "site"
+    urls = sorted("/" + p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html")
+                  if p.parent.relative_to(site).parts[:1] != ("redigera",))
+    assert "/taggar/" in urls and len(urls) > 40
+    preview = Preview(root)
+    try:
+        differ = []
+        for url in urls:
+            url = "/" if url == "/./" else url
+            status, page = preview.get(url)
+            written = (site / url.lstrip("/") / "index.html").read_text(encoding="utf-8")
+            if status != 200 or _article(page) != _article(written) or _nav(page) != _nav(written):
+                differ.append(url)
+        assert differ == []
+        taggar = _article(preview.get("/taggar/")[1])
+        assert 'id="tag:ivo"' in taggar and "Rutin för lex Sarah" in taggar
+    finally:
+        log = preview.stop()
+    assert "Traceback" not in log, log
 
 
 @pytest.mark.langsam

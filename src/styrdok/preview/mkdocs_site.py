@@ -73,6 +73,7 @@ class MkDocsSite:
         self.generation = generation    # a newer load of the site has a higher one
         self._converted: dict[str, tuple] = {}  # src_uri → key of the page's last conversion
         self._rendered: dict[str, Rendered] = {}
+        self.tags = None
 
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> float:
@@ -82,7 +83,7 @@ class MkDocsSite:
         import time
         started = time.perf_counter()
         os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-        from mkdocs.commands.build import get_navigation
+        from mkdocs.commands.build import _populate_page, get_navigation
         from mkdocs.config import load_config
         from mkdocs.structure.files import get_files, set_exclusions
         from mkdocs.structure.pages import Page
@@ -117,6 +118,10 @@ class MkDocsSite:
                 if file.page is None:
                     Page(None, file, config)
                 self._read(file.page, config, handbook)
+            self.tags = _tags_plugin(config)
+            listing_pages = _collect_tags(self.tags, files) if self.tags is not None else []
+            for page in listing_pages:      # made now: the tags plugin fills their lists in on_env
+                _populate_page(page, config, files)
             env = config.plugins.on_env(env, config=config, files=files)
         except SourceError as exc:
             raise PreviewLoadError([p.format() for p in exc.problems.items]) from None
@@ -127,6 +132,8 @@ class MkDocsSite:
             logger.removeHandler(collect)
         self.config, self.files, self.nav, self.env, self.handbook = config, files, nav, env, handbook
         self.by_url = {f.url: f for f in files.documentation_pages()}
+        for page in listing_pages:
+            self._converted[page.file.src_uri] = self._key(page.file)
         self.static_by_url = {f.url: f for f in files if not f.is_documentation_page()}
         return time.perf_counter() - started
 
@@ -147,6 +154,9 @@ class MkDocsSite:
         title = page_title(handbook, page.file.src_uri, page.meta)
         if title is not None:
             page.meta["title"] = title
+        doc = handbook.dokument_by_path(page.file.src_uri) if handbook is not None else None
+        if doc is not None:
+            page.meta["tags"] = list(doc.taggar)   # as the macros give it (adapter.before_page)
 
     def page_changed(self, src_uri: str) -> bool:
         """A page's file changed (not its front matter): read it again. False if it is not a page."""
@@ -183,7 +193,7 @@ class MkDocsSite:
 
         file = self.by_url[url or "./"]
         page = file.page
-        key = (self.generation, file.src_uri, _stamp(file))
+        key = self._key(file)
         done = self._rendered.get(file.src_uri)
         if done is not None and done.key == key:
             return done
@@ -194,7 +204,11 @@ class MkDocsSite:
         try:
             os.chdir(self.root)
             if self._converted.get(file.src_uri) != key:
+                if self.tags is not None:   # the page's tag lists are made again below
+                    self.tags.listings.data = {x for x in self.tags.listings.data if x.page is not page}
                 _populate_page(page, self.config, self.files)
+                if self.tags is not None:
+                    _populate_listings(self.tags, page, self.env, self.config)
                 self._converted[file.src_uri] = key
             page.active = True
             self.config._current_page = page
@@ -218,6 +232,9 @@ class MkDocsSite:
         done = Rendered(output, key, list(collect.lines))
         self._rendered[file.src_uri] = done
         return done
+
+    def _key(self, file) -> tuple:
+        return (self.generation, file.src_uri, _stamp(file))
 
     def _explain(self, src_uri: str, exc: BaseException, logged: list[str]) -> list[str]:
         """What `styrdok check` says about the page (macros, links), else MkDocs' own words."""
@@ -247,6 +264,38 @@ def _stamp(file) -> tuple:
         st = os.stat(path)
         return (st.st_mtime_ns, st.st_size)
     return (hash(file.content_string) if file.is_documentation_page() else 0,)
+
+
+def _tags_plugin(config):
+    """mkdocs-material's tags plugin when it is on (its lists of pages per tag and each page's tag links)."""
+    for plugin in config.plugins.values():
+        if type(plugin).__module__.startswith("material.plugins.tags") and plugin.config.enabled:
+            return plugin
+    return None
+
+
+def _collect_tags(tags, files) -> list:
+    """Give the tags plugin every page's tags (a build collects them while it converts every page)
+    and return the pages that list pages by tag (`<!-- material/tags -->`)."""
+    import re
+    directive = re.compile(r"<!--\s*?" + re.escape(tags.config.listings_directive), re.I)
+    listing_pages = []
+    for file in files.documentation_pages():
+        if tags.filter(file):
+            tags.mappings.add(file.page, file.page.markdown)
+        if directive.search(file.page.markdown or ""):
+            listing_pages.append(file.page)
+    return listing_pages
+
+
+def _populate_listings(tags, page, env, config) -> None:
+    """Fill the tag lists of a page just converted, as the tags plugin's on_env does in a build."""
+    from material.plugins.tags.renderer import Renderer
+    mine = [x for x in tags.listings.data if x.page is page]
+    if mine:
+        renderer = Renderer(env, config)
+        for listing in mine:
+            tags.listings.populate(listing, tags.mappings, renderer)
 
 
 def _reset_navigation(env) -> None:
