@@ -2,6 +2,8 @@
 
 - `GENERATED_PAGES`: functions (handbook) -> [(docs-relative path, Markdown)] for pages that exist
   only in the built site (per role "Mitt ansvar", overviews …). Their Markdown calls macros.
+- `PRINT_PAGES`: functions (handbook) -> [PrintPage] for pages that are not styrdokument but are
+  printed (styrdok.printpages): they get Word and PDF files and the page a download link.
 - `PART_MODULES`: modules imported once before loading; importing them registers their loaders
   (`load.EXTRA_LOADERS`), macros (`render.markdown.PROVIDERS`) and generated pages.
 """
@@ -18,6 +20,11 @@ GENERATED_PAGES: list[GeneratedPages] = []
 # Files other than pages (an .ics calendar, an Atom feed, diagrams): handbook -> [(site path, bytes)].
 GeneratedFiles = Callable[[Handbook], list[tuple[str, bytes]]]
 GENERATED_FILES: list[GeneratedFiles] = []
+
+# Pages other than styrdokument that get Word and PDF files (a process, the kvalitetsplan, Mitt ansvar,
+# an enhet's ledningssystem): handbook -> [styrdok.printpages.PrintPage].
+PrintPages = Callable[[Handbook], list]
+PRINT_PAGES: list[PrintPages] = []
 
 PART_MODULES: list[str] = ["styrdok.changes", "styrdok.overviews", "styrdok.ledningssystem", "styrdok.overdue",
                            "styrdok.decided", "styrdok.decided_pages", "styrdok.guard", "styrdok.tillganglighet"]
@@ -60,3 +67,7 @@ def generated_pages(handbook: Handbook) -> list[tuple[str, str]]:
 
 def generated_files(handbook: Handbook) -> list[tuple[str, bytes]]:
     return _made("files", GENERATED_FILES, handbook)
+
+
+def print_pages(handbook: Handbook) -> list:
+    return _made("print", PRINT_PAGES, handbook)

@@ -14,6 +14,7 @@ from ..history import HistoryError, file_at_ref, last_tag_for
 from ..header import header_rows
 from ..load import Project, current_date
 from ..model import Handbook, Styrdokument
+from ..printpages import PrintPage, cover_rows, history_rows
 from ..problems import Problems
 from ..render.html import MarkdownConfig, MarkdownConfigError, markdown_config
 from ..render.markdown import render_page_markdown
@@ -86,6 +87,34 @@ def word_document(handbook: Handbook, project: Project, doc: Styrdokument, *, to
         body_markdown=body, toc=toc, src_path=doc.src_path,
         docs_dir=project.docs, link_titles=link_titles(handbook), markdown=site_markdown(project),
         generated=generated_for(handbook, body))
+
+
+def page_source_markdown(handbook: Handbook, project: Project, src_path: str) -> str:
+    """A page's Markdown after its macros, without front matter: a docs page's or a generated page's."""
+    from ..parts import generated_pages
+    page = handbook.pages.get(src_path)
+    if page is not None:
+        return render_page_markdown(handbook, project.root / "templates", src_path, page.body)
+    source = dict(generated_pages(handbook)).get(src_path)
+    if source is None:
+        raise ExportError(f"Sidan {src_path} finns inte: den kan inte bli en Word-fil.")
+    text = render_page_markdown(handbook, project.root / "templates", src_path, source)
+    problems = Problems()
+    split = split_front_matter(text.lstrip("\n"), src_path, problems)
+    return split.body if split is not None else text
+
+
+def page_word_document(handbook: Handbook, project: Project, page: PrintPage) -> WordDocument:
+    """A printed page (styrdok.printpages) as a Word document: the page's own rendering, a cover
+    with what it is about and the date of its data (no decision fields), and as revision history
+    the newest changes of that data."""
+    logo = project.docs / handbook.kommun.logotyp if handbook.kommun.logotyp else None
+    body = page_source_markdown(handbook, project, page.src_path)
+    return WordDocument(
+        doc_id=page.name, title=page.title, doc_type=page.kind, kommun_name=handbook.kommun.namn,
+        logo_path=logo, metadata=cover_rows(handbook, page), revisions=history_rows(handbook, page), body_markdown=body,
+        src_path=page.src_path, docs_dir=project.docs, link_titles=link_titles(handbook),
+        markdown=site_markdown(project), generated=generated_for(handbook, body))
 
 
 def decided_word_document(handbook: Handbook, project: Project, doc: Styrdokument, *,

@@ -202,8 +202,9 @@ def _load_planer(project, hb, p, processer, today: dt.date) -> dict[str, lm.Kval
             continue
         fb = tuple(lm.Forbattringsomrade(f.kvalitetsomrade, lm.KVALITETSOMRADEN[f.kvalitetsomrade], f.beskrivning,
                                          f.resultat) for f in fil.forbattringsomraden)
-        src = _page_calling(hb, "kvalitetsplan", fil.id) or "ledningssystem/index.md"
-        out[fil.id] = lm.Kvalitetsplan(fil.id, fil.titel, org, fil.ar, fb, tuple(pps), src, fria)
+        page = _page_calling(hb, "kvalitetsplan", fil.id)
+        out[fil.id] = lm.Kvalitetsplan(fil.id, fil.titel, org, fil.ar, fb, tuple(pps),
+                                       page or "ledningssystem/index.md", fria, rel, page is not None)
     return out
 
 

@@ -357,6 +357,8 @@ class Kvalitetsplan:
     processer: tuple[PlanProcess, ...]
     src_path: str            # the page that shows it
     fria_atgarder: tuple[Atgard, ...] = ()      # åtgärder without a risk
+    file: str = ""           # its data file, e.g. data/kvalitetsplaner/socialforvaltningen-2026.yml
+    has_page: bool = False   # a docs page calls kvalitetsplan(id) (src_path is that page)
 
     def atgarder(self):
         for pp in self.processer:

@@ -28,6 +28,33 @@ def generated_pages(hb: Handbook) -> list[tuple[str, str]]:
     return out
 
 
+def print_pages(hb: Handbook) -> list:
+    """The ledningssystem's pages that get Word and PDF files (styrdok.printpages): every process,
+    each kvalitetsplan shown on a page, Mitt ansvar per role, each enhet's ledningssystem."""
+    from ..printpages import PrintPage
+    ls = ledningssystem_of(hb)
+    if not (ls.amnen or ls.processer or ls.enheter or ls.kvalitetsplaner or ls.arshjul):
+        return []
+    out = [PrintPage(p.src_path, f"process-{p.id}", p.namn, "Process",
+                     (("Processägare", p.agare.namn),), ("data/processer.yml", "data/roller.yml"))
+           for p in ls.processer.values()]
+    out += [PrintPage(plan.src_path, f"kvalitetsplan-{plan.id}", plan.titel, "Kvalitetsplan",
+                      (("Organisation", plan.organisation.namn), ("År", str(plan.ar))),
+                      (plan.file, f"docs/{plan.src_path}"))
+            for plan in ls.kvalitetsplaner.values() if plan.has_page]
+    out += [PrintPage(mitt_ansvar_path(roll.id), f"mitt-ansvar-{roll.id}", f"Mitt ansvar: {roll.namn}", "Mitt ansvar",
+                      (("Roll", roll.namn),), ("data/", "docs/"))
+            for roll in hb.roller.values()]
+    out += [PrintPage(e.src_path, f"ledningssystem-{e.enhet.id}", f"Ledningssystem för {e.enhet.namn}",
+                      "Ledningssystem",
+                      (("Enhet", e.enhet.namn), ("Ansvarig", e.ansvarig.namn),
+                       ("Senast reviderad", e.senast_reviderad.isoformat()),
+                       ("Nästa revidering", e.nasta_revidering.isoformat())),
+                      (e.file, "data/kommun.yml"))
+            for e in ls.enheter.values()]
+    return out
+
+
 # --- files ----------------------------------------------------------------------------------------
 
 # The diagram's two layouts: boxes in rows of four (a wide screen, Word), and one under the other,

@@ -1,5 +1,6 @@
 """The PDF output of `styrdok build`: every styrdokument as PDF (LibreOffice, headless) in the site's
-pdf/ folder, linked from its page next to the Word file ("Ladda ner som PDF"). One registration in
+pdf/ folder, and every printed page that is not a styrdokument (styrdok.printpages) in pdf/sidor/,
+linked from its page next to the Word file ("Ladda ner som PDF"). One registration in
 styrdok.publish; `build --utan pdf` / `--bara pdf` like every output.
 
 The PDFs are made from the styrdokument's Word files (the Word export, from its cache when they are
@@ -15,7 +16,9 @@ import sys
 from pathlib import Path
 
 from ..model import Handbook
+from ..printpages import FOLDER as PAGES, page_properties, print_pages
 from ..publish import Output, Step, progress, register
+from .word import export_print_pages
 
 FOLDER = "pdf"
 
@@ -45,9 +48,18 @@ def pdf_step(handbook: Handbook, root: Path) -> Step:
             except ExportError as exc:
                 raise BuildError(f"PDF-filerna kunde inte skapas: Word-filerna de görs av: {exc}") from None
             try:
+                page_paths = export_print_pages(handbook, project, words_dir / PAGES,
+                                                root / ".cache" / "word" / PAGES)
+            except ExportError as exc:
+                raise BuildError(f"PDF-filerna kunde inte skapas: Word-filerna de görs av: {exc}") from None
+            try:
                 pdf.pdfs(paths, site_tmp / FOLDER, cache_dir=root / ".cache" / "pdf",
                          labels={p: d.file for p, d in zip(paths, docs)},
                          properties={p: document_properties(handbook, d) for p, d in zip(paths, docs)})
+                pages = list(print_pages(handbook).values())
+                pdf.pdfs(page_paths, site_tmp / FOLDER / PAGES, cache_dir=root / ".cache" / "pdf" / PAGES,
+                         labels={p: f"docs/{page.src_path}" for p, page in zip(page_paths, pages)},
+                         properties={p: page_properties(handbook, page) for p, page in zip(page_paths, pages)})
             except pdf.PdfError as exc:
                 raise BuildError(f"PDF-filerna kunde inte skapas: {exc}") from None
         finally:

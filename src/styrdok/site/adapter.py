@@ -17,6 +17,7 @@ from ..header import header_rows
 from ..decided_pages import notice as decided_notice
 from ..parts import generated_files, generated_pages
 from ..pdf import site_pdfs
+from ..printpages import pdf_url, print_pages, word_url
 from ..model import Handbook
 from ..problems import SourceError
 from ..search.page import SearchIndexer
@@ -63,7 +64,8 @@ def register(env) -> None:
 
 
 def before_page(env) -> None:
-    """on_pre_page_macros: title, metadata card and edit link of a styrdokument page."""
+    """on_pre_page_macros: title, metadata card and edit link of a styrdokument page; the download
+    links of a printed page that is not one (styrdok.printpages)."""
     handbook: Handbook = env.variables[_STATE_KEY]
     page = env.page
     doc = handbook.dokument_by_path(page.file.src_uri)
@@ -83,6 +85,11 @@ def before_page(env) -> None:
             "pdf_url": f"pdf/{doc.id}.pdf" if site_pdfs(handbook) else None,
         }
         page.meta["styrdok_beslutat"] = decided_notice(handbook, doc)
+    else:
+        printed = print_pages(handbook).get(page.file.src_uri)
+        if printed is not None:      # a process, kvalitetsplan, Mitt ansvar, an enhet: Word and PDF too
+            page.meta["styrdok_ladda_ner"] = {"word_url": word_url(printed),
+                                              "pdf_url": pdf_url(printed) if site_pdfs(handbook) else None}
     page.edit_url = _edit_url(handbook, page)
     _reuse_rendered(env, handbook)
 
