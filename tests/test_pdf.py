@@ -61,15 +61,20 @@ def test_every_styrdokument_gets_a_pdf_beside_its_word_file_and_a_link(mini, log
     proc = run_cli(mini, "build", env=env)
     assert proc.returncode == 0, proc.stderr
     word = mini / "site" / "pdf"
-    assert sorted(p.name for p in word.glob("*")) == ["avvikelser.pdf", "riktlinje-kvalitet.pdf"]
+    assert sorted(p.name for p in word.glob("*.pdf")) == ["avvikelser.pdf", "riktlinje-kvalitet.pdf"]
     text = pdf_text(word / "avvikelser.pdf")
     assert "Rutin för avvikelser & risker" in text and "Testby kommun" in text
     with pikepdf.open(word / "avvikelser.pdf") as pdf:          # a screen reader's title and structure
         assert str(pdf.docinfo["/Title"]) == "Rutin för avvikelser & risker"
         assert str(pdf.docinfo["/Author"]) == "Socialförvaltningen, Testby kommun"
         assert pdf.Root.MarkInfo.Marked and "/StructTreeRoot" in pdf.Root         # tagged PDF
-    # one LibreOffice process for all the documents (two documents: fewer than one per process needs)
-    assert calls(logged_soffice.log) == [["avvikelser.docx", "riktlinje-kvalitet.docx"]]
+    # one LibreOffice process for all the documents (two documents: fewer than one per process needs),
+    # one for the printed pages that are not styrdokument (tests/test_word_pages.py)
+    assert calls(logged_soffice.log) == [["avvikelser.docx", "riktlinje-kvalitet.docx"],
+                                         ["kvalitetsplan-sof-2026.docx", "ledningssystem-barn-och-unga.docx",
+                                          "mitt-ansvar-sas.docx", "mitt-ansvar-socialchef.docx",
+                                          "process-avvikelseprocessen.docx"]]
+    assert sorted(p.name for p in (word / "sidor").glob("*.pdf"))[0] == "kvalitetsplan-sof-2026.pdf"
     page = (mini / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../pdf/avvikelser.pdf" download>Ladda ner som PDF</a>' in page
     assert 'href="../../word/avvikelser.docx" download>Ladda ner som Word</a>' in page
@@ -79,12 +84,16 @@ def test_only_changed_word_files_are_converted_again(mini, logged_soffice):
     pdf_on(mini)
     env = logged_soffice()
     assert run_cli(mini, "build", env=env).returncode == 0
+    first = len(calls(logged_soffice.log))
     before = (mini / "site" / "pdf" / "riktlinje-kvalitet.pdf").stat().st_ino
     doc = mini / "docs" / "rutiner" / "avvikelser.md"
     doc.write_text(doc.read_text(encoding="utf-8") + "\nEnhetschefen svarar inom en vecka.\n", encoding="utf-8")
     proc = run_cli(mini, "build", env=env)
     assert proc.returncode == 0, proc.stderr
-    assert calls(logged_soffice.log)[1:] == [["avvikelser.docx"]]           # the edited one only
+    again = calls(logged_soffice.log)[first:]
+    assert again[0] == ["avvikelser.docx"]                                   # the edited document only
+    # and the printed pages that link to it (the Word cache keys a page by the files it links to)
+    assert all("riktlinje-kvalitet.docx" not in c and "process-avvikelseprocessen.docx" not in c for c in again)
     assert "Enhetschefen svarar inom en vecka." in pdf_text(mini / "site" / "pdf" / "avvikelser.pdf")
     assert (mini / "site" / "pdf" / "riktlinje-kvalitet.pdf").stat().st_ino == before   # from the cache
 
@@ -146,7 +155,7 @@ os.execv({real!r}, [{real!r}, *args])
     (folder / "soffice").chmod(0o755)
     proc = run_cli(mini, "build", env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
     assert proc.returncode == 0, proc.stderr
-    assert calls(log) == [["avvikelser.docx", "riktlinje-kvalitet.docx"], ["riktlinje-kvalitet.docx"]]
+    assert calls(log)[:2] == [["avvikelser.docx", "riktlinje-kvalitet.docx"], ["riktlinje-kvalitet.docx"]]
     assert sorted(p.name for p in (mini / "site" / "pdf").glob("*.pdf")) == ["avvikelser.pdf",
                                                                              "riktlinje-kvalitet.pdf"]
 
@@ -163,5 +172,7 @@ def test_pdfs_are_an_output_made_alone_or_kept(mini, logged_soffice):
     shutil.rmtree(mini / "site" / "pdf")
     proc = run_cli(mini, "build", "--bara", "pdf", env=env)                 # made again, site untouched
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in (mini / "site" / "pdf").iterdir()) == ["avvikelser.pdf", "riktlinje-kvalitet.pdf"]
-    assert len(calls(logged_soffice.log)) == 1                              # both times from the cache
+    assert sorted(p.name for p in (mini / "site" / "pdf").iterdir()) == ["avvikelser.pdf", "riktlinje-kvalitet.pdf",
+                                                                         "sidor"]
+    assert len(calls(logged_soffice.log)) == 2                              # both times from the cache
+                                                                            # (the first build: documents, pages)
