@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import re
 import subprocess
+import unicodedata
 from copy import deepcopy
 from pathlib import Path
 from typing import Sequence
@@ -179,7 +180,6 @@ _ARIAL_BOLD = [int(w) for w in (
 def _char_width(ch: str, table: list[int]) -> int:
     if " " <= ch <= "~":
         return table[ord(ch) - 32]
-    import unicodedata
     base = unicodedata.normalize("NFD", ch)[0]
     return table[ord(base) - 32] if " " <= base <= "~" else table[ord("M") - 32]
 
