@@ -118,6 +118,15 @@ def test_a_saved_title_reaches_every_page_menu_data_reaches_the_overview_and_the
         assert "inom en timme" in _article(page)
         assert "Sammanställer avvikelserna varje månad." in _article(page)
 
+        # A new page: in the menu of the others at once; removed: gone again.
+        (handbook / "docs" / "ny-sida.md").write_text("# Sida om nattfasta\n\nText.\n", encoding="utf-8")
+        page = preview.get("/rutiner/avvikelser/")[1]
+        assert "Sida om nattfasta" in _nav(page), page[-3000:]
+        assert preview.get("/ny-sida/")[0] == 200
+        (handbook / "docs" / "ny-sida.md").unlink()
+        assert "Sida om nattfasta" not in _nav(preview.get("/rutiner/avvikelser/")[1])
+        assert preview.get("/ny-sida/")[0] == 404
+
         served = {url: preview.get(url)[1] for url in ("/rutiner/avvikelser/", "/ledningssystem/mitt-ansvar/sas/",
                                                         "/styrdokument/per-typ/", "/")}
     finally:
