@@ -95,14 +95,17 @@ class Server:
         return cpu
 
 
+TOKEN = f"k{int(time.time())}"      # words no earlier run wrote into a kept corpus
+
+
 def saves(server: Server, root: Path, pages: list[Path], marker: str) -> list[float]:
     """Save each page with a new sentence; the seconds until the server shows it."""
     out = []
     for i, page in enumerate(pages):
         url = server.base + page_url(root, page)
-        fetch(url)                                   # the page is open in the browser
+        assert TOKEN not in fetch(url)               # the page is open in the browser
         time.sleep(1.1)                              # a later mtime than the last save
-        words = f"{marker} nummer {i} sparad nu."
+        words = f"{marker} {TOKEN} nummer {i} sparad nu."
         append(page, words)
         out.append(wait_for(url, words, server.proc))
     return out
@@ -116,18 +119,7 @@ def measure(n: int, base: Path, reuse: bool) -> dict:
         generate_kommun.generate(n, root)
     pages = sorted((root / "docs" / "kommun").rglob("*.md"))
     picked = [pages[(k + 1) * len(pages) // (SAVES + 2)] for k in range(SAVES)]
-    r: dict = {"n": n, "load": os.getloadavg()[0]}
-
-    plain = generate_kommun.plain_dir(root)
-    plain_pages = [plain / "docs" / p.relative_to(root / "docs") for p in picked]
-    started = time.perf_counter()
-    server = Server([PY, "-m", "mkdocs", "serve", "--livereload", "--dirty", "--dev-addr"], plain)
-    try:
-        wait_for(server.base + page_url(plain, plain_pages[0]), "<html", server.proc)
-        r["plain_start"] = time.perf_counter() - started
-        r["plain_saves"] = saves(server, plain, plain_pages, "Baslinjen")
-    finally:
-        r["plain_cpu"] = server.stop()
+    r: dict = {"n": n}
 
     r["load_styrdok"] = os.getloadavg()[0]
     started = time.perf_counter()
@@ -141,19 +133,34 @@ def measure(n: int, base: Path, reuse: bool) -> dict:
         fetch(server.base + page_url(root, other))
         time.sleep(1.1)
         text = picked[1].read_text(encoding="utf-8")
-        picked[1].write_text(text.replace("titel: ", "titel: Omdöpt ", 1), encoding="utf-8")
-        r["title"] = wait_for(server.base + page_url(root, other), "Omdöpt ", server.proc)
+        picked[1].write_text(text.replace("titel: ", f"titel: Omdöpt {TOKEN} ", 1), encoding="utf-8")
+        r["title"] = wait_for(server.base + page_url(root, other), f"Omdöpt {TOKEN}", server.proc)
         # data/: the overview of responsibilities (Mitt ansvar for SAS) shows a changed task.
         ansvar = root / "data" / "ansvar.yml"
         overview = server.base + "ledningssystem/mitt-ansvar/sas/"
         fetch(overview)
         time.sleep(1.1)
-        old = ansvar.read_text(encoding="utf-8")
-        ansvar.write_text(old.replace("Sammanställer avvikelserna", "Sammanställer och analyserar avvikelserna", 1),
-                          encoding="utf-8")
-        r["data"] = wait_for(overview, "Sammanställer och analyserar avvikelserna", server.proc)
+        lines = ansvar.read_text(encoding="utf-8").split("\n")
+        sas = next(i for i, line in enumerate(lines) if line.strip() == "- roll: sas")
+        task = next(i for i in range(sas, len(lines)) if lines[i].strip().startswith("uppgift: "))
+        lines[task] = lines[task].replace("uppgift: ", f"uppgift: Ändrad {TOKEN}: ", 1)
+        ansvar.write_text("\n".join(lines), encoding="utf-8")
+        r["data"] = wait_for(overview, f"Ändrad {TOKEN}", server.proc)
     finally:
         r["cpu"] = server.stop()
+    print(report([r], "(delresultat)", []), flush=True)
+    r["load"] = os.getloadavg()[0]
+    plain = generate_kommun.plain_dir(root)
+    plain_pages = [plain / "docs" / p.relative_to(root / "docs") for p in picked]
+    started = time.perf_counter()
+    server = Server([PY, "-m", "mkdocs", "serve", "--livereload", "--dirty", "--dev-addr"], plain)
+    try:
+        wait_for(server.base + page_url(plain, plain_pages[0]), "<html", server.proc, timeout=5400)
+        r["plain_start"] = time.perf_counter() - started
+        r["plain_saves"] = saves(server, plain, plain_pages, "Baslinjen")
+    finally:
+        r["plain_cpu"] = server.stop()
+
     return r
 
 
@@ -165,6 +172,9 @@ def report(results: list[dict], started: str, argv: list[str]) -> str:
              "data → översikt | start (första sidan): bas / styrdok | CPU-tid server: bas / styrdok | belastning |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
+        if "plain_saves" not in r:
+            r = {**r, "plain_saves": [float("nan")], "plain_start": float("nan"), "plain_cpu": float("nan"),
+                 "load": float("nan")}
         b, s = statistics.median(r["plain_saves"]), statistics.median(r["saves"])
         lines.append(f"| {r['n']} | {b * 1000:.0f} ms ({min(r['plain_saves']) * 1000:.0f}–{max(r['plain_saves']) * 1000:.0f}) "
                      f"| {s * 1000:.0f} ms ({min(r['saves']) * 1000:.0f}–{max(r['saves']) * 1000:.0f}) "
