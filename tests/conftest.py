@@ -167,19 +167,48 @@ def mini(tmp_path) -> Path:
     return copy_handbook(MINI, tmp_path / "handbok")
 
 
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """make(folder) -> path, called once for the whole test run: under pytest-xdist the first worker
+    to ask makes it and the others wait for it and get the same path (pytest-xdist's documented pattern:
+    a folder beside the workers' own temporary folders, and a lock). Tests read what it made; a test
+    that changes it changes a copy. If make fails, the next worker to ask tries again (and fails the same
+    way, with its own message)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return make(tmp_path_factory.mktemp(name))
+    import fcntl
+    folder = tmp_path_factory.getbasetemp().parent / f"en-gang-{name}"
+    with open(f"{folder}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)             # released when the file closes
+        done = folder / ".klar"
+        if done.is_file():
+            return Path(done.read_text(encoding="utf-8"))
+        shutil.rmtree(folder, ignore_errors=True)    # what a failed attempt left
+        folder.mkdir()
+        result = make(folder)
+        done.write_text(str(result), encoding="utf-8")
+        return result
+
+
 @pytest.fixture(scope="session")
 def mini_built(tmp_path_factory) -> Path:
-    """The small handbook, built once per test session (copy it before changing it)."""
-    root = copy_handbook(MINI, tmp_path_factory.mktemp("mini") / "handbok")
-    proc = run_cli(root, "build")
-    assert proc.returncode == 0, proc.stderr
-    return root
+    """The small handbook, built once per test run (copy it before changing it)."""
+    def make(folder: Path) -> Path:
+        root = copy_handbook(MINI, folder / "handbok")
+        proc = run_cli(root, "build")
+        assert proc.returncode == 0, proc.stderr
+        return root
+    return made_once(tmp_path_factory, "mini", make)
 
 
 @pytest.fixture(scope="session")
 def example_built(tmp_path_factory) -> Path:
-    """The example kommun's handbook (this repository's docs/ and data/), built once, in git."""
-    root = tmp_path_factory.mktemp("exempel") / "handbok"
+    """The example kommun's handbook (this repository's docs/ and data/), built once per test run, in git
+    (copy it before changing it)."""
+    return made_once(tmp_path_factory, "exempel", _build_example)
+
+
+def _build_example(folder: Path) -> Path:
+    root = folder / "handbok"
     root.mkdir()
     for name in ("docs", "data"):
         shutil.copytree(REPO / name, root / name)

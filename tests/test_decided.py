@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from docx import Document
 
-from conftest import MINI, copy_handbook, git_handbook, run_cli
+from conftest import MINI, copy_handbook, git_handbook, made_once, run_cli
 from test_accessibility import assert_no_wcag_violations
 
 IDAG = {"STYRDOK_IDAG": "2026-03-20"}
@@ -30,8 +30,13 @@ def edit(path, old, new):
 
 @pytest.fixture(scope="session")
 def decided_once(tmp_path_factory):
-    """The mini handbook in git, its rutin showing data/ansvar.yml, decided by the socialchef § 12."""
-    root = copy_handbook(MINI, tmp_path_factory.mktemp("beslutad") / "handbok")
+    """The mini handbook in git, its rutin showing data/ansvar.yml, decided by the socialchef § 12
+    (made once per test run)."""
+    return made_once(tmp_path_factory, "beslutad", _make_decided)
+
+
+def _make_decided(folder):
+    root = copy_handbook(MINI, folder / "handbok")
     edit(root / "docs" / "rutiner" / "avvikelser.md", "## Så här gör du",
          "## Ansvar\n\n{{ ansvar(\"avvikelser\") }}\n\n## Så här gör du")
     git_handbook(root, "site/\n.cache/\nbuild/\n")

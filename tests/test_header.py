@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from docx import Document
 
-from conftest import REPO, copy_handbook, run_cli
+from conftest import REPO, copy_handbook, made_once, run_cli
 from test_site import Text, page
 
 HUVUDEN = REPO / "tests" / "fixtures" / "huvuden"
@@ -28,9 +28,14 @@ def decide(root, *args):
     assert proc.returncode == 0, proc.stderr
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def huvuden(tmp_path_factory):
-    root = copy_handbook(HUVUDEN, tmp_path_factory.mktemp("huvuden") / "handbok")
+    """The huvuden handbook in git with its decisions, built once per test run (copy it before changing it)."""
+    return made_once(tmp_path_factory, "huvuden", _make_huvuden)
+
+
+def _make_huvuden(folder):
+    root = copy_handbook(HUVUDEN, folder / "handbok")
     (root / ".gitignore").write_text("site/\nbuild/\n.cache/\n", encoding="utf-8")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
@@ -130,7 +135,7 @@ def test_labels_are_per_type(huvuden):
     assert card_rows(huvuden, "styrdokument/rutin-dokument")[0][0] == "Ansvarig för rutin"
 
 
-def test_header_follows_the_latest_decision_not_the_commit(huvuden, tmp_path):
+def test_header_follows_the_latest_decision_not_the_commit(tmp_path):
     """Before any decision 'Senast reviderad' is empty although git has commits; after a second
     decision with a new dnr the header shows the new dnr, date and §."""
     root = copy_handbook(HUVUDEN, tmp_path / "h")
