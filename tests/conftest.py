@@ -148,10 +148,79 @@ def tree_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+# Test order: under pytest-xdist's worksteal each worker first gets a contiguous share of the list (the
+# first third, the second, the last), and a worker that runs out takes the end of another's share. So
+# the list is made of one share per worker, each with about the same expected time and its longest tests
+# first (a long test started late is what a run waits for). Expected time: what the test took in the
+# last run here (kept in pytest's cache), else 30 s for a test marked langsam and 1 s for the others.
+DURATIONS = "styrdok/durations"
+LANGSAM_SECONDS, OTHER_SECONDS = 30.0, 1.0
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist, before a worker starts: every worker orders by the same durations."""
+    cache = getattr(node.config, "cache", None)
+    node.workerinput["styrdok_durations"] = cache.get(DURATIONS, {}) if cache else {}
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked langsam (tens of seconds each) first: under pytest -n 2 they start at once, while
-    the short ones fill the other core, instead of one of them finishing alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("langsam") is None)
+    workerinput = getattr(config, "workerinput", None)
+    cache = getattr(config, "cache", None)
+    durations = workerinput["styrdok_durations"] if workerinput else (cache.get(DURATIONS, {}) if cache else {})
+    workers = workerinput["workercount"] if workerinput else 1
+    items[:] = ordered_for_workers(items, durations, workers)
+
+
+def _expected(item, durations: dict) -> float:
+    if item.nodeid in durations:
+        return durations[item.nodeid]
+    return LANGSAM_SECONDS if item.get_closest_marker("langsam") is not None else OTHER_SECONDS
+
+
+def _shares_a_module_fixture(item) -> bool:
+    defs = getattr(item, "_fixtureinfo", None)
+    return bool(defs) and any(d[-1].scope == "module" for d in defs.name2fixturedefs.values() if d)
+
+
+def ordered_for_workers(items: list, durations: dict, workers: int) -> list:
+    """items as `workers` consecutive shares of equal expected time (longest first within a share).
+    The tests of a module with a module-scoped fixture stay in one share (the fixture is made once)."""
+    units: dict[str, list] = {}
+    for item in items:
+        key = item.module.__name__ if _shares_a_module_fixture(item) else item.nodeid
+        units.setdefault(key, []).append(item)
+    timed = sorted(((sum(_expected(i, durations) for i in unit), unit) for unit in units.values()),
+                   key=lambda pair: -pair[0])
+    sizes, left = [], len(items)                  # how many tests worksteal sends to each worker at first
+    for k in range(workers):
+        sizes.append(left // (workers - k))
+        left -= sizes[-1]
+    shares: list[list] = [[] for _ in range(workers)]
+    totals, counts = [0.0] * workers, [0] * workers
+    for seconds, unit in timed:
+        room = [k for k in range(workers) if counts[k] + len(unit) <= sizes[k]] or range(workers)
+        k = min(room, key=lambda k: totals[k])
+        shares[k].append((seconds, unit))
+        totals[k] += seconds
+        counts[k] += len(unit)
+    return [item for share in shares for _, unit in share for item in unit]
+
+
+def pytest_runtest_logreport(report):
+    """Remember each test's time (setup, call and teardown) for the next run's order."""
+    _TIMES[report.nodeid] = _TIMES.get(report.nodeid, 0.0) + report.duration
+
+
+_TIMES: dict[str, float] = {}
+
+
+def pytest_sessionfinish(session):
+    if hasattr(session.config, "workerinput") or not _TIMES or getattr(session.config, "cache", None) is None:
+        return
+    durations = session.config.cache.get(DURATIONS, {})
+    durations.update({nodeid: round(seconds, 2) for nodeid, seconds in _TIMES.items()})
+    session.config.cache.set(DURATIONS, durations)
 
 
 @pytest.fixture(scope="session", autouse=True)
