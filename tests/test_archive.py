@@ -74,6 +74,7 @@ def test_decision_writes_the_decided_version_as_pdfa_2b_with_properties(handbook
     assert "Beslutad version (beslut 2026-03-12" in text
 
 
+@pytest.mark.langsam
 def test_archive_copy_is_the_decided_version_not_a_later_edit(handbook):
     assert decide(handbook, "2026-03-12").returncode == 0
     doc = handbook / "docs" / "rutiner" / f"{DOC}.md"

@@ -86,6 +86,7 @@ def test_cached_build_equals_clean_build_after_each_kind_of_change(changes, mini
         shutil.rmtree(clean)
 
 
+@pytest.mark.langsam
 def test_a_handbook_made_by_init_is_cached_through_the_styrdok_plugin(tmp_path):
     """A kommun's own handbook uses the `styrdok` MkDocs plugin, not the repository's hooks."""
     import subprocess

@@ -231,6 +231,7 @@ def _prepare(mini_built, tmp_path, numbers, ascii_sep, name):
     return root
 
 
+@pytest.mark.langsam
 def test_control_the_search_of_site_finds_numbers_in_every_place_they_are_put(mini_built, tmp_path):
     """Invalid check digits are not personnummer: this build succeeds, and the same search that the
     property below relies on finds the numbers in site/ (pages, search index, Word files, attachments,

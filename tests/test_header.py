@@ -135,6 +135,7 @@ def test_labels_are_per_type(huvuden):
     assert card_rows(huvuden, "styrdokument/rutin-dokument")[0][0] == "Ansvarig för rutin"
 
 
+@pytest.mark.langsam
 def test_header_follows_the_latest_decision_not_the_commit(tmp_path):
     """Before any decision 'Senast reviderad' is empty although git has commits; after a second
     decision with a new dnr the header shows the new dnr, date and §."""

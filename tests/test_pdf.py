@@ -80,6 +80,7 @@ def test_every_styrdokument_gets_a_pdf_beside_its_word_file_and_a_link(mini, log
     assert 'href="../../word/avvikelser.docx" download>Ladda ner som Word</a>' in page
 
 
+@pytest.mark.langsam
 def test_only_changed_word_files_are_converted_again(mini, logged_soffice):
     pdf_on(mini)
     env = logged_soffice()

@@ -135,6 +135,7 @@ def test_no_statement_page_and_no_footer_link_without_an_assessment(mini_built):
     assert "Tillgänglighetsredogörelse" not in home and "Made with" not in home
 
 
+@pytest.mark.langsam
 def test_tillganglighet_command_records_what_axe_finds_and_the_statement_shows_it(mini_built, tmp_path):
     import shutil
     require_tool("/usr/bin/chromium", "granskningen kör Debians Chromium")

@@ -34,6 +34,7 @@ def _disclosure(page, name: str) -> dict:
     return {}
 
 
+@pytest.mark.langsam
 def test_first_heading_of_every_document_is_on_the_first_screen(example_built, tmp_path):
     site = example_built / "site"
     urls = document_urls(site)
