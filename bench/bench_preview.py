@@ -143,7 +143,7 @@ def measure(n: int, base: Path, reuse: bool) -> dict:
         lines = ansvar.read_text(encoding="utf-8").split("\n")
         sas = next(i for i, line in enumerate(lines) if line.strip() == "- roll: sas")
         task = next(i for i in range(sas, len(lines)) if lines[i].strip().startswith("uppgift: "))
-        lines[task] = lines[task].replace("uppgift: ", f"uppgift: Ändrad {TOKEN}: ", 1)
+        lines[task] = lines[task].replace("uppgift: ", f"uppgift: Ändrad {TOKEN} – ", 1)
         ansvar.write_text("\n".join(lines), encoding="utf-8")
         r["data"] = wait_for(overview, f"Ändrad {TOKEN}", server.proc)
     finally:
