@@ -7,6 +7,7 @@ import html
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import urllib.request
 import pytest
 
 from browser import chromium
-from conftest import MINI, copy_handbook, git_handbook, run_cli
+from conftest import MINI, copy_handbook, git_handbook, run_cli, tree_digest
 
 
 def _free_port() -> int:
@@ -54,7 +55,8 @@ class Preview:
             return exc.code, exc.read().decode("utf-8")
 
     def stop(self) -> str:
-        self.proc.terminate()
+        """Ctrl+C, as a person stops it; its output."""
+        self.proc.send_signal(signal.SIGINT)
         try:
             out, _ = self.proc.communicate(timeout=20)
         except subprocess.TimeoutExpired:
@@ -232,6 +234,7 @@ def _hits(page, base: str, query: str) -> list[str]:
 def test_search_in_the_preview_finds_the_build_and_then_a_word_saved_since(handbook):
     built = run_cli(handbook, "build", "--utan-word")
     assert built.returncode == 0, built.stderr
+    memo = tree_digest(handbook / ".cache" / "memo")
     preview = Preview(handbook)
     try:
         with chromium() as browser:
@@ -250,3 +253,6 @@ def test_search_in_the_preview_finds_the_build_and_then_a_word_saved_since(handb
         log = preview.stop()
     assert "Sökindexet uppdaterat" in log, log
     assert "Traceback" not in log, log
+    assert preview.proc.returncode == 0
+    # The build's memo is read, not replaced by the few results the preview used.
+    assert tree_digest(handbook / ".cache" / "memo") == memo

@@ -66,8 +66,10 @@ class _Store:
 
 
 @contextlib.contextmanager
-def session(root: Path) -> Iterator[None]:
-    """Keep results under root/.cache/memo/ while the block runs; written when it ends without error."""
+def session(root: Path, *, save: bool = True) -> Iterator[None]:
+    """Keep results under root/.cache/memo/ while the block runs; written when it ends without error.
+    save=False: only read them (the preview: what it used is not a build's worth, and the next build
+    would lose the rest)."""
     from .site.cache import code_version
     if _SESSION:                        # nested: the outer session keeps them
         yield
@@ -75,7 +77,7 @@ def session(root: Path) -> Iterator[None]:
     _SESSION.update(folder=Path(root) / ".cache" / "memo", code=code_version(), stores={})
     try:
         yield
-        for store in _SESSION["stores"].values():
+        for store in _SESSION["stores"].values() if save else ():
             store.save()
     finally:
         _SESSION.clear()

@@ -339,7 +339,7 @@ def serve(root: Path, port: int = 8000, *, host: str = "127.0.0.1", ready=None) 
     """Run the preview until Ctrl+C (or preview.stopping is set). ready(preview, server) is called once
     it listens (tests use it to stop it)."""
     from ..memo import session
-    with session(root):             # the results the last build kept (calendars, search words …)
+    with session(root, save=False):     # the results the last build kept (calendars, search words …)
         return _serve(root, port, host=host, ready=ready)
 
 
