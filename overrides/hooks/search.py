@@ -1,6 +1,6 @@
 """MkDocs hook: an abbreviation's explanation is searchable where the abbreviation stands (MAS →
 medicinskt ansvarig sjuksköterska), see styrdok.search.pagefind.index_abbreviations; and the part
-of each page Pagefind reads, for `styrdok build` to index while it finishes the site (write_search_copy)."""
+of each page Pagefind reads, for `styrdok build` to index while MkDocs writes the pages (write_search_copy)."""
 from mkdocs.plugins import event_priority
 
 from styrdok.search.pagefind import index_abbreviations, write_search_copy

@@ -8,8 +8,13 @@ query needs, whatever the size of the handbook. The binary comes with the `pagef
 """
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
 import re
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 BUNDLE_DIR = "pagefind"
@@ -84,6 +89,124 @@ def start_index(site_dir: Path, pages_dir: Path | None = None) -> Indexing:
     return Indexing(proc)
 
 
+class Feed:
+    """Pagefind's service (`pagefind --service`, the binary of pagefind-bin) given each page while
+    MkDocs writes it: Pagefind parses the pages on the other core during the page loop, and only
+    writing the index is left when MkDocs is done.
+
+    The messages are the service's own (base64 of JSON, each followed by a comma: NewIndex, AddFile
+    per page, WriteFiles), as the `pagefind` Python package sends them; that package is not used
+    because it waits 0.1 s before reading each reply (a minute for 500 pages). Replies go to a
+    temporary file, read once the index is written, so neither side waits on the other."""
+
+    def __init__(self):
+        exe = pagefind_executable()
+        self.replies = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([str(exe), "--service"], stdin=subprocess.PIPE, stdout=self.replies,
+                                     stderr=subprocess.STDOUT)
+        self.sent = 0
+        self.pages = 0
+        self.failed: str | None = None
+        self.index_id: int | None = None
+        self._send({"type": "NewIndex", "config": {"exclude_selectors": ["a.headerlink"]}})
+
+    def _send(self, payload: dict) -> int:
+        self.sent += 1
+        message = json.dumps({"message_id": self.sent, "payload": payload}).encode("utf-8")
+        try:
+            self.proc.stdin.write(base64.b64encode(message) + b",")
+        except (BrokenPipeError, OSError) as exc:
+            self.failed = self.failed or f"Pagefind avslutades oväntat ({exc})."
+        return self.sent
+
+    def _replies(self) -> list[dict]:
+        self.replies.seek(0)
+        out = []
+        for chunk in self.replies.read().split(b","):
+            chunk = chunk.strip()
+            if not chunk:
+                continue
+            try:
+                out.append(json.loads(base64.b64decode(chunk)))
+            except ValueError:
+                out.append({"payload": {"type": "Error", "message": chunk.decode("utf-8", "replace")[:500]}})
+        return out
+
+    def _reply(self, message_id: int, timeout: float | None = None) -> dict | None:
+        """The reply to message_id, once the service wrote it (None if it stopped first)."""
+        started = time.monotonic()
+        self.proc.stdin.flush()
+        while True:
+            for reply in self._replies():
+                if reply.get("message_id") == message_id:
+                    return reply["payload"]
+            if self.proc.poll() is not None or (timeout is not None and time.monotonic() - started > timeout):
+                return None
+            time.sleep(0.01)
+
+    def add(self, path: str, html: str) -> None:
+        """One page (its site-relative path: the URL is made from it as the CLI makes it)."""
+        if self.failed:
+            return
+        if self.index_id is None:
+            reply = self._reply(1, timeout=60)
+            if not reply or reply.get("type") != "NewIndex":
+                self.failed = f"Pagefind startade inte: {reply}"
+                return
+            self.index_id = reply["index_id"]
+        self._send({"type": "AddFile", "index_id": self.index_id, "file_path": path, "url": None,
+                    "file_contents": html})
+        self.pages += 1
+
+    def finish(self, output: Path) -> "Indexing | Feed":
+        """Ask for the index in output; wait() then waits for it."""
+        self.written = self._send({"type": "WriteFiles", "index_id": self.index_id,
+                                   "output_path": str(Path(output).resolve())})
+        with contextlib.suppress(OSError):
+            self.proc.stdin.flush()
+        return self
+
+    def wait(self) -> int:
+        """The number of pages indexed, once the index is written; SearchIndexError if it failed."""
+        try:
+            reply = None if self.failed else self._reply(self.written)
+            errors = [r["payload"].get("message", "") for r in self._replies() if r["payload"].get("type") == "Error"]
+            if self.failed or reply is None or reply.get("type") != "WriteFiles" or errors:
+                details = "\n".join([*([self.failed] if self.failed else []), *errors]) or "inget svar"
+                raise SearchIndexError("Pagefind kunde inte bygga sökindexet. Meddelanden från Pagefind:\n" + details)
+            indexed = sum(1 for r in self._replies() if r["payload"].get("type") == "IndexedFile")
+            if indexed == 0:
+                raise SearchIndexError("Pagefind hittade inga sidor att indexera (inget data-pagefind-body i "
+                                       "HTML:en?).")
+            return indexed
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.replies.close()
+
+
+def index_pages(pages, output: Path) -> int:
+    """Pagefind's index of pages ((site-relative path, HTML) in order) into output; the count."""
+    feed = Feed()
+    for path, html in pages:
+        feed.add(path, html)
+    return feed.finish(output).wait()
+
+
+def start_feed() -> Feed:
+    """Pagefind's service, for the pages of one build (write_search_copy feeds it)."""
+    return Feed()
+
+
 _LANG = re.compile(r"<html\b[^>]*\blang=(\"[^\"]*\"|'[^']*')")
 _DIV = re.compile(r"<(/?)div\b", re.I)
 
@@ -108,15 +231,15 @@ def search_copy(html: str) -> str:
     return head + html[start:] + "</body></html>"
 
 
-# Where the build in this process writes each page's search_copy (site/build.py sets it for the
-# MkDocs run of `styrdok build`; a plain `mkdocs build` or `serve` writes none).
-SEARCH_COPIES: dict[str, Path | None] = {"dir": None}
+# Where the build in this process sends each page's search_copy (site/build.py sets it for the
+# MkDocs run of `styrdok build`; a plain `mkdocs build` or `serve` sends none).
+SEARCH_COPIES: dict[str, Feed | None] = {"feed": None}
 
 
 def write_search_copy(dest_uri: str, html: str) -> None:
-    """on_post_page: the page's search_copy beside the others, if this build collects them."""
-    folder = SEARCH_COPIES["dir"]
-    if folder is not None and dest_uri.endswith(".html"):
-        path = Path(folder) / dest_uri
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(search_copy(html), encoding="utf-8")
+    """on_post_page: the page's search_copy to Pagefind, if this build indexes while it writes.
+    A page without data-pagefind-body is left out, as the CLI leaves it out of a site where other
+    pages have it."""
+    feed = SEARCH_COPIES["feed"]
+    if feed is not None and dest_uri.endswith(".html") and "data-pagefind-body" in html:
+        feed.add(dest_uri, search_copy(html))

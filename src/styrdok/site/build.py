@@ -25,13 +25,13 @@ class _Collect(logging.Handler):
         self.lines.append(f"{record.levelname}: {record.getMessage()}")
 
 
-def run_mkdocs(root: Path, out_dir: Path, handbook=None, search_pages: Path | None = None) -> None:
+def run_mkdocs(root: Path, out_dir: Path, handbook=None, search_feed=None) -> None:
     """`mkdocs build --strict` of root into out_dir, in this process.
 
     In-process, a `handbook` loaded and checked already (by `styrdok build`) is handed to the site
     layer with the pages its check rendered: neither is done twice. A warning fails the build, as
     with --strict on the command line, and every warning and error is in the BuildError.
-    search_pages: a folder for what Pagefind reads of each page (search.pagefind.search_copy).
+    search_feed: Pagefind's service, given each page as MkDocs writes it (search.pagefind.Feed).
     """
     from ..search.pagefind import SEARCH_COPIES
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -51,7 +51,7 @@ def run_mkdocs(root: Path, out_dir: Path, handbook=None, search_pages: Path | No
         os.chdir(root)
         if handbook is not None:
             prepare(root, handbook)
-        SEARCH_COPIES["dir"] = search_pages
+        SEARCH_COPIES["feed"] = search_feed
         config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(out_dir), strict=True)
         config.plugins.on_startup(command="build", dirty=False)
         try:
@@ -64,7 +64,7 @@ def run_mkdocs(root: Path, out_dir: Path, handbook=None, search_pages: Path | No
                          + details) from None
     finally:
         prepare(root, None)
-        SEARCH_COPIES["dir"] = None
+        SEARCH_COPIES["feed"] = None
         os.chdir(cwd)
         logger.removeHandler(collect)
         logger.setLevel(saved[0])
@@ -86,24 +86,30 @@ def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None, search
     """mkdocs build into a temp folder beside site_dir, run extra steps on it, then swap it in.
 
     The temporary folders of a build that was killed are removed first; the new site gets the
-    modes the umask gives (a web server running as another user can read it). search: Pagefind indexes the new pages (from the copies MkDocs wrote of their searchable part)
-    in its own process while the extra steps run; the swap waits for it, and its failure fails
-    the build."""
-    from ..search.pagefind import SearchIndexError, start_index
+    modes the umask gives (a web server running as another user can read it). search: Pagefind,
+    in its own process, reads each page's searchable part while MkDocs writes the pages and writes
+    the index while the extra steps run; the swap waits for it, and its failure fails the build."""
+    from ..search.pagefind import BUNDLE_DIR, SearchIndexError, start_feed, start_index
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(site_dir)
     tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(site_dir, "bygge"), dir=site_dir.parent))
-    pages = Path(tempfile.mkdtemp(prefix=temp_prefix(site_dir, "bygge") + "sok-", dir=site_dir.parent)) \
-        if search else None
-    indexing = None
+    indexing = feed = None
     try:
-        run_mkdocs(root, tmp, handbook, search_pages=pages)
-        if pages is not None:
-            if not any(pages.iterdir()):    # hooks of an older site layer write no copies
-                pages = shutil.rmtree(pages) or None
+        if search:
             try:
-                indexing = start_index(tmp, pages)
+                feed = start_feed()
+            except SearchIndexError as exc:
+                raise BuildError(str(exc)) from None
+        run_mkdocs(root, tmp, handbook, search_feed=feed)
+        if feed is not None:
+            try:
+                if feed.pages:
+                    indexing, feed = feed.finish(tmp / BUNDLE_DIR), None
+                else:                       # hooks of an older site layer send no pages: the CLI
+                    feed.abort()            # reads the whole pages
+                    indexing = feed = None
+                    indexing = start_index(tmp)
             except SearchIndexError as exc:
                 raise BuildError(str(exc)) from None
         for step in extra_steps:
@@ -118,9 +124,8 @@ def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None, search
         make_servable(tmp)
         replace_dir(tmp, site_dir)
     finally:
-        if indexing is not None:
-            indexing.abort()
-        if pages is not None:
-            shutil.rmtree(pages, ignore_errors=True)
+        for running in (indexing, feed):
+            if running is not None:
+                running.abort()
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

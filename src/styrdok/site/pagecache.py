@@ -222,7 +222,7 @@ def _build_page_quietly(page, *, config, doc_files, nav, env, current) -> None:
     from ..search.pagefind import SEARCH_COPIES
     current.active = False
     utils.write_file = lambda *args, **kwargs: None
-    SEARCH_COPIES["dir"] = None
+    SEARCH_COPIES["feed"] = None
     mkdocs_build._build_page(page, config, doc_files, nav, env)
 
 
