@@ -86,16 +86,33 @@ def plain(value, depth: int = 0):
         return sorted(json.dumps(plain(v, depth + 1), sort_keys=True) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         # values computed for the page (its search words, header rows): they may depend on other
-        # pages' text (the search lexicon), which the template key does not otherwise cover
-        return [type(value).__qualname__, [[f.name, plain(getattr(value, f.name), depth + 1)]
-                                           for f in dataclasses.fields(value)]]
+        # pages' text (the search lexicon), which the template key does not otherwise cover.
+        # An object of the frozen model (a styrdokument, shown on its page and in others' lists)
+        # stands as the digest of its plain form, made once per build.
+        if type(value).__dataclass_params__.frozen:
+            known = _FROZEN.get(id(value))
+            if known is None or known[0] is not value:
+                whole = json.dumps(_fields(value, 0), sort_keys=True)
+                known = _FROZEN[id(value)] = (value, [type(value).__qualname__, _sha(whole)])
+            return known[1]
+        return _fields(value, depth)
     return f"<{type(value).__module__}.{type(value).__qualname__}>"
+
+
+def _fields(value, depth: int) -> list:
+    return [type(value).__qualname__, [[f.name, plain(getattr(value, f.name), depth + 1)]
+                                       for f in dataclasses.fields(value)]]
+
+
+# plain() of the frozen objects met in this build (id -> (object, digest)); emptied per build
+_FROZEN: dict[int, tuple] = {}
 
 
 class PageCache:
     """The caches of one build (one MkDocs run): created on_config, used by the hooks below."""
 
     def __init__(self, config):
+        _FROZEN.clear()
         self.root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.folder = self.root / ".cache" / "site"
         self.site_dir = Path(config["site_dir"]).resolve()
@@ -413,6 +430,7 @@ def on_env(env, files) -> None:
 
 
 def on_post_build() -> None:
+    _FROZEN.clear()
     cache = _BUILD.pop("cache", None)
     if cache is not None:
         cache.stop_helpers()
@@ -422,6 +440,7 @@ def on_post_build() -> None:
 
 def on_shutdown() -> None:
     """A build that failed: no helper outlives it."""
+    _FROZEN.clear()
     cache = _BUILD.pop("cache", None)
     if cache is not None:
         cache.stop_helpers()
