@@ -6,6 +6,7 @@ units, instanser, lagrum, documents) are resolved here so renderers receive obje
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -46,9 +47,15 @@ class Project:
 
     def rel(self, path: Path) -> str:
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return path.resolve().relative_to(_resolved(self.root)).as_posix()
         except ValueError:
             return str(path)
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved(root: Path) -> Path:
+    """root.resolve(), once per run (rel() is called for every file)."""
+    return root.resolve()
 
 
 def current_date() -> dt.date:
