@@ -131,7 +131,10 @@ def report(results: list[dict], started: str, argv: list[str]) -> str:
         a, b = results[0], results[-1]
         parts = [f"{k} {exponent(a[k].wall, b[k].wall, a['n'], b['n']):.2f}"
                  for k in ("plain", "clean", "clean1", "unchanged", "edit", "title")]
-        lines += ["", f"Tillväxtexponent {a['n']}→{b['n']} (tid ∝ N^k): " + ", ".join(parts) + "."]
+        lines += ["", f"Tillväxtexponent {a['n']}→{b['n']} (tid ∝ N^k), väggtid: " + ", ".join(parts) + "."]
+        parts = [f"{k} {exponent(max(a[k].cpu, 0.01), max(b[k].cpu, 0.01), a['n'], b['n']):.2f}"
+                 for k in ("plain", "clean", "clean1", "unchanged", "edit", "title")]
+        lines += ["", f"Tillväxtexponent {a['n']}→{b['n']} på CPU-tid: " + ", ".join(parts) + "."]
     for r in results:
         w = r.get("word")
         if w and "pandoc" in w:
