@@ -135,6 +135,9 @@ def test_process_mitt_ansvar_and_enhet_word_files_have_their_cover_and_text(exam
     rows = cover(doc)
     assert rows["Enhet"] == enhet.enhet.namn and rows["Ansvarig"] == enhet.ansvarig.namn
     assert rows["Senast reviderad"] == enhet.senast_reviderad.isoformat()
+    texts = [p.text for p in doc.paragraphs]
+    assert any(t.startswith("Rutiner:") for t in texts) and any(t.startswith("Metoder:") for t in texts)
+    assert not [t for t in texts if "Rutiner:" in t and "Metoder:" in t]      # two paragraphs, as on the site
     revisions = doc.tables[-1]                         # the data's changes as revision history
     assert [c.text for c in revisions.rows[0].cells] == ["Datum", "Vem", "Vad"]
     assert revisions.rows[1].cells[2].text == "Exempel"
