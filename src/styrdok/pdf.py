@@ -197,45 +197,60 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 
 def pdfs(docx_paths: Sequence[Path], out_dir: Path, *, cache_dir: Path | None, jobs: int | None = None,
-         labels: Mapping[Path, str] | None = None, properties: Mapping[Path, Mapping] | None = None) -> list[Path]:
-    """out_dir/<name>.pdf for each <name>.docx. With cache_dir, a Word file whose bytes (and
+         labels: Mapping[Path, str] | None = None, properties: Mapping[Path, Mapping] | None = None,
+         targets: Sequence[Path] | None = None) -> list[Path]:
+    """out_dir/<name>.pdf for each <name>.docx (or the PDF at targets[i], inside out_dir, for the i-th:
+    files from several folders converted together). With cache_dir, a Word file whose bytes (and
     properties) are unchanged gets its PDF from the cache (hard-linked: the site never edits a file
-    in place); only the others go to LibreOffice. Layout: <cache_dir>/<name>/<key>.pdf, one entry
-    per name. properties (per Word file: title, author, subject, keywords) go into the PDF's
+    in place); only the others go to LibreOffice. Layout: <cache_dir>/<target without .pdf>/<key>.pdf,
+    one entry per target. properties (per Word file: title, author, subject, keywords) go into the PDF's
     document properties; the Word file itself is not changed (a copy with them is converted)."""
     docx_paths = [Path(p) for p in docx_paths]
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    targets = [out_dir / (p.stem + ".pdf") for p in docx_paths]
+    targets = [Path(t) for t in targets] if targets is not None else [out_dir / (p.stem + ".pdf") for p in docx_paths]
     properties = properties or {}
     labels = labels or {}
-    todo: list[tuple[Path, Path | None]] = []
+    todo: list[tuple[Path, Path | None, Path]] = []
     for docx, target in zip(docx_paths, targets):
+        target.parent.mkdir(parents=True, exist_ok=True)
         key = cache_key(docx, properties=properties.get(docx))
-        entry = cache_dir / docx.stem / f"{key}.pdf" if cache_dir is not None else None
+        entry = cache_dir / target.relative_to(out_dir).with_suffix("") / f"{key}.pdf" \
+            if cache_dir is not None else None
         if entry is not None and entry.is_file():
             _link_or_copy(entry, target)
         else:
-            todo.append((docx, entry))
+            todo.append((docx, entry, target))
     if not todo:
         return targets
+    stems = [docx.stem for docx, _, _ in todo]
     with tempfile.TemporaryDirectory(prefix="styrdok-pdf-kopior-") as tmp_name:
         sources = []
-        for docx, _ in todo:
+        for n, (docx, _, _) in enumerate(todo):
             props = properties.get(docx)
-            if props:
-                source = Path(tmp_name) / docx.name
-                set_properties(docx, source, **props)
+            unique = stems.count(docx.stem) == 1
+            if props or not unique:         # a copy: with the properties, or named apart from its namesake
+                source = Path(tmp_name) / (docx.name if unique else f"{n}-{docx.name}")
+                if props:
+                    set_properties(docx, source, **props)
+                else:
+                    shutil.copyfile(docx, source)
             else:
                 source = docx
             sources.append(source)
-        made = convert(sources, out_dir, jobs=jobs,
-                       labels={s: labels.get(d, str(d)) for s, (d, _) in zip(sources, todo)})
-    for (docx, entry), pdf in zip(todo, made):
+        made_dir = Path(tempfile.mkdtemp(prefix=f".pdf-ut-{os.getpid()}-", dir=out_dir))
+        try:
+            made = convert(sources, made_dir, jobs=jobs,
+                           labels={s: labels.get(d, str(d)) for s, (d, _, _) in zip(sources, todo)})
+            for pdf, (_, _, target) in zip(made, todo):
+                os.replace(pdf, target)
+        finally:
+            shutil.rmtree(made_dir, ignore_errors=True)
+    for docx, entry, target in todo:
         if entry is None:
             continue
         entry.parent.mkdir(parents=True, exist_ok=True)
-        _link_or_copy(pdf, entry)
+        _link_or_copy(target, entry)
         for old in entry.parent.glob("*.pdf"):          # keep one entry per name
             if old != entry:
                 old.unlink(missing_ok=True)

@@ -52,14 +52,16 @@ def pdf_step(handbook: Handbook, root: Path) -> Step:
                                                 root / ".cache" / "word" / PAGES)
             except ExportError as exc:
                 raise BuildError(f"PDF-filerna kunde inte skapas: Word-filerna de görs av: {exc}") from None
-            try:
-                pdf.pdfs(paths, site_tmp / FOLDER, cache_dir=root / ".cache" / "pdf",
-                         labels={p: d.file for p, d in zip(paths, docs)},
-                         properties={p: document_properties(handbook, d) for p, d in zip(paths, docs)})
-                pages = list(print_pages(handbook).values())
-                pdf.pdfs(page_paths, site_tmp / FOLDER / PAGES, cache_dir=root / ".cache" / "pdf" / PAGES,
-                         labels={p: f"docs/{page.src_path}" for p, page in zip(page_paths, pages)},
-                         properties={p: page_properties(handbook, page) for p, page in zip(page_paths, pages)})
+            pages = list(print_pages(handbook).values())
+            out = site_tmp / FOLDER
+            try:        # the documents and the printed pages in the same LibreOffice processes
+                pdf.pdfs([*paths, *page_paths], out, cache_dir=root / ".cache" / "pdf",
+                         targets=[out / f"{p.stem}.pdf" for p in paths] + [out / PAGES / f"{p.stem}.pdf"
+                                                                           for p in page_paths],
+                         labels={**{p: d.file for p, d in zip(paths, docs)},
+                                 **{p: f"docs/{page.src_path}" for p, page in zip(page_paths, pages)}},
+                         properties={**{p: document_properties(handbook, d) for p, d in zip(paths, docs)},
+                                     **{p: page_properties(handbook, page) for p, page in zip(page_paths, pages)}})
             except pdf.PdfError as exc:
                 raise BuildError(f"PDF-filerna kunde inte skapas: {exc}") from None
         finally:
