@@ -9,6 +9,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
@@ -143,6 +144,7 @@ def test_process_mitt_ansvar_and_enhet_word_files_have_their_cover_and_text(exam
     assert revisions.rows[1].cells[2].text == "Exempel"
 
 
+@pytest.mark.langsam
 def test_edges_an_enhet_named_with_a_ring_a_plan_with_only_a_free_atgard_and_a_role_with_no_duties(tmp_path):
     root = copy_handbook(MINI, tmp_path / "handbok")
     kommun = root / "data" / "kommun.yml"
