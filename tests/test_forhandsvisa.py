@@ -256,3 +256,33 @@ def test_search_in_the_preview_finds_the_build_and_then_a_word_saved_since(handb
     assert preview.proc.returncode == 0
     # The build's memo is read, not replaced by the few results the preview used.
     assert tree_digest(handbook / ".cache" / "memo") == memo
+
+
+@pytest.mark.langsam
+def test_calendars_are_made_when_asked_for_and_a_new_one_appears_after_a_change(handbook):
+    """Generated files (the review calendars) are made on request from the current model; a change
+    that adds one (a role's first document) is served, and its link is no problem, a moment later."""
+    preview = Preview(handbook)
+    try:
+        status, cal = preview.get("/kalender/revideringar.ics")
+        assert status == 200 and "BEGIN:VCALENDAR" in cal and "Revidera: Riktlinje för kvalitet" in cal
+        assert preview.get("/kalender/revideringar-socialchef.ics")[0] == 404
+
+        _edit(handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md",
+              "titel: Riktlinje för kvalitet\n", "titel: Riktlinje för god kvalitet\n")
+        _edit(handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md",
+              "dokumentansvarig: sas", "dokumentansvarig: socialchef")
+        assert "Revidera: Riktlinje för god kvalitet" in preview.get("/kalender/revideringar.ics")[1]
+        end = time.monotonic() + 90
+        while True:
+            status, cal = preview.get("/kalender/revideringar-socialchef.ics")
+            page = preview.get("/ledningssystem/mitt-ansvar/socialchef/")[1]
+            if status == 200 and "Bygget stoppar" not in page:
+                break
+            assert time.monotonic() < end, (status, page[:2000])
+            time.sleep(0.5)
+        assert "Revidera: Riktlinje för god kvalitet" in cal
+        assert "revideringar-socialchef.ics" in _article(page)
+    finally:
+        log = preview.stop()
+    assert "Traceback" not in log, log

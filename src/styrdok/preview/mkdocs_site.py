@@ -74,6 +74,7 @@ class MkDocsSite:
         self._converted: dict[str, tuple] = {}  # src_uri → key of the page's last conversion
         self._rendered: dict[str, Rendered] = {}
         self.tags = None
+        self.placeholders: frozenset[str] = frozenset()
 
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> float:
@@ -90,7 +91,7 @@ class MkDocsSite:
 
         from ..problems import SourceError
         from ..site import pagecache
-        from ..site.adapter import _CURRENT
+        from ..site.adapter import _CURRENT, generated_files_on_request
 
         cwd = os.getcwd()
         logger = logging.getLogger("mkdocs")
@@ -103,6 +104,9 @@ class MkDocsSite:
             # The build's page cache (.cache/site/) keys a page's template by the navigation of a whole
             # build; the preview renders one page when it is asked for, with the navigation as it is then.
             pagecache.switch_off()
+            # Generated files (calendars …): the paths the last load made, their bytes on request.
+            placeholders = _GENERATED_PATHS.get("paths")
+            generated_files_on_request(placeholders)
             config.plugins.on_startup(command="build", dirty=False)
             config = config.plugins.on_config(config)
             config.plugins.on_pre_build(config=config)
@@ -130,6 +134,10 @@ class MkDocsSite:
         finally:
             os.chdir(cwd)
             logger.removeHandler(collect)
+        if placeholders is None and handbook is not None:
+            from ..parts import generated_files
+            _GENERATED_PATHS["paths"] = [src for src, _ in generated_files(handbook)]    # made in on_files
+        self.placeholders = frozenset(placeholders or ())
         self.config, self.files, self.nav, self.env, self.handbook = config, files, nav, env, handbook
         self.by_url = {f.url: f for f in files.documentation_pages()}
         for page in listing_pages:
@@ -173,9 +181,29 @@ class MkDocsSite:
         return True
 
     # -- rendering -----------------------------------------------------------------------------
-    def static_file(self, url: str):
-        """The site's file (theme asset, docs/ file, generated file) at url, or None."""
-        return self.static_by_url.get(url) if self.files is not None else None
+    def static_file(self, url: str) -> bytes | None:
+        """The bytes of the site's file (theme asset, docs/ file, generated file) at url, or None."""
+        if self.files is None:
+            return None
+        file = self.static_by_url.get(url)
+        if url in self.placeholders and self.handbook is not None:
+            from ..parts import generated_files
+            content = dict(generated_files(self.handbook)).get(url)     # kept per handbook (parts._made)
+            if content is not None:
+                return content if isinstance(content, bytes) else content.encode("utf-8")
+        return file.content_bytes if file is not None else None
+
+    def generated_paths_known(self) -> bool:
+        """Make the generated files now (slow: calendars) and tell whether their paths are the ones
+        this load added without content; if not, the next load uses the new ones."""
+        if not self.placeholders or self.handbook is None:
+            return True
+        from ..parts import generated_files
+        paths = [src for src, _ in generated_files(self.handbook)]
+        if set(paths) == set(self.placeholders):
+            return True
+        _GENERATED_PATHS["paths"] = paths
+        return False
 
     def dest_for_url(self, url: str) -> str:
         return self.by_url[url or "./"].dest_uri
@@ -252,6 +280,9 @@ class MkDocsSite:
         lines = page_problems(self.handbook, self.root, src_uri)
         return lines or [f"docs/{src_uri}: fel: {line}" for line in logged]
 
+
+# The paths of the generated files (calendars …) the last load in this process made.
+_GENERATED_PATHS: dict[str, list[str] | None] = {"paths": None}
 
 # Sources read by a load in this process: path → (stamp, Markdown, front matter).
 _SOURCES: dict[str, tuple] = {}

@@ -39,6 +39,7 @@ PREFIX = "/_forhandsvisning/"
 POLL_SECONDS = 0.25
 WAIT_SECONDS = 20
 BACKGROUND_DELAY = 1.0          # after the last text save, before the model is loaded again
+VERIFY_DELAY = 2.0              # after a load, before the generated files are made to verify their paths
 
 LIVE_SCRIPT = """
 (function () {
@@ -83,6 +84,7 @@ class Preview:
         self.model_stale_since: float | None = None
         self.changes = 0                # changes applied (a background load is used only if none came)
         self.background: threading.Thread | None = None
+        self.verify_at: float | None = None
         self.stopping = threading.Event()
         self.search = PreviewSearch(self.root, self.log)
 
@@ -109,6 +111,8 @@ class Preview:
             self.log("Rättat – handboken visas igen.")
         self.load_problems = None
         self.site = loaded
+        if loaded.placeholders:         # generated files added without content: verify their paths soon
+            self.verify_at = time.monotonic() + VERIFY_DELAY
         self.log(f"{why}: handboken inläst på {loaded.load_seconds:.1f} s ({len(loaded.by_url)} sidor).")
 
     def load(self) -> None:
@@ -143,6 +147,22 @@ class Preview:
             self._bump()
             return True
 
+    def _verify_generated_files(self) -> None:
+        """A while after a load, make the generated files (calendars …) in the background and load
+        again if their paths are not the ones the load added (a role or document added or removed)."""
+        if self.verify_at is None or time.monotonic() < self.verify_at:
+            return
+        self.verify_at = None
+        site = self.site
+
+        def work():
+            if not site.generated_paths_known():
+                with self.lock:
+                    if self.site is site:
+                        self.model_stale_since = time.monotonic() - BACKGROUND_DELAY
+
+        threading.Thread(target=work, name="styrdok-genererade-filer", daemon=True).start()
+
     def _reload_in_background(self) -> None:
         """Load the site again without holding the lock (pages are served from the current state
         meanwhile) and use it if nothing else changed in the meantime; else the next look retries."""
@@ -174,6 +194,7 @@ class Preview:
             try:
                 self.sync()
                 self.search.tick()
+                self._verify_generated_files()
             except Exception as exc:                    # never stop watching
                 self.log(f"Förhandsvisningen: {type(exc).__name__}: {exc}")
 
@@ -248,12 +269,12 @@ class Preview:
                 return target.read_bytes(), target.name
             return None
         with self.lock:
-            file = self.site.static_file(url) if self.load_problems is None else None
-            if file is not None:
-                try:
-                    return file.content_bytes, file.dest_uri
-                except OSError:
-                    return None
+            try:
+                data = self.site.static_file(url) if self.load_problems is None else None
+            except OSError:
+                data = None
+            if data is not None:
+                return data, posixpath.basename(url)
         target = (self.site_out / url).resolve()
         if self.site_out.resolve() in target.parents and target.is_file():
             return target.read_bytes(), target.name

@@ -35,6 +35,15 @@ _LAST_OUTPUT: dict[str, str] = {}
 # A handbook already loaded and checked in this process (`styrdok build` runs MkDocs in-process),
 # by project folder: the build uses it, and the pages its check rendered, instead of loading again.
 _PREPARED: dict[Path, Handbook] = {}
+# The preview (styrdok.preview) makes the generated files (calendars …) only when one is asked for:
+# the review calendars alone were two thirds of loading a 2,000-document handbook again. Their
+# paths (for MkDocs' link checks) are those the preview last knew; it verifies them afterwards.
+_FILES_ON_REQUEST: dict[str, list[str] | None] = {"paths": None}
+
+
+def generated_files_on_request(paths: list[str] | None) -> None:
+    """The next site loads add these generated files without content (None: make them all)."""
+    _FILES_ON_REQUEST["paths"] = None if paths is None else list(paths)
 
 
 def prepare(root: Path, handbook: Handbook | None) -> None:
@@ -293,7 +302,9 @@ def add_generated_pages(files, config):
             file.is_modified = lambda: True
     pages = generated_pages(handbook)
     _CURRENT["generated"] = {src: content for src, content in pages}
-    for src_uri, content in [*pages, *generated_files(handbook)]:
+    known = _FILES_ON_REQUEST["paths"]
+    files_too = generated_files(handbook) if known is None else [(src, b"") for src in known]
+    for src_uri, content in [*pages, *files_too]:
         if files.get_file_from_path(src_uri) is None:
             file = File.generated(config, src_uri, content=content)
             if _SERVE_DIRTY["on"] and isinstance(content, str) and _unchanged_output(handbook, src_uri, content):
