@@ -111,7 +111,7 @@ def saves(server: Server, root: Path, pages: list[Path], marker: str) -> list[fl
     return out
 
 
-def measure(n: int, base: Path, reuse: bool) -> dict:
+def measure(n: int, base: Path, reuse: bool, baseline: bool = True) -> dict:
     root = base / f"kommun-{n}"
     if reuse and root.is_dir():
         generate_kommun.copy_layer(root)
@@ -149,6 +149,8 @@ def measure(n: int, base: Path, reuse: bool) -> dict:
     finally:
         r["cpu"] = server.stop()
     print(report([r], "(delresultat)", []), flush=True)
+    if not baseline:
+        return r
     r["load"] = os.getloadavg()[0]
     plain = generate_kommun.plain_dir(root)
     plain_pages = [plain / "docs" / p.relative_to(root / "docs") for p in picked]
@@ -190,12 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="500")
     ap.add_argument("--keep", type=Path)
     ap.add_argument("--reuse", action="store_true", help="använd korpusar som redan finns i --keep")
+    ap.add_argument("--utan-bas", action="store_true", help="bara styrdok, inte ren mkdocs serve")
     args = ap.parse_args(argv)
     started = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench-preview-"))
     results = []
     for n in [int(x) for x in args.sizes.split(",")]:
-        results.append(measure(n, base, args.reuse))
+        results.append(measure(n, base, args.reuse, baseline=not args.utan_bas))
         print(report(results, started, argv), flush=True)
     return 0
 
