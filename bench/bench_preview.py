@@ -98,16 +98,21 @@ class Server:
 TOKEN = f"k{int(time.time())}"      # words no earlier run wrote into a kept corpus
 
 
-def saves(server: Server, root: Path, pages: list[Path], marker: str) -> list[float]:
-    """Save each page with a new sentence; the seconds until the server shows it."""
+
+def saves(server: Server, root: Path, pages: list[Path], marker: str, cpu: list | None = None) -> list[float]:
+    """Save each page with a new sentence; the seconds until the server shows it (and in cpu the
+    server's CPU seconds from the save to the answer)."""
     out = []
     for i, page in enumerate(pages):
         url = server.base + page_url(root, page)
         assert TOKEN not in fetch(url)               # the page is open in the browser
         time.sleep(1.1)                              # a later mtime than the last save
         words = f"{marker} {TOKEN} nummer {i} sparad nu."
+        before = cpu_seconds(server.proc.pid)
         append(page, words)
         out.append(wait_for(url, words, server.proc))
+        if cpu is not None:
+            cpu.append(cpu_seconds(server.proc.pid) - before)
     return out
 
 
@@ -127,14 +132,17 @@ def measure(n: int, base: Path, reuse: bool, baseline: bool = True) -> dict:
     try:
         wait_for(server.base + page_url(root, picked[0]), "<html", server.proc)
         r["start"] = time.perf_counter() - started
-        r["saves"] = saves(server, root, picked, "Förhandsvisningen")
+        r["save_cpu"] = []
+        r["saves"] = saves(server, root, picked, "Förhandsvisningen", r["save_cpu"])
         # A title saved on one page: the new title in another page's menu (same folder: it is listed there).
         other = next(p for p in pages if p.parent == picked[1].parent and p != picked[1])
         fetch(server.base + page_url(root, other))
         time.sleep(1.1)
         text = picked[1].read_text(encoding="utf-8")
+        before = cpu_seconds(server.proc.pid)
         picked[1].write_text(text.replace("titel: ", f"titel: Omdöpt {TOKEN} ", 1), encoding="utf-8")
         r["title"] = wait_for(server.base + page_url(root, other), f"Omdöpt {TOKEN}", server.proc)
+        r["title_cpu"] = cpu_seconds(server.proc.pid) - before
         # data/: the overview of responsibilities (Mitt ansvar for SAS) shows a changed task.
         ansvar = root / "data" / "ansvar.yml"
         overview = server.base + "ledningssystem/mitt-ansvar/sas/"
@@ -144,8 +152,10 @@ def measure(n: int, base: Path, reuse: bool, baseline: bool = True) -> dict:
         sas = next(i for i, line in enumerate(lines) if line.strip() == "- roll: sas")
         task = next(i for i in range(sas, len(lines)) if lines[i].strip().startswith("uppgift: "))
         lines[task] = lines[task].replace("uppgift: ", f"uppgift: Ändrad {TOKEN} – ", 1)
+        before = cpu_seconds(server.proc.pid)
         ansvar.write_text("\n".join(lines), encoding="utf-8")
         r["data"] = wait_for(overview, f"Ändrad {TOKEN}", server.proc)
+        r["data_cpu"] = cpu_seconds(server.proc.pid) - before
     finally:
         r["cpu"] = server.stop()
     print(report([r], "(delresultat)", []), flush=True)
@@ -183,6 +193,11 @@ def report(results: list[dict], started: str, argv: list[str]) -> str:
                      f"| {s / b:.2f}× | {r['title'] * 1000:.0f} ms | {r['data'] * 1000:.0f} ms "
                      f"| {r['plain_start']:.1f} s / {r['start']:.1f} s | {r['plain_cpu']:.1f} s / {r['cpu']:.1f} s "
                      f"| {r['load']:.1f} / {r['load_styrdok']:.1f} |")
+    for r in results:
+        if "save_cpu" in r:
+            lines.append(f"\nN = {r['n']}: serverns CPU-tid från sparningen till svaret: text "
+                         f"{statistics.median(r['save_cpu']) * 1000:.0f} ms (median), titel {r['title_cpu'] * 1000:.0f} ms, "
+                         f"data {r['data_cpu'] * 1000:.0f} ms.")
     return "\n".join(lines) + "\n"
 
 
