@@ -320,11 +320,13 @@ def save_docx(tpl: DocxTemplate, path: Path) -> None:
     parts = package.parts
     for part in parts:
         part.before_marshal()
-    writer = _PkgWriter(str(path))
+    buffer = io.BytesIO()           # the zip made in memory, written with one call (not a seek per member)
+    writer = _PkgWriter(buffer)
     PackageWriter._write_content_types_stream(writer, parts)
     PackageWriter._write_pkg_rels(writer, package.rels)
     PackageWriter._write_parts(writer, parts)
     writer.close()
+    Path(path).write_bytes(buffer.getbuffer())
     tpl.post_processing(str(path))
     tpl.is_saved = True
 
