@@ -151,6 +151,8 @@ class FastTemplate(DocxTemplate):
         return _kept(_PATCHED, src_xml, super().patch_xml)
 
     def resolve_listing(self, xml):
+        if not any(c in xml for c in "\t\n\a\f"):
+            return xml          # docxtpl's pass only turns these characters (inside texts) into Word markup
         return _kept(_RESOLVED, xml, super().resolve_listing)
 
     def get_part_xml(self, part):
