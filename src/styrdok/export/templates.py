@@ -158,6 +158,22 @@ class FastTemplate(DocxTemplate):
     def get_part_xml(self, part):
         return _kept(_PART_XML, part.blob, lambda blob: super(FastTemplate, self).get_part_xml(part))
 
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):
+        if _plain(jinja_env, src_xml):      # no Jinja in it (the footnotes part): docxtpl's steps give it back
+            self.current_rendering_part = part
+            return self.resolve_listing(src_xml)
+        return super().render_xml_part(src_xml, part, context, jinja_env)
+
+    def render_properties(self, context, jinja_env=None):
+        """docxtpl's render_properties, without Jinja for a value that has none (most are empty)."""
+        if jinja_env is None:
+            return super().render_properties(context, jinja_env)
+        properties = self.docx.core_properties      # python-docx makes a new view of the same XML per access
+        for prop in _CORE_PROPERTIES:
+            initial = getattr(properties, prop)
+            rendered = initial if _plain(jinja_env, initial) else jinja_env.from_string(initial).render(context)
+            setattr(properties, prop, rendered)
+
     def set_body(self, xml: str, elements: list) -> str:
         """The value to give the body field (`xml`: the elements serialized): the placeholder when
         the body can skip docxtpl's text passes (the elements are then put in by fix_tables), else
@@ -184,6 +200,19 @@ class FastTemplate(DocxTemplate):
                         for table in el.iter(ns + "tbl"):
                             _fix_table_grid(table, ns)
         return tree
+
+
+# docxtpl's render_properties renders these core properties
+_CORE_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+
+
+def _plain(env, text: str) -> bool:
+    """Jinja would render `text` as it is: no delimiter in it (the default ones all start with '{'),
+    no line statements, no trailing newline to drop."""
+    return (env is not None and "{" not in text and not text.endswith("\n")
+            and env.line_statement_prefix is None and env.line_comment_prefix is None
+            and all(d.startswith("{") for d in (env.block_start_string, env.variable_start_string,
+                                                  env.comment_start_string)))
 
 
 def _kept(memo: dict, key: str, compute):

@@ -17,7 +17,12 @@ Rendering is strict (an unknown field is an ExportError naming it) and autoescap
 Speed: pandoc costs ~110 ms per process whatever the size, so export_many converts many documents
 in one pandoc process (separated by marker paragraphs, split again in the .docx), spreads those
 batches over all cores, and skips documents whose content, templates and code are unchanged
-(a cache keyed by their hash).
+(a cache keyed by their hash). Per document, what is the same for all of them is done once
+(per process or per pandoc run) with the same result: the template is parsed once and copied,
+docxtpl's clean-up of its XML and the Jinja compilation are kept (templates.FastTemplate), the
+body joins the rendered template as elements instead of as text, the body's styles and lists
+are looked up in dictionaries (body.BodyComposer), and zip members another document already
+had reuse their compressed bytes (templates.save_docx). bench/bench_word.py measures it.
 """
 from __future__ import annotations
 
@@ -222,7 +227,8 @@ def _render_job(job: _Job, templates: Templates, body_doc, elements: list, env, 
     if job.body_field == "brodtext" and not job.toc and word_body.heading_count(elements) > TOC_MIN_HEADINGS:
         job.toc = True                  # more than a few headings: a table of contents without asking
         job.context["innehallsforteckning"] = True
-    context = {**job.context, job.body_field: word_body.BodyXml(tpl.set_body(xml, elements)), "logotyp": logo_image(tpl, job.logo, cache_dir)}
+    context = {**job.context, job.body_field: word_body.BodyXml(tpl.set_body(xml, elements)),
+               "logotyp": logo_image(tpl, job.logo, cache_dir)}
     if job.body_field == "brodtext":
         context["innehall"] = word_body.BodyXml(word_body.toc_xml(elements) if job.toc else "")
     render_template(tpl, context, templates.template_name, env)
