@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import types
 from pathlib import Path
 
 import jinja2
+from jinja2.bccache import Bucket
 
 from . import formatting
 from .engine import templates_dir
@@ -13,6 +16,53 @@ from .engine import templates_dir
 # The templates that ship with styrdok (styrdok.engine: package data, or the repository's templates/).
 # A handbook may override any of them with a file of the same name under its own templates/.
 DEFAULT_TEMPLATES = templates_dir()
+
+
+class CompiledOnce(jinja2.BytecodeCache):
+    """Compiled templates kept in this process, by their source text (and the environment's escaping),
+    whatever folder they are read from.
+
+    Each handbook has its own template folders, so each build made new environments and compiled every
+    template again (a third of the time of a `styrdok check` of a small handbook; what the preview and
+    the tests, which build many handbooks in one process, did over and over). A template whose text
+    changes is compiled again; one read from another folder gets its code under its own file name, so
+    errors and tracebacks name the file that was read."""
+
+    LIMIT = 4000            # distinct template texts kept (an edited template adds one); then start over
+
+    def __init__(self) -> None:
+        self._code: dict[str, types.CodeType] = {}
+
+    def get_bucket(self, environment, name, filename, source):
+        key = hashlib.sha1(f"{environment.autoescape!r}|{environment.undefined.__name__}|{name}|{source}"
+                           .encode("utf-8")).hexdigest()
+        bucket = Bucket(environment, key, "")
+        code = self._code.get(key)
+        if code is not None:
+            bucket.code = _relabelled(code, filename or "<template>")
+        return bucket
+
+    def set_bucket(self, bucket) -> None:
+        if len(self._code) >= self.LIMIT:
+            self._code.clear()
+        self._code[bucket.key] = bucket.code
+
+    def load_bytecode(self, bucket) -> None:       # not used: get_bucket keeps the code objects themselves
+        pass
+
+    def dump_bytecode(self, bucket) -> None:
+        pass
+
+
+def _relabelled(code: types.CodeType, filename: str) -> types.CodeType:
+    """code (with the functions inside it) as if compiled from filename."""
+    if code.co_filename == filename:
+        return code
+    consts = tuple(_relabelled(c, filename) if isinstance(c, types.CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+_COMPILED = CompiledOnce()
 
 
 def make_env(templates_dir: Path | None = None, *, autoescape: bool = False) -> jinja2.Environment:
@@ -27,7 +77,8 @@ def make_env(templates_dir: Path | None = None, *, autoescape: bool = False) -> 
         search = [templates_dir, DEFAULT_TEMPLATES / sub]
         loader = jinja2.FileSystemLoader([str(p) for p in dict.fromkeys(search)])
     env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=autoescape,
-                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                             bytecode_cache=_COMPILED)
     env.filters.update(formatting.FILTERS)
     return env
 
