@@ -52,7 +52,8 @@ def test_every_process_plan_role_and_enhet_page_links_to_its_word_and_pdf_file(e
     ls = ledningssystem_of(handbook)
     expected = ({p.src_path for p in ls.processer.values()} | {e.src_path for e in ls.enheter.values()}
                 | {p.src_path for p in ls.kvalitetsplaner.values()}
-                | {f"ledningssystem/mitt-ansvar/{r}.md" for r in handbook.roller})
+                | {f"ledningssystem/mitt-ansvar/{r}.md" for r in handbook.roller}
+                | {"ledningssystem/kvalitetsberattelse-2026.md"})
     assert set(pages) == expected
     for src_path, page in pages.items():
         links = downloads(site, src_path)

@@ -138,7 +138,7 @@ def _load_enheter(project, hb, p, today: dt.date) -> dict[str, lm.EnhetLs]:
     return out
 
 
-def _page_calling(hb: Handbook, macro: str, arg: str | None = None) -> str | None:
+def page_calling(hb: Handbook, macro: str, arg: str | None = None) -> str | None:
     """The docs page whose Markdown calls macro(arg): where a plan or the årshjul is shown."""
     pattern = re.compile(rf"{macro}\(\s*" + (rf"['\"]{re.escape(arg)}['\"]" if arg else ""))
     return next((p.src_path for p in hb.pages.values() if pattern.search(p.body)), None)
@@ -202,7 +202,7 @@ def _load_planer(project, hb, p, processer, today: dt.date) -> dict[str, lm.Kval
             continue
         fb = tuple(lm.Forbattringsomrade(f.kvalitetsomrade, lm.KVALITETSOMRADEN[f.kvalitetsomrade], f.beskrivning,
                                          f.resultat) for f in fil.forbattringsomraden)
-        page = _page_calling(hb, "kvalitetsplan", fil.id)
+        page = page_calling(hb, "kvalitetsplan", fil.id)
         out[fil.id] = lm.Kvalitetsplan(fil.id, fil.titel, org, fil.ar, fb, tuple(pps),
                                        page or "ledningssystem/index.md", fria, rel, page is not None)
     return out

@@ -30,7 +30,8 @@ def generated_pages(hb: Handbook) -> list[tuple[str, str]]:
 
 def print_pages(hb: Handbook) -> list:
     """The ledningssystem's pages that get Word and PDF files (styrdok.printpages): every process,
-    each kvalitetsplan shown on a page, Mitt ansvar per role, each enhet's ledningssystem."""
+    each kvalitetsplan (and kvalitetsberättelse) shown on a page, Mitt ansvar per role, each enhet's
+    ledningssystem."""
     from ..printpages import PrintPage
     ls = ledningssystem_of(hb)
     if not (ls.amnen or ls.processer or ls.enheter or ls.kvalitetsplaner or ls.arshjul):
@@ -42,6 +43,14 @@ def print_pages(hb: Handbook) -> list:
                       (("Organisation", plan.organisation.namn), ("År", str(plan.ar))),
                       (plan.file, f"docs/{plan.src_path}"))
             for plan in ls.kvalitetsplaner.values() if plan.has_page]
+    from .load import page_calling
+    for plan in ls.kvalitetsplaner.values():          # the kvalitetsberättelse's underlag, for the nämnd
+        page = page_calling(hb, "kvalitetsberattelse", plan.id)
+        if page is not None:
+            out.append(PrintPage(page, f"kvalitetsberattelse-{plan.id}", hb.pages[page].title or plan.titel,
+                                 "Kvalitetsberättelse",
+                                 (("Organisation", plan.organisation.namn), ("År", str(plan.ar))),
+                                 (plan.file, f"docs/{page}")))
     out += [PrintPage(mitt_ansvar_path(roll.id), f"mitt-ansvar-{roll.id}", f"Mitt ansvar: {roll.namn}", "Mitt ansvar",
                       (("Roll", roll.namn),), ("data/", "docs/"))
             for roll in hb.roller.values()]
