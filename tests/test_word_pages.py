@@ -192,3 +192,28 @@ def test_edges_an_enhet_named_with_a_ring_a_plan_with_only_a_free_atgard_and_a_r
             assert "Testby kommun" in text, name
         assert "Åsgårdens öppenvård för äldre" in " ".join(
             pdf_text(site / "pdf" / "sidor" / "ledningssystem-asgarden.pdf").split())
+
+
+def test_a_page_named_like_a_styrdokument_gets_its_own_pdf_in_the_same_libreoffice_run(tmp_path):
+    """pdf.pdfs with targets: a document and a printed page whose Word files share a name (a styrdokument
+    with the id process-x beside the page of process x) each get their own PDF, and the cache keeps both."""
+    require_tool("soffice", "gör PDF-filerna")
+    from styrdok import pdf
+    sources = []
+    for folder, text in (("dokument", "Styrdokumentets text"), ("sidor", "Processidans text")):
+        doc = Document()
+        doc.add_paragraph(text)
+        (tmp_path / folder).mkdir()
+        doc.save(str(tmp_path / folder / "process-x.docx"))
+        sources.append(tmp_path / folder / "process-x.docx")
+    out, cache = tmp_path / "pdf", tmp_path / "cache"
+    targets = [out / "process-x.pdf", out / "sidor" / "process-x.pdf"]
+    assert pdf.pdfs(sources, out, cache_dir=cache, targets=targets) == targets
+    assert "Styrdokumentets text" in pdf_text(targets[0]) and "Processidans text" in pdf_text(targets[1])
+    assert sorted(p.relative_to(cache).parent.as_posix() for p in cache.rglob("*.pdf")) == ["process-x",
+                                                                                             "sidor/process-x"]
+    inodes = [t.stat().st_ino for t in targets]
+    again = tmp_path / "pdf2"
+    pdf.pdfs(sources, again, cache_dir=cache, targets=[again / "process-x.pdf", again / "sidor" / "process-x.pdf"])
+    assert [(again / "process-x.pdf").stat().st_ino, (again / "sidor" / "process-x.pdf").stat().st_ino] == inodes
+    assert not [p for p in out.rglob("*") if p.name.startswith(".pdf")]         # no staging folder left
