@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import os
 import re
 import subprocess
 import tempfile
@@ -101,11 +102,20 @@ class Feed:
 
     def __init__(self):
         exe = pagefind_executable()
-        self.replies = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([str(exe), "--service"], stdin=subprocess.PIPE, stdout=self.replies,
-                                     stderr=subprocess.STDOUT)
+        # Pagefind appends to the file (O_APPEND) while this process reads it through a file object
+        # of its own (its own offset); the name is gone once both are open.
+        fd, name = tempfile.mkstemp(prefix="styrdok-pagefind-")
+        os.close(fd)
+        try:
+            with open(name, "ab") as writer:
+                self.replies = open(name, "rb")
+                self.proc = subprocess.Popen([str(exe), "--service"], stdin=subprocess.PIPE, stdout=writer,
+                                             stderr=subprocess.STDOUT)
+        finally:
+            os.unlink(name)
         self.sent = 0
         self.pages = 0
+        self._partial, self._parsed = b"", []
         self.failed: str | None = None
         self.index_id: int | None = None
         self._send({"type": "NewIndex", "config": {"exclude_selectors": ["a.headerlink"]}})
@@ -120,26 +130,31 @@ class Feed:
         return self.sent
 
     def _replies(self) -> list[dict]:
-        self.replies.seek(0)
-        out = []
-        for chunk in self.replies.read().split(b","):
+        """Every reply so far (only what the service wrote since the last call is read and decoded)."""
+        data = self.replies.read()
+        *complete, self._partial = (self._partial + data).split(b",")
+        for chunk in complete:
             chunk = chunk.strip()
             if not chunk:
                 continue
             try:
-                out.append(json.loads(base64.b64decode(chunk)))
+                self._parsed.append(json.loads(base64.b64decode(chunk)))
             except ValueError:
-                out.append({"payload": {"type": "Error", "message": chunk.decode("utf-8", "replace")[:500]}})
-        return out
+                self._parsed.append({"payload": {"type": "Error",
+                                                 "message": chunk.decode("utf-8", "replace")[:500]}})
+        return self._parsed
 
     def _reply(self, message_id: int, timeout: float | None = None) -> dict | None:
         """The reply to message_id, once the service wrote it (None if it stopped first)."""
         started = time.monotonic()
         self.proc.stdin.flush()
+        seen = 0
         while True:
-            for reply in self._replies():
+            replies = self._replies()
+            for reply in replies[seen:]:
                 if reply.get("message_id") == message_id:
                     return reply["payload"]
+            seen = len(replies)
             if self.proc.poll() is not None or (timeout is not None and time.monotonic() - started > timeout):
                 return None
             time.sleep(0.01)
