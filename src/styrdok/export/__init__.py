@@ -4,8 +4,9 @@
 
 The page is rendered once, as the site renders it (styrdok.render.html); wordhtml.py adapts that HTML
 for paper and pandoc reads it. word.py (export API, jobs), body.py (pandoc and the body's XML),
-images.py, cache.py, compare.py (tracked changes on the rendered page), importer.py (Word back to
-Markdown), templates.py (template files), make_templates.py (regenerate them).
+widetables.py (column widths, landscape sections), images.py, cache.py, compare.py (tracked changes
+on the rendered page), importer.py (Word back to Markdown), templates.py (template files),
+make_templates.py (regenerate them).
 """
 from .importer import ImportResult, import_docx
 from .templates import ExportError

@@ -48,6 +48,7 @@ from lxml import etree
 from ..jinja import make_env
 from ..render.html import DEFAULT_CONFIG, MarkdownConfig, render_html
 from . import body as word_body
+from . import widetables
 from .cache import cached_path, code_version, from_cache, input_key, store
 from .compare import Marks, track
 from .images import LOGO_ZOOM, logo_image, materialize, png_for
@@ -232,7 +233,7 @@ def _render_job(job: _Job, templates: Templates, body_doc, elements: list, env, 
     if job.body_field == "brodtext":
         context["innehall"] = word_body.BodyXml(word_body.toc_xml(elements) if job.toc else "")
     render_template(tpl, context, templates.template_name, env)
-    word_body.carry_headers(tpl.docx.element.body)
+    widetables.carry_headers(tpl.docx.element.body)
     if job.toc:
         settings = tpl.docx.settings.element
         if settings.find(qn("w:updateFields")) is None:
@@ -264,7 +265,7 @@ def _export_jobs(jobs: list[_Job], templates: Templates, cache_dir: Path | None)
         body_doc = Document(str(body_path))
         word_body.frame_boxes(body_doc)
         word_body.tables(body_doc)
-        word_body.wide_tables(body_doc)
+        widetables.wide_tables(body_doc)
         styles: dict = {}               # the style mapping, the same for every document of this run
         for job, elements in zip(jobs, word_body.split(body_doc, len(jobs))):
             _render_job(job, templates, body_doc, elements, env, cache_dir, styles)
