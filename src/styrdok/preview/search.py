@@ -96,11 +96,18 @@ class PreviewSearch:
         started = time.perf_counter()
         try:
             exe = pagefind_executable()
-            out = subprocess.run([str(exe), "--site", str(self.pages), "--output-path", str(fresh),
-                                  "--exclude-selectors", "a.headerlink"],
-                                 capture_output=True, text=True, preexec_fn=lambda: os.nice(15))
-            if out.returncode != 0:
-                raise SearchIndexError("Pagefind kunde inte bygga sökindexet: " + (out.stdout + out.stderr)[-1000:])
+            # Low priority, set from outside: preexec_fn is unsafe in a process with threads (the
+            # forked child can deadlock before exec).
+            proc = subprocess.Popen([str(exe), "--site", str(self.pages), "--output-path", str(fresh),
+                                     "--exclude-selectors", "a.headerlink"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            try:
+                os.setpriority(os.PRIO_PROCESS, proc.pid, 15)
+            except OSError:
+                pass                                    # already done, or not allowed: normal priority
+            output, _ = proc.communicate()
+            if proc.returncode != 0:
+                raise SearchIndexError("Pagefind kunde inte bygga sökindexet: " + output[-1000:])
             old = self.folder / (BUNDLE_DIR + "-gammal")
             shutil.rmtree(old, ignore_errors=True)
             if self.index.exists():

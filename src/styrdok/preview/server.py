@@ -291,6 +291,8 @@ class Preview:
                     if left <= 0:
                         return {"ladda": False, "version": self.version}
                     self.changed.wait(left)
+                if self.stopping.is_set():          # Ctrl+C: answer now, the server is closing
+                    return {"ladda": False, "version": self.version}
                 version = self.version
             if self.current_hash(url) != digest:
                 return {"ladda": True, "version": version}
