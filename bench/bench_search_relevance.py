@@ -23,20 +23,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "src"))
 
-from conftest import copy_handbook_layer  # noqa: E402
+from conftest import example_in_git  # noqa: E402
 from styrdok.site.build import run_mkdocs  # noqa: E402
 from test_search_relevance import load_queries, report, run_queries  # noqa: E402
 
 
 def example_handbook(root: Path) -> Path:
-    """The example kommun's handbook (docs/, data/ and the site layer) in git, built by styrdok."""
-    root.mkdir(parents=True)
-    for name in ("docs", "data"):
-        shutil.copytree(REPO / name, root / name)
-    copy_handbook_layer(root)
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"],
-                 ["-c", "user.name=Bench", "-c", "user.email=bench@example.org", "commit", "-q", "-m", "Exempel"]):
-        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    """The example kommun's handbook in git (conftest.example_in_git), built by styrdok."""
+    example_in_git(root)
     subprocess.run([sys.executable, "-m", "styrdok", "--root", str(root), "build", "--utan-word"], check=True,
                    env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     return root

@@ -276,15 +276,21 @@ def example_built(tmp_path_factory) -> Path:
     return made_once(tmp_path_factory, "exempel", _build_example)
 
 
-def _build_example(folder: Path) -> Path:
-    root = folder / "handbok"
-    root.mkdir()
+def example_in_git(root: Path) -> Path:
+    """The example kommun's handbook (docs/, data/ and the site layer) at root, in git with one
+    commit "Exempel" (tests and bench/ build it from here)."""
+    root.mkdir(parents=True)
     for name in ("docs", "data"):
         shutil.copytree(REPO / name, root / name)
     copy_handbook_layer(root)
     for args in (["init", "-q", "-b", "main"], ["add", "-A"],
                  ["-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", "Exempel"]):
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    return root
+
+
+def _build_example(folder: Path) -> Path:
+    root = example_in_git(folder / "handbok")
     proc = run_cli(root, "build")
     assert proc.returncode == 0, proc.stderr
     return root
