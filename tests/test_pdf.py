@@ -5,6 +5,7 @@ which files LibreOffice was given (a logging `soffice` first on PATH that runs t
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import require_tool, run_cli, tree_digest
+from conftest import MINI, copy_handbook, made_once, require_tool, run_cli, tree_digest
 
 
 def pdf_on(root: Path, on: bool = True) -> None:
@@ -26,25 +27,61 @@ def pdf_text(path: Path, *args: str) -> str:
     return subprocess.run([tool, *args, str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
-@pytest.fixture
-def logged_soffice(tmp_path):
-    """PATH with a `soffice` that records its arguments (one line per process) and runs the real one;
-    with SOFFICE_FAIL=1 in the environment it converts nothing, as a LibreOffice that cannot read the files."""
+def _logging_soffice(folder: Path) -> Path:
+    """folder/bin/soffice: records its arguments (one line per process) in the file $SOFFICE_LOG and runs the
+    real one; with SOFFICE_FAIL=1 in the environment it converts nothing, as a LibreOffice that cannot read
+    the files. One script for the whole run: its path and time are part of the PDF cache's key
+    (styrdok.pdf.tool_signature), so a copy of a handbook built with it keeps its cached PDFs."""
     real = require_tool("soffice", "gör PDF-filerna")
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    log = tmp_path / "soffice.log"
-
-    script = folder / "soffice"
-    script.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\n[ -n "$SOFFICE_FAIL" ] && exit 0\nexec "{real}" "$@"\n',
+    script = folder / "bin" / "soffice"
+    script.parent.mkdir(parents=True)
+    script.write_text(f'#!/bin/sh\necho "$@" >> "$SOFFICE_LOG"\n[ -n "$SOFFICE_FAIL" ] && exit 0\nexec "{real}" "$@"\n',
                       encoding="utf-8")
     script.chmod(0o755)
+    return script.parent
+
+
+@pytest.fixture(scope="session")
+def soffice_bin(tmp_path_factory) -> Path:
+    require_tool("soffice", "gör PDF-filerna")
+    return made_once(tmp_path_factory, "soffice-logg", _logging_soffice)
+
+
+def soffice_env(soffice_bin: Path, log: Path, fail: bool = False) -> dict:
+    return {"PATH": f"{soffice_bin}{os.pathsep}{os.environ['PATH']}", "SOFFICE_LOG": str(log),
+            **({"SOFFICE_FAIL": "1"} if fail else {})}
+
+
+@pytest.fixture
+def logged_soffice(tmp_path, soffice_bin):
+    """make(fail=False): the environment of a build whose LibreOffice is the logging one (log: make.log)."""
+    log = tmp_path / "soffice.log"
 
     def make(fail: bool = False) -> dict:
-        return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}", **({"SOFFICE_FAIL": "1"} if fail else {})}
+        return soffice_env(soffice_bin, log, fail)
 
     make.log = log
     return make
+
+
+@pytest.fixture(scope="session")
+def mini_pdf_built(tmp_path_factory, soffice_bin) -> Path:
+    """The mini handbook with PDFs on, built once per test run with the logging soffice (its log:
+    soffice.log beside the handbook). Copy it (copy_built) before changing it."""
+    def make(folder: Path) -> Path:
+        root = copy_handbook(MINI, folder / "handbok")
+        pdf_on(root)
+        proc = run_cli(root, "build", env=soffice_env(soffice_bin, folder / "soffice.log"))
+        assert proc.returncode == 0, proc.stderr
+        return root
+    return made_once(tmp_path_factory, "mini-pdf", make)
+
+
+def copy_built(built: Path, tmp_path: Path) -> Path:
+    """A copy of a built handbook that keeps its hard links (site/pdf/ links into the PDF cache)."""
+    root = tmp_path / "handbok"
+    subprocess.run(["cp", "-a", str(built), str(root)], check=True)
+    return root
 
 
 # The mini handbook's Word files: its two styrdokument and its printed pages (styrdok.printpages).
@@ -61,11 +98,8 @@ def calls(log: Path) -> list[list[str]]:
             for line in log.read_text(encoding="utf-8").splitlines()]
 
 
-def test_every_styrdokument_gets_a_pdf_beside_its_word_file_and_a_link(mini, logged_soffice):
-    pdf_on(mini)
-    env = logged_soffice()
-    proc = run_cli(mini, "build", env=env)
-    assert proc.returncode == 0, proc.stderr
+def test_every_styrdokument_gets_a_pdf_beside_its_word_file_and_a_link(mini_pdf_built):
+    mini = mini_pdf_built                                   # read only
     word = mini / "site" / "pdf"
     assert sorted(p.name for p in word.glob("*.pdf")) == ["avvikelser.pdf", "riktlinje-kvalitet.pdf"]
     text = pdf_text(word / "avvikelser.pdf")
@@ -76,7 +110,7 @@ def test_every_styrdokument_gets_a_pdf_beside_its_word_file_and_a_link(mini, log
         assert pdf.Root.MarkInfo.Marked and "/StructTreeRoot" in pdf.Root         # tagged PDF
     # one LibreOffice process for all the documents and the printed pages that are not styrdokument
     # (tests/test_word_pages.py): seven files, fewer than one per process needs
-    assert calls(logged_soffice.log) == [ALL_WORD_FILES]
+    assert calls(mini.parent / "soffice.log") == [ALL_WORD_FILES]
     assert sorted(p.name for p in (word / "sidor").glob("*.pdf"))[0] == "kvalitetsplan-sof-2026.pdf"
     page = (mini / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
     assert 'href="../../pdf/avvikelser.pdf" download>Ladda ner som PDF</a>' in page
@@ -84,12 +118,11 @@ def test_every_styrdokument_gets_a_pdf_beside_its_word_file_and_a_link(mini, log
 
 
 @pytest.mark.langsam
-def test_only_changed_word_files_are_converted_again(mini, logged_soffice):
-    pdf_on(mini)
+def test_only_changed_word_files_are_converted_again(mini_pdf_built, tmp_path, logged_soffice):
+    mini = copy_built(mini_pdf_built, tmp_path)             # built with PDFs in one soffice process
     env = logged_soffice()
-    assert run_cli(mini, "build", env=env).returncode == 0
     first = len(calls(logged_soffice.log))
-    assert first == 1
+    assert first == 0
     before = (mini / "site" / "pdf" / "riktlinje-kvalitet.pdf").stat().st_ino
     doc = mini / "docs" / "rutiner" / "avvikelser.md"
     doc.write_text(doc.read_text(encoding="utf-8") + "\nEnhetschefen svarar inom en vecka.\n", encoding="utf-8")
@@ -113,9 +146,8 @@ def test_kommun_can_turn_site_pdfs_off(mini, logged_soffice):
     assert "Ladda ner som PDF" not in page and "Ladda ner som Word" in page
 
 
-def test_libreoffice_failure_names_the_file_and_leaves_the_site(mini, logged_soffice):
-    pdf_on(mini)
-    assert run_cli(mini, "build", env=logged_soffice()).returncode == 0
+def test_libreoffice_failure_names_the_file_and_leaves_the_site(mini_pdf_built, tmp_path, logged_soffice):
+    mini = copy_built(mini_pdf_built, tmp_path)             # built with PDFs
     before = tree_digest(mini / "site")
     doc = mini / "docs" / "rutiner" / "avvikelser.md"
     doc.write_text(doc.read_text(encoding="utf-8") + "\nNy mening.\n", encoding="utf-8")
@@ -166,18 +198,16 @@ os.execv({real!r}, [{real!r}, *args])
                                                                              "riktlinje-kvalitet.pdf"]
 
 
-def test_pdfs_are_an_output_made_alone_or_kept(mini, logged_soffice):
-    pdf_on(mini)
+def test_pdfs_are_an_output_made_alone_or_kept(mini_pdf_built, tmp_path, logged_soffice):
+    mini = copy_built(mini_pdf_built, tmp_path)             # built with PDFs
     env = logged_soffice()
-    assert run_cli(mini, "build", env=env).returncode == 0
     first = (mini / "site" / "pdf" / "avvikelser.pdf").read_bytes()
     proc = run_cli(mini, "build", "--utan", "pdf", env=env)                 # kept from the last build
     assert proc.returncode == 0, proc.stderr
     assert (mini / "site" / "pdf" / "avvikelser.pdf").read_bytes() == first
-    import shutil
     shutil.rmtree(mini / "site" / "pdf")
     proc = run_cli(mini, "build", "--bara", "pdf", env=env)                 # made again, site untouched
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in (mini / "site" / "pdf").iterdir()) == ["avvikelser.pdf", "riktlinje-kvalitet.pdf",
                                                                          "sidor"]
-    assert len(calls(logged_soffice.log)) == 1                              # both times from the cache
+    assert calls(logged_soffice.log) == []                                  # both times from the cache

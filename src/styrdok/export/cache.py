@@ -90,12 +90,13 @@ def _referenced(doc: WordDocument, stats: dict[str, str]) -> list[str]:
 
 def input_key(doc: WordDocument, templates: Templates, stats: dict[str, str]) -> str:
     """The cache key of a document from what the export reads: its fields, the files its body
-    names, the logo, the templates and the export code. Computed before the page is rendered
+    names (by their path under docs/, not where docs/ is: a handbook folder moved or copied keeps its
+    cache), the logo, the templates and the export code. Computed before the page is rendered
     for pandoc, so an unchanged document costs a hash and a copy (preparing all 2,000 took longer
     than the warm export's goal)."""
     code_version()
     fields = [doc.doc_id, doc.title, doc.doc_type, doc.kommun_name, [list(r) for r in doc.metadata],
-              [list(r) for r in doc.revisions], bool(doc.toc), doc.src_path, str(doc.docs_dir), doc.note,
+              [list(r) for r in doc.revisions], bool(doc.toc), doc.src_path, doc.docs_dir is None, doc.note,
               _referenced(doc, stats), doc.markdown.key,
               {path: hashlib.sha256(data).hexdigest() for path, data in sorted(doc.generated.items())},
               file_digest(doc.logo_path) if doc.logo_path else "-"]
