@@ -95,6 +95,35 @@ def stop_shared_browser() -> None:
         playwright.stop()
 
 
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+_AXE: dict = {}
+
+
+def axe_violations(page, context=None) -> list[dict]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as it is now (axe-core from the
+    axe-playwright-python package). Only violations are sent back with their nodes: the passes and
+    inapplicable rules of every page are many times larger and nobody reads them."""
+    if "axe" not in _AXE:
+        _AXE["axe"] = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    return _AXE["axe"].run(page, context=context, options=options).response["violations"]
+
+
+_SETTLED = """quiet => new Promise(resolve => {
+  let timer;
+  const observer = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
+  function done() { observer.disconnect(); resolve(true); }
+  observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  timer = setTimeout(done, quiet);
+})"""
+
+
+def dom_settled(page, quiet_ms: int = 300) -> None:
+    """Wait until the page's DOM has not changed for quiet_ms (a script-built page such as the web
+    editor has finished drawing what it fetched; "networkidle" never comes where a page polls)."""
+    page.evaluate(_SETTLED, quiet_ms)
+
+
 def outside_requests(page) -> list[str]:
     """Start recording requests that leave 127.0.0.1; returns the (live) list."""
     seen: list[str] = []

@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from browser import chromium, serve
-from conftest import IN_CI, REPO, copy_handbook_layer, require_tool, run_cli
+from browser import axe_violations, chromium, dom_settled, serve
+from docx_text import docx_text
+from conftest import IN_CI, REPO, require_tool, run_cli
+from styrdok.editor.fields import LOCAL_PORT
 
 NODE_MODULES = REPO / "node_modules"
 GIT = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
@@ -75,37 +77,44 @@ def decap_server(repo: Path, port: int):
             proc.wait()
 
 
-@pytest.fixture(scope="module")
-def editor_built(tmp_path_factory):
-    """(repo, port): the example handbook in git, built once with the editor pointing at a decap-server
-    on a port that was free (each test starts its own server there, on its own copy)."""
-    _require_editor()
-    require_tool("/usr/bin/chromium", "webbläsartesterna kör Debians Chromium")
-    repo = tmp_path_factory.mktemp("redigerare") / "handbok"
-    repo.mkdir()
-    for name in ("docs", "data"):
-        shutil.copytree(REPO / name, repo / name)
-    copy_handbook_layer(repo)
-    (repo / ".gitignore").write_text("/site/\n/.cache/\n/build/\n")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "Exempel")
-    port = _free_port()
-    proc = run_cli(repo, "build", env={"STYRDOK_REDIGERA_PORT": str(port)})
-    assert proc.returncode == 0, proc.stderr
-    assert (repo / "site" / "redigera" / "decap-cms.js").is_file()
-    return repo, port
+LOCAL_BACKEND = "http://127.0.0.1:{port}/api/v1"
 
 
 @pytest.fixture
-def editor(editor_built, tmp_path):
-    """(repo, base URL of the site, port of the local backend): a copy of the built handbook with its
-    git repository; decap-server over it and the site on 127.0.0.1 stop after the test."""
-    built, port = editor_built
+def editor(example_built, tmp_path):
+    """(repo, base URL of the site, port of the local backend): a copy of the example handbook, built
+    once for the whole run with its git repository; decap-server over the copy on a free port and the
+    site on 127.0.0.1 stop after the test.
+
+    The port of the local backend is in site/redigera/config.yml only, which Decap fetches when the
+    editor starts: the copy's config.yml gets this test's port, as STYRDOK_REDIGERA_PORT would write it
+    (tests/test_editor_config.py builds with it)."""
+    _require_editor()
+    require_tool("/usr/bin/chromium", "webbläsartesterna kör Debians Chromium")
     repo = tmp_path / "handbok"
-    shutil.copytree(built, repo, symlinks=True)
+    shutil.copytree(example_built, repo, symlinks=True)
+    assert (repo / "site" / "redigera" / "decap-cms.js").is_file()
+    (repo / ".git" / "info" / "exclude").write_text("/site/\n/.cache/\n/build/\n", encoding="utf-8")
+    port = _free_port()
+    config = repo / "site" / "redigera" / "config.yml"
+    text = config.read_text(encoding="utf-8")
+    default = LOCAL_BACKEND.format(port=LOCAL_PORT)
+    assert text.count(default) == 1, "config.yml har inte standardporten för den lokala servern"
+    config.write_text(text.replace(default, LOCAL_BACKEND.format(port=port)), encoding="utf-8")
     with decap_server(repo, port), serve(repo / "site") as base:
         yield repo, base, port
+
+
+def test_the_local_backends_port_is_8081_unless_styrdok_redigera_port_says_another(mini):
+    """make redigera starts decap-server on 8081; STYRDOK_REDIGERA_PORT builds for another port (the
+    tests above write theirs into their copy's config.yml, the one place it is)."""
+    from styrdok.editor.config import editor_config
+    from styrdok.load import load_handbook
+    handbook, problems = load_handbook(mini)
+    assert not problems.errors, problems.errors
+    assert editor_config(handbook, {})["local_backend"]["url"] == LOCAL_BACKEND.format(port=8081)
+    assert editor_config(handbook, {"STYRDOK_REDIGERA_PORT": "9123"})["local_backend"]["url"] == \
+        LOCAL_BACKEND.format(port=9123)
 
 
 def _label(repo: Path, collection: str, field: str) -> str:
@@ -216,12 +225,18 @@ def test_new_rutin_and_changed_ansvar_through_the_editor_end_in_git_and_on_the_s
 
     check = run_cli(repo, "check")
     assert check.returncode == 0, check.stderr
-    build = run_cli(repo, "build")
+    # The site (the Word files of the example are the build's; the new rutin's is made on its own)
+    build = run_cli(repo, "build", "--utan-word")
     assert build.returncode == 0, build.stderr
     html = (repo / "site" / "styrdokument" / "rutiner" / SLUG / "index.html").read_text(encoding="utf-8")
     assert TITLE in html and "trygg start i arbetet" in html
     assert NEW_DUTY in (repo / "site" / "ledningssystem" / "ansvarsfordelning" / "index.html").read_text(
         encoding="utf-8")
+    export = run_cli(repo, "export", SLUG, "--out", str(repo / "build" / "word"))
+    assert export.returncode == 0, export.stderr
+    [docx] = (repo / "build" / "word").glob("*.docx")
+    text = docx_text(docx)
+    assert TITLE in text and "trygg start i arbetet" in text
 
 
 @pytest.mark.langsam
@@ -256,7 +271,6 @@ def test_unknown_role_is_refused_in_the_form_with_the_words_of_styrdok_check(edi
     assert _git(repo, "branch", "--list", "cms/*").strip() == "", "ett utkast sparades trots felet"
 
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Violations in Decap's own markup that styrdok cannot change (none at present): rule id -> why.
 NOT_OURS: dict[str, str] = {}
 
@@ -269,16 +283,13 @@ def _node(node: dict) -> str:
 
 @pytest.mark.langsam
 def test_editor_pages_have_no_wcag_violations(editor):
-    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    axe = axe_module.Axe()
     repo, base, _ = editor
     problems: dict[str, list[str]] = {}
 
     def check(name: str) -> None:
-        page.wait_for_timeout(1000)          # Decap polls its backend: no "networkidle"
-        result = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+        dom_settled(page)                    # Decap polls its backend: no "networkidle"
         found = [f"{v['id']}: {v['help']} — {[_node(n) for n in v['nodes'][:6]]}"
-                 for v in result.response["violations"] if v["id"] not in NOT_OURS]
+                 for v in axe_violations(page) if v["id"] not in NOT_OURS]
         if found:
             problems[name] = found
 
