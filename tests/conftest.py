@@ -52,6 +52,18 @@ def copy_handbook_layer(dest: Path) -> Path:
     return dest
 
 
+def copy_built(built: Path, dest: Path) -> Path:
+    """A copy of a built handbook to change: its sources and caches copied, its site/ hard-linked
+    (styrdok.outputfiles.link_or_copy_tree: published files are replaced, never rewritten in place; the
+    build links unchanged outputs into the next site the same way). Ten times cheaper than a copy of
+    the site's 10 MB for the tests that copy mini_built once per case."""
+    from styrdok.outputfiles import link_or_copy_tree
+    shutil.copytree(built, dest, symlinks=True, ignore=lambda folder, names: ["site"] if Path(folder) == built else [])
+    if (built / "site").is_dir():
+        link_or_copy_tree(built / "site", dest / "site")
+    return dest
+
+
 # STYRDOK_TEST_PROCESSER=1 runs every command of the tests in a process of its own (slower; the same
 # results are expected). Some tests run the process path always (run_cli_process).
 ALL_AS_PROCESSES = os.environ.get("STYRDOK_TEST_PROCESSER") == "1"

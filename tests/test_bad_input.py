@@ -17,13 +17,12 @@ A case changes a copy of the built mini handbook:
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import run_cli_process, tree_digest
+from conftest import copy_built, run_cli_process, tree_digest
 from styrdok.cli import main as styrdok_main
 
 CASES = sorted((Path(__file__).parent / "bad_input").glob("*.yml"))
@@ -92,7 +91,7 @@ def assert_reported(output: str, expected: dict, who: str) -> None:
 def refused_by_check_and_build_alike(case_file: Path, mini_built: Path, tmp_path: Path, capsys, run) -> None:
     case = yaml.safe_load(case_file.read_text(encoding="utf-8"))
     root = tmp_path / "handbok"
-    shutil.copytree(mini_built, root, symlinks=True)
+    copy_built(mini_built, root)
     word = sorted(p.name for p in (root / "site" / "word").glob("*.docx"))
     assert word
     before = tree_digest(root / "site")
