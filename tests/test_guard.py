@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import hashlib
 import html
 import shutil
 import subprocess
@@ -179,39 +180,50 @@ def place(root: Path, numbers: list[str], ascii_numbers: list[str], slug_number:
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env={**os.environ, **env})
 
 
-def readable_texts(site: Path):
-    """(top folder or file, text) for every text a reader or a search could get from the built site:
-    paths, files, the Word files' XML, attachments' text, the Pagefind index decompressed; also
-    HTML-unescaped and URL-decoded."""
+def _file_texts(path: Path, rel: str):
     from styrdok.guard import attachment_text
-    for path in sorted(site.rglob("*")):
-        rel = path.relative_to(site).as_posix()
-        place = rel.split("/")[0]
-        yield place, rel
-        if not path.is_file():
-            continue
-        if "pagefind" in rel and path.suffix.startswith(".pf_"):
-            data = path.read_bytes()
-            try:
-                data = gzip.decompress(data)
-            except OSError:
-                pass
-            yield place, data.decode("utf-8", "replace")
-            continue
-        text = attachment_text(path) if path.suffix in (".docx", ".xlsx", ".pdf") else \
-            path.read_bytes().decode("utf-8", "replace")
-        if text:
-            yield place, text
-            yield place, html.unescape(text)
-            yield place, urllib.parse.unquote(text)
+    if "pagefind" in rel and path.suffix.startswith(".pf_"):
+        data = path.read_bytes()
+        try:
+            data = gzip.decompress(data)
+        except OSError:
+            pass
+        yield data.decode("utf-8", "replace")
+        return
+    text = attachment_text(path) if path.suffix in (".docx", ".xlsx", ".pdf") else \
+        path.read_bytes().decode("utf-8", "replace")
+    if text:
+        yield text
+        yield html.unescape(text)
+        yield urllib.parse.unquote(text)
+
+
+# The numbers in a file's texts, by what decides them: how the file is read (its suffix, whether it is
+# Pagefind's) and its bytes. The theme's scripts are most of a site's bytes and the same in every site
+# built here: searched once per test process, not once per build.
+_FILE_NUMBERS: dict[tuple, frozenset] = {}
+
+
+def _file_numbers(path: Path, rel: str) -> frozenset:
+    key = (path.suffix, "pagefind" in rel, hashlib.sha256(path.read_bytes()).digest())
+    if key not in _FILE_NUMBERS:
+        _FILE_NUMBERS[key] = frozenset(number_key(m) for text in _file_texts(path, rel) for m in PNR.finditer(text))
+    return _FILE_NUMBERS[key]
 
 
 def numbers_in(site: Path) -> dict[str, set[str]]:
-    """Ten digits of every number-like match in site/ -> the places it was found."""
+    """Ten digits of every number-like match in site/ -> the places it was found. Searched: every text a
+    reader or a search could get from the built site: paths, files, the Word files' XML, attachments'
+    text, the Pagefind index decompressed; also HTML-unescaped and URL-decoded."""
     found: dict[str, set[str]] = {}
-    for place, text in readable_texts(site):
-        for m in PNR.finditer(text):
-            found.setdefault(number_key(m), set()).add(place)
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        place = rel.split("/")[0]
+        keys = {number_key(m) for m in PNR.finditer(rel)}
+        if path.is_file():
+            keys |= _file_numbers(path, rel)
+        for key in keys:
+            found.setdefault(key, set()).add(place)
     return found
 
 
