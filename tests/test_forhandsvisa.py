@@ -143,31 +143,75 @@ def test_a_saved_title_reaches_every_page_menu_data_reaches_the_overview_and_the
         assert _nav(page) == _nav(written), url
 
 
+def _site_urls(site) -> list[str]:
+    urls = sorted("/" + p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html")
+                  if p.parent.relative_to(site).parts[:1] != ("redigera",))
+    return ["/" if url == "/./" else url for url in urls]
+
+
+def _served(preview, urls: list[str]) -> dict[str, tuple[int, str]]:
+    """Every page as the preview serves it, the tag index first (before the pages whose tags it lists
+    are converted, which would tell the tags plugin their tags again)."""
+    return {url: preview.get(url) for url in sorted(urls, key=lambda url: url != "/taggar/")}
+
+
+def _differ(served: dict[str, tuple[int, str]], site) -> list[str]:
+    """The pages whose article or menu is not what the build wrote into site/."""
+    differ = []
+    for url, (status, page) in served.items():
+        written = (site / url.lstrip("/") / "index.html").read_text(encoding="utf-8")
+        if status != 200 or _article(page) != _article(written) or _nav(page) != _nav(written):
+            differ.append(url)
+    return differ
+
+
+def _built_copy(root, dest):
+    """`styrdok build` of a copy of root as it is now: its site/."""
+    shutil.copytree(root, dest, symlinks=True, ignore=shutil.ignore_patterns("site"))
+    built = run_cli(dest, "build", "--utan-word")
+    assert built.returncode == 0, built.stderr
+    return dest / "site"
+
+
 @pytest.mark.langsam
 def test_every_page_of_the_example_is_the_page_the_build_wrote(example_built, tmp_path):
     """Article and menu of every page, tag lists and tag links included (the tags plugin collects
-    every page's tags in a build; the preview must know them without converting every page)."""
+    every page's tags in a build; the preview must know them without converting every page) — as
+    the preview starts, after a document's title is saved (a Windows editor: byte-order mark and
+    CRLF; å/ä/ö and a colon) and after a change in data/: every page, not only the one changed."""
     root = tmp_path / "handbok"
     shutil.copytree(example_built, root, symlinks=True)
     site = root / "site"
-    urls = sorted("/" + p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html")
-                  if p.parent.relative_to(site).parts[:1] != ("redigera",))
+    urls = _site_urls(site)
     assert "/taggar/" in urls and len(urls) > 40
+    sarah = root / "docs" / "styrdokument" / "rutiner" / "lex-sarah.md"
     preview = Preview(root)
     try:
-        differ = []
-        for url in urls:
-            url = "/" if url == "/./" else url
-            status, page = preview.get(url)
-            written = (site / url.lstrip("/") / "index.html").read_text(encoding="utf-8")
-            if status != 200 or _article(page) != _article(written) or _nav(page) != _nav(written):
-                differ.append(url)
-        assert differ == []
+        assert _differ(_served(preview, urls), site) == []
         taggar = _article(preview.get("/taggar/")[1])
         assert 'id="tag:ivo"' in taggar and "Rutin för lex Sarah" in taggar
+
+        text = sarah.read_text(encoding="utf-8").replace(
+            "titel: Rutin för lex Sarah", 'titel: "Lex Sarah: rutin för äldreomsorg och öppenvård"').replace(
+            "taggar: [lex sarah,", "taggar: [lex sarah, tillsyn,")
+        sarah.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+        after_title = _served(preview, urls)
+        title_site = _built_copy(root, tmp_path / "efter-titel")
+        assert "Lex Sarah: rutin för äldreomsorg och öppenvård" in _nav(after_title["/styrdokument/rutiner/avvikelsehantering/"][1])
+        assert "Lex Sarah: rutin för äldreomsorg och öppenvård" in _article(after_title["/taggar/"][1])
+        assert 'id="tag:tillsyn"' in _article(after_title["/taggar/"][1])
+
+        ansvar = root / "data" / "ansvar.yml"
+        ansvar.write_text(ansvar.read_text(encoding="utf-8").replace(
+            "utreder lex Sarah-rapporter.", "utreder lex Sarah-rapporter och följer upp dem."), encoding="utf-8")
+        after_data = _served(preview, urls)
     finally:
         log = preview.stop()
     assert "Traceback" not in log, log
+    assert _differ(after_title, title_site) == []
+    data_site = _built_copy(root, tmp_path / "efter-data")
+    assert "utreder lex Sarah-rapporter och följer upp dem." in "".join(page for _, page in after_data.values())
+    assert _differ(after_data, data_site) == []
 
 
 @pytest.mark.langsam
@@ -199,6 +243,76 @@ def test_a_problem_is_shown_in_the_page_and_the_terminal_and_goes_away_when_fixe
     assert re.search(r"docs/rutiner/avvikelser\.md:\d+: fel: Länken 'saknas\.md'", log), log
     assert "data/roller.yml" in log
     assert "Traceback" not in log, log
+
+
+@pytest.mark.langsam
+def test_front_matter_and_data_saved_as_a_person_saves_them(handbook):
+    """Saves the preview takes without loading the site anew (front matter, data/): two saves in
+    quick succession, problems they cause shown with file and line until fixed, and a document moved
+    to another folder; what it then serves is what `styrdok build` writes."""
+    riktlinje = handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md"
+    rutin = handbook / "docs" / "rutiner" / "avvikelser.md"
+    ansvar = handbook / "data" / "ansvar.yml"
+    preview = Preview(handbook)
+    try:
+        assert "Riktlinje för kvalitet" in _nav(preview.get("/rutiner/avvikelser/")[1])
+
+        # A title, then at once the text of another page: both are in the next page served.
+        _edit(riktlinje, "titel: Riktlinje för kvalitet", "titel: Riktlinje för god kvalitet")
+        _edit(rutin, "samma dag", "inom en timme")
+        status, page = preview.get("/rutiner/avvikelser/")
+        assert status == 200
+        assert "Riktlinje för god kvalitet" in _nav(page) and "Riktlinje för god kvalitet" in _article(page)
+        assert "inom en timme" in _article(page)
+
+        # Front matter that names an unknown role, then a duplicate id: file and line, until fixed.
+        for old, new, where, what in [
+                ("dokumentansvarig: sas", "dokumentansvarig: kvalitetschef",
+                 r"docs/rutiner/riktlinje-kvalitet\.md:\d+", "Rollen 'kvalitetschef' finns inte"),
+                ("typ: riktlinje", "typ: riktlinje\nid: avvikelser",
+                 r"docs/rutiner/riktlinje-kvalitet\.md:\d+", "Dokument-id 'avvikelser' används redan"),
+        ]:
+            _edit(riktlinje, old, new)
+            status, page = preview.get("/rutiner/avvikelser/")
+            assert status == 500 and what in html.unescape(page), page[:3000]
+            assert re.search(where + r": fel", html.unescape(page)), page[:3000]
+            _edit(riktlinje, new, old)
+            status, page = preview.get("/rutiner/avvikelser/")
+            assert status == 200 and "Bygget stoppar" not in page and what not in html.unescape(page)
+
+        # A YAML error in data/, then fixed: the overview shows the new text.
+        good = ansvar.read_text(encoding="utf-8")
+        ansvar.write_text(good.replace("uppgift: Sammanställer avvikelserna varje kvartal.",
+                                       "uppgift: [Sammanställer avvikelserna varje månad."), encoding="utf-8")
+        status, page = preview.get("/ledningssystem/mitt-ansvar/sas/")
+        assert status == 500 and re.search(r"data/ansvar\.yml:\d+: fel", html.unescape(page)), page[:3000]
+        ansvar.write_text(good.replace("varje kvartal.", "varje månad."), encoding="utf-8")
+        status, page = preview.get("/ledningssystem/mitt-ansvar/sas/")
+        assert status == 200 and "Sammanställer avvikelserna varje månad." in _article(page)
+
+        # The document moved to another folder: served there, listed there, linked there.
+        riktlinje.rename(handbook / "docs" / "riktlinje-kvalitet.md")
+        assert preview.get("/rutiner/riktlinje-kvalitet/")[0] == 404
+        assert preview.get("/riktlinje-kvalitet/")[0] == 200
+        page = html.unescape(preview.get("/rutiner/avvikelser/")[1])     # its link to the old place
+        assert re.search(r"docs/rutiner/avvikelser\.md:\d+: fel: Länken 'riktlinje-kvalitet\.md#ansvar'", page)
+        _edit(rutin, "(riktlinje-kvalitet.md#ansvar)", "(../riktlinje-kvalitet.md#ansvar)")
+        served = {url: preview.get(url)[1] for url in ("/rutiner/avvikelser/", "/ledningssystem/mitt-ansvar/sas/",
+                                                        "/styrdokument/per-typ/", "/riktlinje-kvalitet/")}
+        assert 'href="../../riktlinje-kvalitet/"' in _article(served["/rutiner/avvikelser/"])
+    finally:
+        log = preview.stop()
+    assert "Traceback" not in log, log
+    assert re.search(r"docs/rutiner/riktlinje-kvalitet\.md:\d+: fel: dokumentansvarig: Rollen 'kvalitetschef'", log), log
+    assert re.search(r"data/ansvar\.yml:\d+: fel", log), log
+    assert "Rättat – handboken visas igen." in log
+
+    built = run_cli(handbook, "build", "--utan-word")
+    assert built.returncode == 0, built.stderr
+    for url, page in served.items():
+        written = (handbook / "site" / url.lstrip("/") / "index.html").read_text(encoding="utf-8")
+        assert _article(page) == _article(written), url
+        assert _nav(page) == _nav(written), url
 
 
 @pytest.mark.langsam

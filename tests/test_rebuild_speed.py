@@ -68,6 +68,71 @@ def test_loading_again_reuses_only_unchanged_front_matter(mini):
     assert changed.dokument["avvikelser"].titel == "Ny titel"
 
 
+def _cold(root):
+    """load_handbook as a new process does it, with nothing kept from earlier loads."""
+    from styrdok.load import forget_loaded
+    forget_loaded()
+    return load_handbook(root)
+
+
+def _edit(path, old: str, new: str) -> None:
+    """Replace old by new in the file, keeping its line ends and byte-order mark as they are."""
+    text = path.read_bytes().decode("utf-8")
+    assert old in text, (old, path)
+    path.write_bytes(text.replace(old, new, 1).encode("utf-8"))
+
+
+def test_loading_again_after_each_kind_of_change_gives_what_a_cold_load_gives(mini):
+    """The preview loads the handbook again after a save, keeping what is unchanged (each document's
+    first pass while the data it is resolved against is equal, the resolved documents): after each
+    change the handbook and the problems are those of a load that kept nothing."""
+    rutin = mini / "docs" / "rutiner" / "avvikelser.md"
+    riktlinje = mini / "docs" / "rutiner" / "riktlinje-kvalitet.md"
+    roller = mini / "data" / "roller.yml"
+    steps = [
+        # a title (a related document's list names it), with å/ä/ö and a colon
+        lambda: _edit(riktlinje, "titel: Riktlinje för kvalitet", 'titel: "Riktlinje: kvalitet på äldreboende"'),
+        # saved by a Windows editor: byte-order mark and CRLF
+        lambda: riktlinje.write_bytes(b"\xef\xbb\xbf" + riktlinje.read_bytes().replace(b"\n", b"\r\n")),
+        # data the documents are resolved against: a role's name, then an unknown role
+        lambda: _edit(roller, "namn: Socialchef", "namn: Socialchef för hela förvaltningen"),
+        lambda: _edit(rutin, "dokumentansvarig: sas", "dokumentansvarig: okand-roll"),
+        lambda: _edit(rutin, "dokumentansvarig: okand-roll", "dokumentansvarig: sas"),
+        # data that only later parts read
+        lambda: _edit(mini / "data" / "ansvar.yml", "varje kvartal", "varje månad"),
+        # a duplicate id, a YAML error in front matter, both fixed
+        lambda: _edit(riktlinje, "typ: riktlinje", "typ: riktlinje\r\nid: avvikelser"),
+        lambda: _edit(rutin, "taggar: [avvikelser]", "taggar: [avvikelser"),
+        lambda: _edit(rutin, "galler_fran: 2025-02-01", "galler_fran: 2025-02-30"),
+        lambda: _edit(rutin, "taggar: [avvikelser", "taggar: [avvikelser]"),
+        lambda: _edit(rutin, "galler_fran: 2025-02-30", "galler_fran: 2025-02-01"),
+        lambda: _edit(riktlinje, "typ: riktlinje\r\nid: avvikelser", "typ: riktlinje"),
+        # a document moved to another folder (removed and added), and a related id that no longer exists
+        lambda: riktlinje.rename(mini / "docs" / "riktlinje-kvalitet.md"),
+        lambda: _edit(rutin, "relaterade: [riktlinje-kvalitet]", "relaterade: [riktlinje-saknas]"),
+    ]
+    load_handbook(mini)
+    for number, step in enumerate(steps):
+        step()
+        warm, warm_problems = load_handbook(mini)
+        cold, cold_problems = _cold(mini)
+        load_handbook(mini)             # what the next step keeps: this state, loaded warm
+        assert warm == cold, number
+        assert warm_problems.items == cold_problems.items, number
+        assert warm_problems.unreadable_files == cold_problems.unreadable_files, number
+    assert any("okand-roll" in p.message for p in _problems_after(mini, rutin))
+    warm, _ = load_handbook(mini)
+    assert warm.dokument["riktlinje-kvalitet"].titel == "Riktlinje: kvalitet på äldreboende"
+    assert [r.titel for r in warm.dokument["avvikelser"].relaterade] == []
+
+
+def _problems_after(root, rutin):
+    _edit(rutin, "dokumentansvarig: sas", "dokumentansvarig: okand-roll")
+    _, problems = load_handbook(root)
+    _edit(rutin, "dokumentansvarig: okand-roll", "dokumentansvarig: sas")
+    return problems.errors
+
+
 def test_a_problem_is_reported_on_every_load(mini):
     page = mini / "docs" / "rutiner" / "avvikelser.md"
     page.write_text(page.read_text(encoding="utf-8").replace("typ: rutin", "typ: rutin\ntyp: rutin"),

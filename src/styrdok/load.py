@@ -20,7 +20,7 @@ from . import model as m
 from .front_fields import datum_av, own_fields
 from .header import validate_definition
 from .lagrum import number_index, warn_repealed
-from .problems import Problems, choices
+from .problems import Problem, Problems, choices
 from .sources import read_source, walk_docs
 from .load_checks import check_document_folders, check_references
 from .validation import validate_model
@@ -371,10 +371,106 @@ def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, li
 _PARSED: dict[str, tuple[str, MarkdownSource]] = {}
 
 
+@dataclass(frozen=True)
+class _FileResult:
+    """What the first pass made of one Markdown file, and the problems it reported on the way."""
+
+    text: str
+    problems: tuple[Problem, ...]
+    unreadable: tuple[str, ...]
+    broken: str | None                  # the id of a document whose own file has a fel
+    doc: m.Styrdokument | None = None
+    lines: LineMap | None = None
+    fm: m.FrontMatter | None = None
+    page: m.Page | None = None
+
+
+# The first pass per file and the second pass per document, kept between loads in one process (the
+# preview, `styrdok forhandsvisa`, loads the handbook again after a save of front matter or data):
+# an entry is reused for the same text while the data the documents are resolved against (kommun,
+# roles, organisation, lagrum, today's date) is equal; a file's problems are reported again.
+_LOADED: dict[str, object] = {"context": None, "files": {}, "resolved": {}}
+
+
+def forget_loaded() -> None:
+    """Forget what earlier loads in this process parsed and resolved (benchmarks of a cold load)."""
+    _PARSED.clear()
+    _LOADED.update(context=None, files={}, resolved={})
+
+
 def _markdown_files(docs_dir: Path, docs_rel: str, problems: Problems) -> list[str]:
     """The .md files below docs_dir as posix paths relative to it, sorted by path segments
     (names, symbolic links checked by sources.walk_docs)."""
     return [rel for rel in walk_docs(docs_dir, docs_rel, problems) if rel.endswith(".md")]
+
+
+def _load_file(ctx: _Context, src_path: str, rel: str, text: str) -> _FileResult:
+    """The first pass over one Markdown file: its front matter parsed and, for a styrdokument,
+    validated and resolved against the data (references between documents wait for the second pass)."""
+    p = Problems()
+    before = ctx.problems
+    ctx.problems = p
+    try:
+        return _load_file_into(ctx, src_path, rel, text, p)
+    finally:
+        ctx.problems = before
+
+
+def _load_file_into(ctx: _Context, src_path: str, rel: str, text: str, p: Problems) -> _FileResult:
+    def result(broken: str | None = None, **kw) -> _FileResult:
+        return _FileResult(text, tuple(p.items), tuple(p.unreadable_files), broken, **kw)
+
+    cached = _PARSED.get(rel)
+    if cached is not None and cached[0] == text:
+        source = cached[1]
+    else:
+        source = split_front_matter(text, rel, p)
+        if source is None:
+            return result(Path(src_path).stem)
+        if not p.items:
+            _PARSED[rel] = (text, source)
+    title = None
+    doc = fm = None
+    if "typ" in source.meta:
+        own = ctx.kommun.egna_falt
+        meta = {k: v for k, v in source.meta.items() if k not in own} if own else source.meta
+        fm = validate_model(m.FrontMatter, meta, rel, source.lines, p)
+        if fm is None:
+            check_references(ctx, meta, rel, source.lines)
+        doc = fm and _load_document(ctx, fm, rel, src_path, source.lines, source.body, source.body_first_line,
+                                    {k: v for k, v in source.meta.items() if k in own})
+        if doc is None:
+            ident = source.meta.get("id")
+            return result(ident if isinstance(ident, str) else Path(src_path).stem)
+        title = doc.titel
+    else:
+        meta = validate_model(m.PageMeta, source.meta, rel, source.lines, p)
+        h1 = re.search(r"^# +(.+?)\s*$", source.body, re.M)
+        title = (meta.title if meta else None) or (h1.group(1) if h1 else None)
+    page = m.Page(src_path, rel, source.body, source.body_first_line, title)
+    if not source.body.strip():
+        p.warning(rel, source.body_first_line if source.meta else None,
+                  "Sidan är tom: den publiceras utan text. Skriv innehållet, eller ta bort filen.")
+    return result(doc=doc, lines=source.lines, fm=fm, page=page)
+
+
+def _context_key(ctx: _Context) -> tuple:
+    """What a document is resolved against, compared by value between loads."""
+    return (ctx.project.root, ctx.today, ctx.kommun, ctx.instanser, ctx.org, ctx.roller, ctx.lagrum)
+
+
+def _same_data_as_before(ctx: _Context) -> _Context:
+    """ctx with the objects of the previous load in this process when they are equal to this load's
+    (then the documents kept from that load refer to the same role and instans objects as the new
+    handbook), and with the documents kept from that load forgotten when they are not."""
+    key = _context_key(ctx)
+    before = _LOADED["context"]
+    if before == key:
+        ctx.kommun, ctx.instanser, ctx.org, ctx.roller, ctx.lagrum = before[2:]
+    else:
+        _LOADED.update(context=key, files={}, resolved={})
+    ctx.lagrum_numbers = number_index(ctx.lagrum)
+    return ctx
 
 
 def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.Page], frozenset[str]]:
@@ -386,59 +482,45 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
     if not ctx.project.docs.is_dir():
         p.error("docs", None, "Mappen docs/ saknas. Handbokens sidor ska ligga där som Markdown-filer.")
         return docs, pages, frozenset()
+    known: dict[str, _FileResult] = _LOADED["files"]
     docs_dir = ctx.project.docs
     docs_rel = ctx.project.rel(docs_dir)
+    seen_files = set()
     for src_path in _markdown_files(docs_dir, docs_rel, p):
-        path = docs_dir / src_path
         rel = f"{docs_rel}/{src_path}"
-        text = read_source(path, rel, p)
+        text = read_source(os.path.join(docs_dir, src_path), rel, p)
         if text is None:        # unreadable: references to it are follow-ons, not problems of their own
             broken.add(Path(src_path).stem)
             continue
-        cached = _PARSED.get(rel)
-        if cached is not None and cached[0] == text:
-            source = cached[1]
-        else:
-            found = len(p.items)
-            source = split_front_matter(text, rel, p)
-            if source is None:
-                broken.add(Path(src_path).stem)
-                continue
-            if len(p.items) == found:
-                _PARSED[rel] = (text, source)
-        title = None
-        if "typ" in source.meta:
-            own = ctx.kommun.egna_falt
-            meta = {k: v for k, v in source.meta.items() if k not in own} if own else source.meta
-            fm = validate_model(m.FrontMatter, meta, rel, source.lines, p)
-            if fm is None:
-                check_references(ctx, meta, rel, source.lines)
-            doc = fm and _load_document(ctx, fm, rel, src_path, source.lines, source.body, source.body_first_line,
-                                        {k: v for k, v in source.meta.items() if k in own})
-            if doc is None:
-                ident = source.meta.get("id")
-                broken.add(ident if isinstance(ident, str) else Path(src_path).stem)
-                continue
+        seen_files.add(rel)
+        done = known.get(rel)
+        if done is None or done.text != text:
+            done = known[rel] = _load_file(ctx, src_path, rel, text)
+        p.extend(done.problems)
+        for name in done.unreadable:
+            p.unreadable(name)
+        if done.broken is not None:
+            broken.add(done.broken)
+            continue
+        doc = done.doc
+        if doc is not None:
             if doc.id in docs:
-                p.error(rel, source.lines.line(("id",)),
+                p.error(rel, done.lines.line(("id",)),
                         f"Dokument-id '{doc.id}' används redan av {docs[doc.id].file}. Ge dokumentet en "
                         "egen id (nyckeln id) eller byt filnamn.", key="id")
                 continue
             docs[doc.id] = doc
-            doc_lines[doc.id] = (source.lines, fm)
-            title = doc.titel
-        else:
-            meta = validate_model(m.PageMeta, source.meta, rel, source.lines, p)
-            h1 = re.search(r"^# +(.+?)\s*$", source.body, re.M)
-            title = (meta.title if meta else None) or (h1.group(1) if h1 else None)
-        pages[src_path] = m.Page(src_path, rel, source.body, source.body_first_line, title)
-        if not source.body.strip():
-            p.warning(rel, source.body_first_line if source.meta else None,
-                      "Sidan är tom: den publiceras utan text. Skriv innehållet, eller ta bort filen.")
+            doc_lines[doc.id] = (done.lines, done.fm)
+        pages[src_path] = done.page
+    for gone in known.keys() - seen_files:
+        del known[gone]
 
     check_document_folders(pages, docs, p)
 
-    # Second pass: references between documents.
+    # Second pass: references between documents. A document resolved to the same references as in
+    # the previous load in this process is the same (frozen) object as then.
+    previous: dict[str, tuple] = _LOADED["resolved"]
+    kept: dict[str, tuple] = {}
     resolved: dict[str, m.Styrdokument] = {}
     refs = {i: d.ref for i, d in docs.items()}
     for ident, doc in docs.items():
@@ -455,7 +537,13 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
                 else:
                     del egna[key]
         ersatter = refs.get(fm.ersatter) if fm.ersatter else None
-        resolved[ident] = _replace(doc, relaterade=relaterade, ersatter_dok=ersatter, egna=egna)
+        before = previous.get(ident)
+        if before is not None and before[0] is doc and before[1:4] == (relaterade, egna, ersatter):
+            resolved[ident] = before[4]
+        else:
+            resolved[ident] = _replace(doc, relaterade=relaterade, ersatter_dok=ersatter, egna=egna)
+        kept[ident] = (doc, relaterade, egna, ersatter, resolved[ident])
+    _LOADED["resolved"] = kept
     return resolved, pages, frozenset(broken)
 
 
@@ -496,10 +584,10 @@ def load_handbook(root: Path, *, today: dt.date | None = None) -> tuple[m.Handbo
     if loaded is None:
         return None, problems
     kommun, instanser, org = loaded
-    ctx = _Context(project, problems, kommun, instanser, org, roller, lagrum, today, number_index(lagrum))
+    ctx = _same_data_as_before(_Context(project, problems, kommun, instanser, org, roller, lagrum, today))
     docs, pages, trasiga = _load_pages(ctx)
-    handbook = m.Handbook(kommun=kommun, roller=roller, begrepp=tuple(begrepp), lagrum=lagrum,
-                          instanser=instanser, org=org, dokument=docs, pages=pages, trasiga=trasiga)
+    handbook = m.Handbook(kommun=ctx.kommun, roller=ctx.roller, begrepp=tuple(begrepp), lagrum=ctx.lagrum,
+                          instanser=ctx.instanser, org=ctx.org, dokument=docs, pages=pages, trasiga=trasiga)
     extra: dict[str, object] = {}
     for loader in EXTRA_LOADERS:
         extra.update(loader(project, handbook, problems))

@@ -49,9 +49,15 @@ def _looks_like_documents(pages: dict, docs: dict) -> set[str]:
 def check_document_folders(pages: dict, docs: dict, p: Problems) -> None:
     """A page without `typ` among styrdokument (its front matter went missing) is a fel."""
     plain = {d.src_path for d in docs.values()}
-    for folder in _looks_like_documents(pages, docs):
-        for src, page in pages.items():
-            if src.rpartition("/")[0] == folder and src not in plain and not src.endswith("/index.md"):
+    suspect = _looks_like_documents(pages, docs)
+    if not suspect:
+        return
+    by_folder: dict[str, list] = {}
+    for src, page in pages.items():
+        by_folder.setdefault(src.rpartition("/")[0], []).append((src, page))
+    for folder in suspect:
+        for src, page in by_folder.get(folder, ()):
+            if src not in plain and not src.endswith("/index.md"):
                 p.error(page.file, 1, f"Sidan ligger bland styrdokumenten i docs/{folder}/ men saknar front matter "
                                       "med typ: och skulle publiceras som en vanlig sida, utan dokumenthuvud och "
                                       "Word-fil. Lägg till front matter överst (som i de andra dokumenten, eller "

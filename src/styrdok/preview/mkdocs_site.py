@@ -75,6 +75,8 @@ class MkDocsSite:
         self._rendered: dict[str, Rendered] = {}
         self.tags = None
         self.placeholders: frozenset[str] = frozenset()
+        self.generated: dict[str, str] = {}     # generated page (src_uri) → its Markdown, as MkDocs has it
+        self.sources: frozenset[str] = frozenset()  # the handbook's Markdown files (docs/) when loaded
 
     # -- loading -------------------------------------------------------------------------------
     def load(self) -> float:
@@ -140,10 +142,81 @@ class MkDocsSite:
         self.placeholders = frozenset(placeholders or ())
         self.config, self.files, self.nav, self.env, self.handbook = config, files, nav, env, handbook
         self.by_url = {f.url: f for f in files.documentation_pages()}
+        made = _CURRENT.get("generated") or {}
+        self.generated = {f.src_uri: f.content_string for f in self.by_url.values()
+                          if f.src_uri in made and f.abs_src_path is None}
+        self.sources = frozenset(handbook.pages) if handbook is not None else frozenset()
         for page in listing_pages:
             self._converted[page.file.src_uri] = self._key(page.file)
         self.static_by_url = {f.url: f for f in files if not f.is_documentation_page()}
         return time.perf_counter() - started
+
+    def update(self) -> float | None:
+        """The handbook loaded again and put in place of the current one, keeping MkDocs' config,
+        plugins, files, navigation and the theme's environment (its compiled templates): after a save
+        of front matter or data/ when no file was added or removed. Every page's title, the
+        generated pages' Markdown and the tag lists follow the new handbook; pages are converted
+        again when asked for. Returns the seconds it took, or None when the change needs a new load()
+        (a generated page added or removed). Raises PreviewLoadError with the problems in Swedish,
+        leaving the site as it was."""
+        import time
+        started = time.perf_counter()
+        from ..load import load_handbook
+        from ..parts import generated_pages
+        from ..site.adapter import _CURRENT, replace_handbook
+
+        if self.config is None:
+            return None
+        handbook, problems = load_handbook(self.root)
+        if handbook is None or problems.errors:
+            raise PreviewLoadError([p.format() for p in problems.items])
+        pages = dict(generated_pages(handbook))
+        made = {src: text for src, text in pages.items() if src in self.generated}
+        if frozenset(handbook.pages) != self.sources or made.keys() != self.generated.keys() or any(
+                src not in self.generated and self.files.get_file_from_path(src) is None for src in pages):
+            return None
+        cwd = os.getcwd()
+        logger = logging.getLogger("mkdocs")
+        collect = _Collect()
+        logger.addHandler(collect)
+        try:
+            os.chdir(self.root)
+            replace_handbook(self.config, handbook)
+            _CURRENT["generated"] = pages
+            for src, text in made.items():
+                if text != self.generated[src]:
+                    self.files.get_file_from_path(src).content_string = text
+            self.generated = made
+            self.handbook = handbook
+            # Generated files (calendars …) made with their bytes by the first load: from now on
+            # made on request from the current handbook, like those a later load adds without bytes.
+            self.placeholders = self.placeholders | frozenset(_GENERATED_PATHS.get("paths") or ())
+            self.generation += 1            # every page is converted and rendered again when asked for
+            self._converted.clear()
+            self._rendered.clear()
+            for file in self.files.documentation_pages():
+                self._read(file.page, self.config, handbook)
+            if self.tags is not None:
+                self._collect_tags_again()
+        except PreviewLoadError:
+            raise
+        except (Exception, SystemExit) as exc:
+            raise PreviewLoadError([*collect.lines, f"{type(exc).__name__}: {exc}"]) from None
+        finally:
+            os.chdir(cwd)
+            logger.removeHandler(collect)
+        _reset_navigation(self.env)
+        return time.perf_counter() - started
+
+    def _collect_tags_again(self) -> None:
+        """The tags plugin's lists of pages per tag from every page's tags as they are now."""
+        from mkdocs.commands.build import _populate_page
+        self.tags.mappings.data.clear()
+        self.tags.listings.data.clear()
+        for page in _collect_tags(self.tags, self.files):
+            _populate_page(page, self.config, self.files)
+            _populate_listings(self.tags, page, self.env, self.config)
+            self._converted[page.file.src_uri] = self._key(page.file)
 
     def _read(self, page, config, handbook) -> None:
         """The page's source and title, without its macros or conversion (for the navigation).

@@ -4,10 +4,13 @@ A save costs one page's rendering, not a site build. Before a page is served the
 changed files (so a page asked for after a save is made from the saved files):
 
 - a page's text changed: only that page is read again (its title may change the navigation);
-- anything else (front matter, data/, templates, mkdocs.yml, the theme overrides, a file added or
-  removed): the site state is loaded again — model, generated pages, files, navigation;
-- after a text change the model is loaded again in the background too (pages made from other pages'
-  text: the lagrum page, the search words), and pages that come out different reload.
+- a page's front matter or a file in data/ changed: the handbook is loaded again (reusing what did
+  not change) and put in place of the current one; MkDocs' files, navigation and theme stay, every
+  page's title and the generated pages follow the new handbook (MkDocsSite.update);
+- anything else (templates, mkdocs.yml, the theme overrides, a file added or removed): the site
+  state is loaded anew — model, generated pages, files, navigation;
+- after a text change the handbook is loaded again in the background too (pages made from other
+  pages' text: the lagrum page, the search words), and pages that come out different reload.
 
 Every page carries a small script (live reload) that waits on /_forhandsvisning/vanta for a change
 and reloads when its page would now come out different. Problems are shown in the page and in the
@@ -87,6 +90,7 @@ class Preview:
         self.verify_at: float | None = None
         self.stopping = threading.Event()
         self.search = PreviewSearch(self.root, self.log)
+        self.needs_load = True          # the site must be loaded anew (files added or removed …)
 
     # -- state -----------------------------------------------------------------------------------
     def _loaded(self) -> MkDocsSite | list[str]:
@@ -117,8 +121,32 @@ class Preview:
 
     def load(self) -> None:
         with self.lock:
-            self._use(self._loaded(), "Start")
+            self._load("Start")
             self.changes += 1
+
+    def _load(self, why: str) -> None:
+        """Load the site anew (under the lock)."""
+        loaded = self._loaded()
+        self._use(loaded, why)
+        if not isinstance(loaded, list):
+            self.needs_load = False
+
+    def _update(self, why: str) -> None:
+        """Load the handbook again into the current site (MkDocsSite.update), else the site anew."""
+        if self.needs_load or self.site.config is None:
+            return self._load(why)
+        try:
+            seconds = self.site.update()
+        except PreviewLoadError as exc:
+            return self._use(exc.lines, why)
+        if seconds is None:
+            return self._load(why)
+        if self.load_problems:
+            self.log("Rättat – handboken visas igen.")
+        self.load_problems = None
+        if self.site.placeholders:      # a document or role added may add a generated file
+            self.verify_at = time.monotonic() + VERIFY_DELAY
+        self.log(f"{why}: handboken uppdaterad på {seconds:.2f} s ({len(self.site.by_url)} sidor).")
 
     def sync(self) -> bool:
         """Apply what changed on disk since the last look. True if anything did."""
@@ -130,15 +158,18 @@ class Preview:
                     self._reload_in_background()
                 return False
             self.changes += 1
-            if changes.other or self.load_problems is not None or self.site.config is None:
-                names = [*changes.other, *sorted(changes.text_only)]
+            names = changes.names()
+            why = "Ändrat " + ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
+            if changes.other:
+                self.needs_load = True
+            if changes.other or changes.model or self.load_problems is not None or self.needs_load:
                 self.model_stale_since = None
-                self._use(self._loaded(), "Ändrat " + ", ".join(names[:3]) + (" …" if len(names) > 3 else ""))
+                self._update(why)
             else:
                 for src in sorted(changes.text_only):
                     if not self.site.page_changed(src):
                         self.model_stale_since = None
-                        self._use(self._loaded(), f"Ändrat docs/{src}")
+                        self._update(why)
                         break
                 else:
                     # The page itself is right now; pages made from other pages' text (the lagrum page,
@@ -159,6 +190,7 @@ class Preview:
             if not site.generated_paths_known():
                 with self.lock:
                     if self.site is site:
+                        self.needs_load = True          # the site's files change
                         self.model_stale_since = time.monotonic() - BACKGROUND_DELAY
 
         threading.Thread(target=work, name="styrdok-genererade-filer", daemon=True).start()
@@ -170,14 +202,20 @@ class Preview:
             self.model_stale_since = time.monotonic()
             return
         seen = self.changes
+        anew = self.needs_load
 
         def work():
-            loaded = self._loaded()
+            loaded = self._loaded() if anew else None
             with self.lock:
                 if self.changes != seen:
                     self.model_stale_since = time.monotonic()
                     return
-                self._use(loaded, "Texten ändrad")
+                if loaded is None:
+                    self._update("Texten ändrad")
+                else:
+                    self._use(loaded, "Texten ändrad")
+                    if not isinstance(loaded, list):
+                        self.needs_load = False
                 self.changes += 1
                 self._bump()
 

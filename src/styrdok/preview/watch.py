@@ -18,17 +18,25 @@ SKIP_DIRS = {"__pycache__", ".git", ".cache", "site", "node_modules"}
 
 @dataclass
 class Changes:
-    """What changed: pages whose text alone changed (docs/…, by their path under docs/), and
-    whether anything else changed (front matter, data, templates, config, files added or removed)."""
+    """What changed: pages whose text alone changed (docs/…, by their path under docs/); files whose
+    change the model follows (a page's front matter, a file in data/); anything else (templates,
+    config, the theme overrides, a file added or removed)."""
     text_only: set[str] = field(default_factory=set)
+    model: list[str] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.text_only or self.other)
+        return bool(self.text_only or self.model or self.other)
+
+    def names(self) -> list[str]:
+        return [*self.other, *self.model, *(f"docs/{src}" for src in sorted(self.text_only))]
 
 
 def front_matter(data: bytes) -> bytes:
-    """The front matter block of a Markdown file (b"" without one)."""
+    """The front matter block of a Markdown file (b"" without one); a byte-order mark before it
+    (a Windows editor's UTF-8) is part of it."""
+    if data.startswith(b"\xef\xbb\xbf---"):
+        return b"\xef\xbb\xbf" + front_matter(data[3:])
     if not data.startswith(b"---"):
         return b""
     end = data.find(b"\n---", 3)
@@ -99,7 +107,11 @@ class Watcher:
                     changes.text_only.add(rel[len("docs/"):])
                     continue
                 self.fronts[rel] = front
-            changes.other.append(rel)
+                changes.model.append(rel)
+            elif rel.startswith("data/"):
+                changes.model.append(rel)
+            else:
+                changes.other.append(rel)
         for rel in added:
             if rel.endswith(".md"):
                 self.fronts[rel] = self._front(rel)

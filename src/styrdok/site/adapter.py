@@ -112,6 +112,11 @@ def register(env) -> None:
         handbook, problems = load_handbook(root)
         if handbook is None or problems.errors:
             raise SourceError(problems)
+    _use_handbook(env, root, handbook)
+
+
+def _use_handbook(env, root: Path, handbook: Handbook) -> None:
+    """Give the macros plugin (env), the footer and this module's build state the handbook."""
     env.variables[_STATE_KEY] = handbook
     _CURRENT["handbook"] = handbook
     _CURRENT["root"] = root
@@ -120,6 +125,21 @@ def register(env) -> None:
     ctx = make_context(handbook, root / "templates", lambda: env.page.file.src_uri)
     for name, function in macro_functions(ctx).items():
         env.macro(function, name)
+
+
+def replace_handbook(config, handbook: Handbook) -> None:
+    """The preview (styrdok.preview), after a save of front matter or data/: the handbook loaded again
+    takes the place of the one the macros plugin of this config loaded, as if it had loaded it."""
+    for plugin in config.plugins.values():
+        variables = getattr(plugin, "_variables", None)
+        if isinstance(variables, dict) and _STATE_KEY in variables:
+            break
+    else:
+        raise LookupError("mkdocs-macros har ingen handbok inläst")
+    _use_handbook(plugin, Path(_CURRENT["root"]), handbook)
+    # on_config gave the template environment and the variables copies of the macros
+    plugin.variables["macros"].update(plugin.macros)
+    plugin.env.globals.update(plugin.macros)
 
 
 def before_page(env) -> None:
