@@ -33,6 +33,18 @@ def lexicon():
     return build_lexicon(TEXTS, ["Kvalitetsberättelse", "Patientsäkerhetsberättelse", "Patientsäkerhet"])
 
 
+def test_a_lexicon_built_again_after_a_change_is_the_one_built_from_nothing():
+    """build_lexicon keeps the last texts' word counts and adds and takes away the texts that
+    changed (the preview, after a save): the same lexicon as counting everything anew."""
+    from styrdok.search import terms
+    changed = [TEXTS[0], TEXTS[1] + " Verksamhetsberättelsen skrivs.", TEXTS[2], TEXTS[2], TEXTS[4]]
+    for texts in (TEXTS, changed, TEXTS[:2], TEXTS, [], TEXTS):
+        again = build_lexicon(texts, ["Patientsäkerhet"])
+        terms._COUNTED.update(texts=None, counts=None)
+        assert again == build_lexicon(texts, ["Patientsäkerhet"])
+        build_lexicon(changed, [])      # the next round starts from other texts
+
+
 def test_compounds_split_into_words_the_handbook_uses(lexicon):
     assert lexicon.split("avvikelsehantering") == ("avvikelse", "hantering")
     assert lexicon.split("verksamhetssystemet") == ("verksamhet", "systemet")

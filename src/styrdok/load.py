@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -376,6 +376,7 @@ class _FileResult:
     """What the first pass made of one Markdown file, and the problems it reported on the way."""
 
     text: str
+    stamp: tuple                        # the file's (mtime, ctime, size, inode) when it was read
     problems: tuple[Problem, ...]
     unreadable: tuple[str, ...]
     broken: str | None                  # the id of a document whose own file has a fel
@@ -404,21 +405,30 @@ def _markdown_files(docs_dir: Path, docs_rel: str, problems: Problems) -> list[s
     return [rel for rel in walk_docs(docs_dir, docs_rel, problems) if rel.endswith(".md")]
 
 
-def _load_file(ctx: _Context, src_path: str, rel: str, text: str) -> _FileResult:
+def _load_file(ctx: _Context, src_path: str, rel: str, text: str, stamp: tuple) -> _FileResult:
     """The first pass over one Markdown file: its front matter parsed and, for a styrdokument,
     validated and resolved against the data (references between documents wait for the second pass)."""
     p = Problems()
     before = ctx.problems
     ctx.problems = p
     try:
-        return _load_file_into(ctx, src_path, rel, text, p)
+        return _load_file_into(ctx, src_path, rel, text, stamp, p)
     finally:
         ctx.problems = before
 
 
-def _load_file_into(ctx: _Context, src_path: str, rel: str, text: str, p: Problems) -> _FileResult:
+def _stamp(path: str) -> tuple | None:
+    """What a file is now, without reading it (None if it cannot be stat'ed)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+
+
+def _load_file_into(ctx: _Context, src_path: str, rel: str, text: str, stamp: tuple, p: Problems) -> _FileResult:
     def result(broken: str | None = None, **kw) -> _FileResult:
-        return _FileResult(text, tuple(p.items), tuple(p.unreadable_files), broken, **kw)
+        return _FileResult(text, stamp, tuple(p.items), tuple(p.unreadable_files), broken, **kw)
 
     cached = _PARSED.get(rel)
     if cached is not None and cached[0] == text:
@@ -488,14 +498,20 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
     seen_files = set()
     for src_path in _markdown_files(docs_dir, docs_rel, p):
         rel = f"{docs_rel}/{src_path}"
-        text = read_source(os.path.join(docs_dir, src_path), rel, p)
-        if text is None:        # unreadable: references to it are follow-ons, not problems of their own
-            broken.add(Path(src_path).stem)
-            continue
-        seen_files.add(rel)
+        path = os.path.join(docs_dir, src_path)
+        stamp = _stamp(path)
         done = known.get(rel)
-        if done is None or done.text != text:
-            done = known[rel] = _load_file(ctx, src_path, rel, text)
+        if done is None or stamp is None or done.stamp != stamp:
+            # (a file not read again since the last load in this process: same time, size, inode)
+            text = read_source(path, rel, p)
+            if text is None:        # unreadable: references to it are follow-ons, not problems of their own
+                broken.add(Path(src_path).stem)
+                known.pop(rel, None)
+                continue
+            if done is None or done.text != text:
+                done = _load_file(ctx, src_path, rel, text, stamp)
+            known[rel] = replace(done, stamp=stamp) if done.stamp != stamp else done
+        seen_files.add(rel)
         p.extend(done.problems)
         for name in done.unreadable:
             p.unreadable(name)

@@ -187,16 +187,26 @@ class MkDocsSite:
                 if text != self.generated[src]:
                     self.files.get_file_from_path(src).content_string = text
             self.generated = made
-            self.handbook = handbook
+            before, self.handbook = self.handbook, handbook
             # Generated files (calendars …) made with their bytes by the first load: from now on
             # made on request from the current handbook, like those a later load adds without bytes.
             self.placeholders = self.placeholders | frozenset(_GENERATED_PATHS.get("paths") or ())
             self.generation += 1            # every page is converted and rendered again when asked for
             self._converted.clear()
             self._rendered.clear()
+            tags_changed = False
             for file in self.files.documentation_pages():
+                # A page whose file and styrdokument (the same object: load_handbook keeps the
+                # unchanged ones) are as before has the same title and tags.
+                src = file.src_uri
+                known = _SOURCES.get(file.abs_src_path or src)
+                if (known is not None and known[0] == _stamp(file)
+                        and before.dokument_by_path(src) is handbook.dokument_by_path(src)):
+                    continue
+                tags = file.page.meta.get("tags")
                 self._read(file.page, self.config, handbook)
-            if self.tags is not None:
+                tags_changed = tags_changed or file.page.meta.get("tags") != tags
+            if self.tags is not None and tags_changed:
                 self._collect_tags_again()
         except PreviewLoadError:
             raise
