@@ -529,7 +529,7 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
             doc_lines[doc.id] = (done.lines, done.fm)
         pages[src_path] = done.page
     for gone in known.keys() - seen_files:
-        del known[gone]
+        known.pop(gone, None)      # (another thread may load at the same time: the preview)
 
     check_document_folders(pages, docs, p)
 
