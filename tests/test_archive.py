@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from conftest import git_handbook, require_tool, run_cli
+from conftest import MINI, copy_handbook, git_handbook, made_once, require_tool, run_cli
 
 DOC = "riktlinje-kvalitet"
 
@@ -28,6 +28,25 @@ def handbook(mini):
                       encoding="utf-8")
     git_handbook(mini)
     return mini
+
+
+@pytest.fixture(scope="session")
+def decided_archived(tmp_path_factory) -> Path:
+    """The handbook above with DOC decided 2026-03-12 (and its archive copy), made once per test run;
+    decide's stderr in decide.txt beside it. Copy it (cp -a) before changing it."""
+    require_tool("soffice", "gör arkivexemplaret (PDF/A)")
+
+    def make(folder: Path) -> Path:
+        root = copy_handbook(MINI, folder / "handbok")
+        kommun = root / "data" / "kommun.yml"
+        kommun.write_text(kommun.read_text(encoding="utf-8").replace("arkivexemplar: false", "arkivexemplar: true"),
+                          encoding="utf-8")
+        git_handbook(root)
+        proc = decide(root, "2026-03-12")
+        assert proc.returncode == 0, proc.stderr
+        (folder / "decide.txt").write_text(proc.stderr, encoding="utf-8")
+        return root
+    return made_once(tmp_path_factory, "arkiverad", make)
 
 
 def pdf_text(path: Path) -> str:
@@ -52,11 +71,10 @@ def embedded_fonts(pdf: pikepdf.Pdf) -> dict[str, bool]:
     return fonts
 
 
-def test_decision_writes_the_decided_version_as_pdfa_2b_with_properties(handbook):
-    proc = decide(handbook, "2026-03-12")
-    assert proc.returncode == 0, proc.stderr
-    path = handbook / "build" / "arkiv" / DOC / f"{DOC}--beslutad-2026-03-12.pdf"
-    assert f"Arkivexemplaret (PDF/A-2b) är skrivet: build/arkiv/{DOC}/{path.name}" in proc.stderr
+def test_decision_writes_the_decided_version_as_pdfa_2b_with_properties(decided_archived):
+    path = decided_archived / "build" / "arkiv" / DOC / f"{DOC}--beslutad-2026-03-12.pdf"
+    stderr = (decided_archived.parent / "decide.txt").read_text(encoding="utf-8")
+    assert f"Arkivexemplaret (PDF/A-2b) är skrivet: build/arkiv/{DOC}/{path.name}" in stderr
     with pikepdf.open(path) as pdf:
         meta = pdf.open_metadata()
         assert (meta["pdfaid:part"], meta["pdfaid:conformance"]) == ("2", "B")
@@ -75,8 +93,9 @@ def test_decision_writes_the_decided_version_as_pdfa_2b_with_properties(handbook
 
 
 @pytest.mark.langsam
-def test_archive_copy_is_the_decided_version_not_a_later_edit(handbook):
-    assert decide(handbook, "2026-03-12").returncode == 0
+def test_archive_copy_is_the_decided_version_not_a_later_edit(decided_archived, tmp_path):
+    handbook = tmp_path / "handbok"
+    subprocess.run(["cp", "-a", str(decided_archived), str(handbook)], check=True)
     doc = handbook / "docs" / "rutiner" / f"{DOC}.md"
     doc.write_text(doc.read_text(encoding="utf-8") + "\nEn mening skriven efter beslutet.\n", encoding="utf-8")
     git(handbook, "commit", "-q", "-am", "Utkast till nästa revidering")
