@@ -25,11 +25,15 @@ def _compare(cached_site, clean_site):
     cached, clean = _files(cached_site), _files(clean_site)
     index = [n for n in clean if n.startswith("pagefind/")]
     assert index, "Pagefind-indexet saknas"
-    pagefind = {n for n in cached if n.startswith("pagefind/fragment/")}
-    assert pagefind == {n for n in clean if n.startswith("pagefind/fragment/")}, "Pagefind indexerade andra sidor"
-    entry = [json.loads(clean[n]) for n in clean if n == "pagefind/pagefind-entry.json"][0]
-    assert entry == {**entry, **json.loads(cached["pagefind/pagefind-entry.json"])} or \
-        entry["languages"]["sv"]["page_count"] == json.loads(cached["pagefind/pagefind-entry.json"])["languages"]["sv"]["page_count"]
+    # the index's parts (pagefind/ and pagefind/del-N/), each with the same pages (a fragment's name
+    # is a hash of its page's indexed text) and page count
+    assert cached.get("pagefind/styrdok-delar.json") == clean.get("pagefind/styrdok-delar.json")
+    pagefind = {n for n in cached if n.startswith("pagefind/") and "/fragment/" in n}
+    assert pagefind == {n for n in clean if n.startswith("pagefind/") and "/fragment/" in n}, \
+        "Pagefind indexerade andra sidor"
+    for name in (n for n in clean if n.startswith("pagefind/") and n.endswith("pagefind-entry.json")):
+        assert json.loads(clean[name])["languages"]["sv"]["page_count"] == \
+            json.loads(cached[name])["languages"]["sv"]["page_count"], name
     # LibreOffice writes the time of conversion into each PDF: the same PDFs by name, not by bytes
     assert {n for n in cached if n.startswith("pdf/")} == {n for n in clean if n.startswith("pdf/")}
     cached = {n: b for n, b in cached.items() if not n.startswith(("pagefind/", "pdf/"))}
@@ -47,7 +51,10 @@ def _edit(path, old, new):
 
 CHANGES = [
     ("inget", lambda r: None),
-    ("sidans text", lambda r: _edit(r / "docs/rutiner/avvikelser.md", "samma dag", "genast, senast samma dag")),
+    # new words: "plan" makes the compound on another page (ledningssystem/kvalitetsplan.md) split
+    # into kvalitet + plan, so that page's hidden search words change too
+    ("sidans text", lambda r: _edit(r / "docs/rutiner/avvikelser.md", "samma dag",
+                                    "genast, senast samma dag enligt en plan")),
     ("titel", lambda r: _edit(r / "docs/rutiner/riktlinje-kvalitet.md", "titel: Riktlinje för kvalitet",
                               "titel: Riktlinje för kvalitetsarbete")),
     ("data", lambda r: _edit(r / "data/kommun.yml", "namn: Testby kommun", "namn: Testbyns kommun")),
@@ -163,3 +170,35 @@ def test_nothing_changed_leaves_site_as_it_is_unless_something_else_changed_it(m
     built, again = ({n: b for n, b in files.items() if not n.startswith("pagefind/")} for files in (built, again))
     assert sorted(again) == sorted(built)
     assert [n for n in built if built[n] != again[n]] == []
+
+
+def _parts(site):
+    """Each part of the search index (pagefind/ and pagefind/del-N/) and the name of its word index
+    (Pagefind names it by a hash of the index)."""
+    folder = site / "pagefind"
+    parts = {"": folder, **{p.rstrip("/"): folder / p for p in json.loads((folder / "styrdok-delar.json").read_text())}}
+    return {name: next(path.glob("pagefind.*.pf_meta")).name for name, path in parts.items()}
+
+
+@pytest.mark.langsam
+def test_search_index_in_parts_indexes_again_only_the_part_of_the_changed_page(mini, tmp_path):
+    """A large handbook's search index is in parts (STYRDOK_SOK_DELSTORLEK: pages per part, here 2):
+    after a page edit only that page's part is made again, the others come from .cache/site/sok/;
+    the site is the one a clean build makes, parts and all."""
+    from styrdok.search.pagefind import part_of
+    env = {"STYRDOK_SOK_DELSTORLEK": "2"}
+    assert run_cli(mini, "build", "--utan-word", env=env).returncode == 0
+    before = _parts(mini / "site")
+    assert len(before) >= 3, before
+    _edit(mini / "docs/rutiner/avvikelser.md", "samma dag", "genast, senast samma dag")
+    proc = run_cli(mini, "build", "--utan-word", env=env)
+    assert proc.returncode == 0, proc.stderr
+    after = _parts(mini / "site")
+    changed = {name for name in before if before[name] != after[name]}
+    part = part_of("rutiner/avvikelser/index.html", len(before))
+    assert changed == {"" if part == 0 else f"del-{part}"}, (changed, part)
+    clean = tmp_path / "ren"
+    shutil.copytree(mini, clean, ignore=shutil.ignore_patterns("site", ".cache"))
+    assert run_cli(clean, "build", "--utan-word", env=env).returncode == 0
+    _compare(mini / "site", clean / "site")
+    assert _parts(clean / "site") == after

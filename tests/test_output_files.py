@@ -65,3 +65,21 @@ def test_a_killed_builds_temporary_folders_are_removed_by_the_next_build(mini_bu
     assert proc.returncode == 0, proc.stderr
     left = sorted(p.name for p in root.glob(".site-*"))
     assert left == [running.name]
+
+
+def test_the_replaced_site_is_removed_after_the_build_without_waiting_for_it(mini):
+    """The old site/ goes into .cache/borttaget/ at the swap (not left beside site/, where a copy of
+    the project would meet it half removed) and is removed there by a process of its own."""
+    import time
+    assert run_cli(mini, "build", "--utan-word").returncode == 0
+    page = mini / "docs" / "rutiner" / "avvikelser.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nNy rad.\n", encoding="utf-8")
+    assert run_cli(mini, "build", "--utan-word").returncode == 0
+    assert sorted(p.name for p in mini.iterdir() if p.name.startswith(".site")) == []
+    trash = mini / ".cache" / "borttaget"
+    for _ in range(100):
+        if trash.is_dir() and not any(trash.iterdir()):
+            break
+        time.sleep(0.1)
+    assert trash.is_dir() and list(trash.iterdir()) == []
+    assert "Ny rad." in (mini / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")

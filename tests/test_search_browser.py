@@ -91,3 +91,53 @@ def test_without_index_the_box_says_where_search_works(mini_built, tmp_path):
         meta = page.locator(".md-search-result__meta")
         meta.filter(has_text="make build").wait_for(timeout=15000)
         assert "Sökningen fungerar i den byggda handboken" in meta.inner_text()
+
+
+def _results(page, base: str, query: str) -> tuple[str, set[str], str | None]:
+    """The count the box says, the pages it lists (all of them when there are up to ten), the first."""
+    _search(page, base, query)
+    if page.locator(".styrdok-sok__fler").is_visible():
+        page.locator(".styrdok-sok__fler").click()
+    count = page.locator(".md-search-result__meta").inner_text()
+    page.wait_for_function(f"() => document.querySelectorAll('.md-search-result__item').length >= "
+                           f"Math.min(10, {int(count.split()[0]) if count[0].isdigit() else 0})", timeout=15000)
+    urls = [a.get_attribute("href").split("#")[0] for a in page.locator(".md-search-result__item > a").all()]
+    return count, set(urls), urls[0] if urls else None
+
+
+def test_an_index_in_parts_finds_the_pages_of_every_part_and_filters_across_them(mini_built, tmp_path):
+    """A large handbook's index is in parts (pagefind/del-N/, STYRDOK_SOK_DELSTORLEK pages per part;
+    here 2, so the small handbook has three): the box merges them and finds what one index finds,
+    pages of every part among them, and a filter narrows the results of all parts."""
+    import json
+
+    from conftest import run_cli
+    from styrdok.search.pagefind import part_of
+    root = tmp_path / "handbok"
+    shutil.copytree(mini_built, root, ignore=shutil.ignore_patterns("site", ".cache"))
+    proc = run_cli(root, "build", "--utan-word", env={"STYRDOK_SOK_DELSTORLEK": "2"})
+    assert proc.returncode == 0, proc.stderr
+    parts = 1 + len(json.loads((root / "site" / "pagefind" / "styrdok-delar.json").read_text()))
+    assert parts >= 3
+    found_in: set[int] = set()
+    with serve(root / "site") as in_parts, serve(mini_built / "site") as whole, chromium() as browser:
+        page = browser.new_page()
+        outside = outside_requests(page)
+        for query in ("riktlinje", "avvikelse", "kvalitet", "ledningssystem", "enhet", "styrdokument"):
+            _count, urls, _first = _results(page, in_parts, query)
+            _count, whole_urls, _first = _results(page, whole, query)
+            # every page one index finds; a part where no page has the word may add pages for a
+            # shorter word (Pagefind's prefix fallback works per index), and each part ranks by its
+            # own word statistics (in parts of two pages they differ a lot: the order is not compared)
+            assert whole_urls <= urls or len(whole_urls) == 10, (query, sorted(urls ^ whole_urls))
+            for url in urls:
+                dest = url.strip("/").removeprefix(in_parts.rstrip("/")).strip("/")
+                found_in.add(part_of(f"{dest}/index.html" if dest else "index.html", parts))
+        assert found_in == set(range(parts)), found_in
+        _search(page, in_parts, "riktlinje")
+        page.get_by_text("Avgränsa sökningen").click()
+        page.get_by_label("Dokumenttyp").select_option("Rutin")
+        page.wait_for_function("() => !document.querySelector('.md-search-result__list').textContent"
+                               ".includes('Riktlinje för kvalitet')", timeout=15000)
+        assert page.locator(".md-search-result__item h1").all_inner_texts() == ["Rutin för avvikelser & risker"]
+        assert outside == []

@@ -122,7 +122,7 @@ def test_failed_search_index_leaves_site_untouched(mini):
             "def broken(site, pages=None):\n"
             "    raise pagefind.SearchIndexError('Pagefind kunde inte bygga sökindexet (test).')\n"
             "pagefind.start_index = broken\n"
-            "pagefind.start_feed = lambda: broken(None)\n"
+            "pagefind.start_feed = lambda *args: broken(None)\n"
             "from styrdok.cli import main\n"
             "sys.exit(main(['--root', sys.argv[1], 'build']))\n")
     result = subprocess.run([sys.executable, "-c", code, str(mini)], capture_output=True, text=True, cwd=mini)
@@ -170,3 +170,33 @@ def test_a_site_layer_whose_hooks_write_no_search_copies_is_indexed_from_its_pag
     proc = run_cli(mini, "build", "--utan-word")
     assert proc.returncode == 0, proc.stderr
     assert list((mini / "site" / "pagefind" / "fragment").iterdir())
+
+
+def test_a_new_word_makes_only_the_pages_that_contain_it_compute_their_words_again(tmp_path, monkeypatch):
+    """The extra words of a page depend on the whole handbook's lexicon. They are kept between builds
+    (.cache/memo/); when a page edit adds a word to the lexicon ("plan"), a page whose text contains
+    it computes its words again (kvalitetsplan now splits into kvalitet + plan), the others keep theirs."""
+    from styrdok import memo
+    from styrdok.search import page as search_page
+    made = []
+
+    def counting(lexicon, names, text, title=""):
+        made.append(title)
+        return page_search_terms(lexicon, names, text, title)
+    monkeypatch.setattr(search_page, "page_search_terms", counting)
+    pages = {"A": "Kvalitetsplanen beskriver arbetet.", "B": "Arbetet med kvalitet och brukarna."}
+
+    def build(texts: list[str]) -> dict:
+        indexer = SearchIndexer(None)
+        indexer._lexicon, indexer._names = build_lexicon(texts), ()
+        with memo.session(tmp_path):
+            return {title: indexer.terms(text, title) for title, text in pages.items()}
+    first = build(["kvalitet arbete brukare"])
+    assert made == ["A", "B"] and not any(line.word == "kvalitetsplanen" for line in first["A"].compounds)
+    made.clear()
+    assert build(["kvalitet arbete brukare brukarmöte"]) == first      # a new word no page contains
+    assert made == []
+    again = build(["kvalitet arbete brukare brukarmöte plan"])
+    assert made == ["A"]
+    assert ("kvalitet", "planen") in {line.also for line in again["A"].compounds}
+    assert again["B"] == first["B"]

@@ -40,18 +40,23 @@ class _Store:
         except Exception:               # missing, damaged or from another Python: start empty
             self.old = {}
         self.new: dict[str, Any] = {}
+        self.updated = False            # a value kept under its key was brought up to date (holds)
 
-    def get(self, key: str, compute: Callable[[], T]) -> T:
+    def get(self, key: str, compute: Callable[[], T], holds: Callable[[T], T | None] | None = None) -> T:
         value = self.new.get(key, _MISSING)
         if value is _MISSING:
             value = self.old.get(key, _MISSING)
+            if value is not _MISSING and holds is not None:
+                held = holds(value)
+                self.updated |= held is not value
+                value = _MISSING if held is None else held
             if value is _MISSING:
                 value = compute()
             self.new[key] = value
         return value
 
     def save(self) -> None:
-        if self.new.keys() == self.old.keys():
+        if self.new.keys() == self.old.keys() and not self.updated:
             return
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -91,12 +96,28 @@ def digest(parts: Any) -> str:
     return h.hexdigest()
 
 
-def cached(name: str, parts: Any, compute: Callable[[], T]) -> T:
-    """compute(), or what it returned in an earlier run for the same parts (in a session)."""
-    if not _SESSION:
-        return compute()
+def _store(name: str) -> _Store:
     stores = _SESSION["stores"]
     store = stores.get(name)
     if store is None:
         store = stores[name] = _Store(_SESSION["folder"], name)
-    return store.get(digest((_SESSION["code"], parts)), compute)
+    return store
+
+
+def cached(name: str, parts: Any, compute: Callable[[], T],
+           holds: Callable[[T], T | None] | None = None) -> T:
+    """compute(), or what it returned in an earlier run for the same parts (in a session).
+
+    holds: for a result that also depends on something not in parts, given what an earlier run
+    stored it returns the value that holds in this run (that value, or it brought up to date), or
+    None: computed again."""
+    if not _SESSION:
+        return compute()
+    return _store(name).get(digest((_SESSION["code"], parts)), compute, holds)
+
+
+def earlier(name: str, parts: Any) -> Any:
+    """What an earlier run stored under parts (None if nothing): read, not kept for the next run."""
+    if not _SESSION:
+        return None
+    return _store(name).old.get(digest((_SESSION["code"], parts)))

@@ -67,6 +67,14 @@
       loading = import(new URL("pagefind/pagefind.js", siteBase).href).then(async (pf) => {
         await pf.options({ baseUrl: siteBase.pathname, noWorker: true });
         await pf.init();
+        /* A large handbook's index is in parts (pagefind/del-N/, listed in styrdok-delar.json):
+           a page edit re-indexes one part. Pagefind searches them all and sorts the results
+           together; a filter counts the pages of every part. No list: one index. */
+        const parts = await fetch(new URL("pagefind/styrdok-delar.json", siteBase).href)
+          .then((r) => (r.ok ? r.json() : []))
+          .catch(() => []);
+        await Promise.all(parts.map((part) =>
+          pf.mergeIndex(new URL(`pagefind/${part}`, siteBase).pathname, { baseUrl: siteBase.pathname })));
         pagefind = pf;
         return pf;
       });

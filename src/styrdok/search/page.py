@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..memo import cached, digest
+from ..memo import cached, digest, earlier
 from ..model import Handbook, OrgEnhet, Styrdokument
-from .terms import Lexicon, Namn, PageSearchTerms, begrepp_names, handbook_lexicon, page_search_terms
+from .terms import (Lexicon, Namn, PageSearchTerms, begrepp_names, handbook_lexicon, lexicon_change,
+                    page_search_terms, reads_any)
+
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ class SearchIndexer:
         self.handbook = handbook
         self._lexicon: Lexicon | None = None
         self._names: tuple[Namn, ...] | None = None
-        self._digest: str | None = None
+        self._digest: tuple[str, str] | None = None
+        self._changes: dict[str, frozenset[str] | None] = {}
 
     @property
     def lexicon(self) -> Lexicon:
@@ -62,14 +66,38 @@ class SearchIndexer:
             self._names = begrepp_names(self.handbook)
         return self._names
 
+    def _digests(self) -> tuple[str, str]:
+        if self._digest is None:
+            lexicon = self.lexicon
+            words, tails = sorted(lexicon.words), sorted(lexicon.tails)
+            self._digest = (digest((words, tails)), digest(self.names))
+            # this lexicon, for the next build to see what changed in it (lexicon_change)
+            cached("sokord-lexikon", self._digest[0], lambda: (lexicon.words, lexicon.tails))
+        return self._digest
+
+    def terms(self, markdown: str, title: str) -> PageSearchTerms:
+        """The page's extra search words, kept between builds (memo.py). They depend on the page
+        and on the whole handbook's lexicon: a page edit that adds or removes a word of the lexicon
+        makes only the pages whose text contains that word compute theirs again (lexicon_change)."""
+        lexicon, names = self.lexicon, self.names
+        lexicon_digest, names_digest = self._digests()
+
+        def holds(stored: tuple[str, PageSearchTerms]) -> tuple[str, PageSearchTerms] | None:
+            if stored[0] == lexicon_digest:
+                return stored
+            changed = self._changes.get(stored[0], _MISSING)
+            if changed is _MISSING:
+                changed = self._changes[stored[0]] = lexicon_change(earlier("sokord-lexikon", stored[0]), lexicon)
+            if changed is None or reads_any(changed, markdown, title):
+                return None
+            return (lexicon_digest, stored[1])
+
+        return cached("sokord", ("v2", names_digest, markdown, title),
+                      lambda: (lexicon_digest, page_search_terms(lexicon, names, markdown, title)), holds)[1]
+
     def page_data(self, markdown: str, title: str, doc: Styrdokument | None = None,
                   taggar: tuple[str, ...] = ()) -> PageSearchData:
-        lexicon, names = self.lexicon, self.names
-        if self._digest is None:
-            self._digest = digest((sorted(lexicon.words), sorted(lexicon.tails), names))
-        # the words depend on the page and on the whole handbook's lexicon: kept between builds (memo.py)
-        terms = cached("sokord", (self._digest, markdown, title),
-                       lambda: page_search_terms(lexicon, names, markdown, title))
+        terms = self.terms(markdown, title)
         if doc is None:
             return PageSearchData(terms, tuple(taggar), None, (), ())
         return PageSearchData(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -98,9 +100,11 @@ class Feed:
     The messages are the service's own (base64 of JSON, each followed by a comma: NewIndex, AddFile
     per page, WriteFiles), as the `pagefind` Python package sends them; that package is not used
     because it waits 0.1 s before reading each reply (a minute for 500 pages). Replies go to a
-    temporary file, read once the index is written, so neither side waits on the other."""
+    temporary file, read once the index is written, so neither side waits on the other.
 
-    def __init__(self):
+    One service can make several indexes (new_index); add and finish use the first."""
+
+    def __init__(self, first_index: bool = True):
         exe = pagefind_executable()
         # Pagefind appends to the file (O_APPEND) while this process reads it through a file object
         # of its own (its own offset); the name is gone once both are open.
@@ -117,8 +121,9 @@ class Feed:
         self.pages = 0
         self._partial, self._parsed = b"", []
         self.failed: str | None = None
+        self.written: list[int] = []
         self.index_id: int | None = None
-        self._send({"type": "NewIndex", "config": {"exclude_selectors": ["a.headerlink"]}})
+        self._first = self._send(_NEW_INDEX) if first_index else None
 
     def _send(self, payload: dict) -> int:
         self.sent += 1
@@ -147,7 +152,8 @@ class Feed:
     def _reply(self, message_id: int, timeout: float | None = None) -> dict | None:
         """The reply to message_id, once the service wrote it (None if it stopped first)."""
         started = time.monotonic()
-        self.proc.stdin.flush()
+        with contextlib.suppress(OSError):
+            self.proc.stdin.flush()
         seen = 0
         while True:
             replies = self._replies()
@@ -159,36 +165,50 @@ class Feed:
                 return None
             time.sleep(0.01)
 
-    def add(self, path: str, html: str) -> None:
-        """One page (its site-relative path: the URL is made from it as the CLI makes it)."""
+    def _index_made(self, message_id: int) -> int | None:
+        reply = self._reply(message_id, timeout=60)
+        if not reply or reply.get("type") != "NewIndex":
+            self.failed = self.failed or f"Pagefind startade inte: {reply}"
+            return None
+        return reply["index_id"]
+
+    def new_index(self) -> int | None:
+        """A new empty index in the service; its id (None if the service failed)."""
         if self.failed:
+            return None
+        return self._index_made(self._send(_NEW_INDEX))
+
+    def add_to(self, index_id: int | None, path: str, html: str) -> None:
+        """One page into an index (its site-relative path: the URL is made from it as the CLI makes it)."""
+        if self.failed or index_id is None:
             return
-        if self.index_id is None:
-            reply = self._reply(1, timeout=60)
-            if not reply or reply.get("type") != "NewIndex":
-                self.failed = f"Pagefind startade inte: {reply}"
-                return
-            self.index_id = reply["index_id"]
-        self._send({"type": "AddFile", "index_id": self.index_id, "file_path": path, "url": None,
+        self._send({"type": "AddFile", "index_id": index_id, "file_path": path, "url": None,
                     "file_contents": html})
         self.pages += 1
 
-    def finish(self, output: Path) -> "Indexing | Feed":
-        """Ask for the index in output; wait() then waits for it."""
-        self.written = self._send({"type": "WriteFiles", "index_id": self.index_id,
-                                   "output_path": str(Path(output).resolve())})
+    def write(self, index_id: int | None, output: Path) -> None:
+        """Ask for an index to be written into output; wait() waits for every index asked for."""
+        if index_id is not None and not self.failed:
+            self.written.append(self._send({"type": "WriteFiles", "index_id": index_id,
+                                            "output_path": str(Path(output).resolve())}))
         with contextlib.suppress(OSError):
             self.proc.stdin.flush()
+
+    def add(self, path: str, html: str) -> None:
+        """One page into the first index."""
+        if self.index_id is None and self._first is not None and not self.failed:
+            self.index_id = self._index_made(self._first)
+        self.add_to(self.index_id, path, html)
+
+    def finish(self, output: Path) -> "Indexing | Feed":
+        """Ask for the first index in output; wait() then waits for it."""
+        self.write(self.index_id, output)
         return self
 
     def wait(self) -> int:
         """The number of pages indexed, once the index is written; SearchIndexError if it failed."""
         try:
-            reply = None if self.failed else self._reply(self.written)
-            errors = [r["payload"].get("message", "") for r in self._replies() if r["payload"].get("type") == "Error"]
-            if self.failed or reply is None or reply.get("type") != "WriteFiles" or errors:
-                details = "\n".join([*([self.failed] if self.failed else []), *errors]) or "inget svar"
-                raise SearchIndexError("Pagefind kunde inte bygga sökindexet. Meddelanden från Pagefind:\n" + details)
+            self.wait_written()
             indexed = sum(1 for r in self._replies() if r["payload"].get("type") == "IndexedFile")
             if indexed == 0:
                 raise SearchIndexError("Pagefind hittade inga sidor att indexera (inget data-pagefind-body i "
@@ -196,6 +216,15 @@ class Feed:
             return indexed
         finally:
             self.abort()
+
+    def wait_written(self) -> None:
+        """Until every index asked for is written; SearchIndexError if one failed."""
+        replies = [None if self.failed else self._reply(message_id) for message_id in self.written]
+        errors = [r["payload"].get("message", "") for r in self._replies() if r["payload"].get("type") == "Error"]
+        if self.failed or not self.written or errors or \
+                any(reply is None or reply.get("type") != "WriteFiles" for reply in replies):
+            details = "\n".join([*([self.failed] if self.failed else []), *errors]) or "inget svar"
+            raise SearchIndexError("Pagefind kunde inte bygga sökindexet. Meddelanden från Pagefind:\n" + details)
 
     def abort(self) -> None:
         if self.proc.poll() is None:
@@ -209,6 +238,9 @@ class Feed:
         self.replies.close()
 
 
+_NEW_INDEX = {"type": "NewIndex", "config": {"exclude_selectors": ["a.headerlink"]}}
+
+
 def index_pages(pages, output: Path) -> int:
     """Pagefind's index of pages ((site-relative path, HTML) in order) into output; the count."""
     feed = Feed()
@@ -217,9 +249,215 @@ def index_pages(pages, output: Path) -> int:
     return feed.finish(output).wait()
 
 
-def start_feed() -> Feed:
-    """Pagefind's service, for the pages of one build (write_search_copy feeds it)."""
-    return Feed()
+# -- the index in parts ---------------------------------------------------------------------------
+PAGES_PER_PART = 250
+PARTS_FILE = "styrdok-delar.json"
+PART_PREFIX = "del-"
+# What a part needs beside the primary index: not the JavaScript and CSS (the primary's pagefind.js
+# searches every part).
+_PART_SKIPS = (".js", ".css")
+
+
+def part_count(pages: int) -> int:
+    """How many parts the index of a site with about this many pages has: one per PAGES_PER_PART
+    pages (or STYRDOK_SOK_DELSTORLEK), at least one: a handbook under 500 pages has one index."""
+    value = os.environ.get("STYRDOK_SOK_DELSTORLEK", "")
+    per_part = int(value) if value.isdigit() and int(value) > 0 else PAGES_PER_PART
+    return max(1, pages // per_part)
+
+
+def part_of(path: str, parts: int) -> int:
+    """The part a page is in: a stable hash of its path (not its folder: each part is a sample of
+    the whole handbook, so the word statistics Pagefind ranks by are about the same in each)."""
+    return int(hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest()[:8], 16) % parts
+
+
+def part_folder(part: int) -> str:
+    """Where a part is inside pagefind/: the primary index is pagefind/ itself."""
+    return "" if part == 0 else f"{PART_PREFIX}{part}"
+
+
+class PartedFeed:
+    """The search index in parts, each a Pagefind index of its own, merged by the search box
+    (Pagefind's mergeIndex, overrides/assets/javascripts/styrdok-sok.js): after a page edit only
+    the part that page is in is indexed again; the other parts are the last build's (.cache/site/sok/).
+
+    Each page goes to the part part_of(its path) gives. A part is made again when one of its pages'
+    searchable part (search_copy) differs from the last build's, or its pages are others or in
+    another order; it then gets all its pages in the build's order, so it is the index a clean
+    build makes. The pages of a part not (yet) known to change wait in memory; the first changed
+    page starts the part's index in Pagefind's service, which then gets the waiting pages and every
+    later one while MkDocs goes on. A clean build indexes every part while MkDocs writes."""
+
+    def __init__(self, cache: Path, parts: int):
+        self.cache = Path(cache)
+        self.parts = parts
+        self.version = _index_version()
+        self.seen: list[list[list[str]]] = [[] for _ in range(parts)]
+        self.waiting: list[list[tuple[str, str]]] = [[] for _ in range(parts)]
+        self.index_ids: list[int | None] = [None] * parts
+        self.service: Feed | None = None
+        self.pages = 0
+        self.failed: str | None = None
+        self.output: Path | None = None
+        self.last = self._last_build()
+
+    def _last_build(self) -> list | None:
+        try:
+            meta = json.loads((self.cache / "delar.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if meta.get("version") != self.version or len(meta.get("parts") or []) != self.parts:
+            return None
+        return meta["parts"]
+
+    def _key(self, part: int) -> str:
+        return hashlib.sha256(json.dumps([self.version, self.parts, part, self.seen[part]]).encode()).hexdigest()
+
+    def _start(self, part: int) -> None:
+        """Index this part in the service: its waiting pages first."""
+        if self.failed:
+            return
+        if self.service is None:
+            try:
+                self.service = Feed(first_index=False)
+            except SearchIndexError as exc:
+                self.failed = str(exc)
+                return
+        self.index_ids[part] = self.service.new_index()
+        if self.index_ids[part] is None:
+            self.failed = self.service.failed or "Pagefind startade inte."
+            return
+        for path, copy in self.waiting[part]:
+            self.service.add_to(self.index_ids[part], path, copy)
+        self.waiting[part] = []
+
+    def add(self, path: str, copy: str) -> None:
+        part = part_of(path, self.parts)
+        digest = hashlib.sha256(copy.encode("utf-8", "surrogatepass")).hexdigest()
+        at = len(self.seen[part])
+        self.seen[part].append([path, digest])
+        self.pages += 1
+        if self.index_ids[part] is not None:
+            self.service.add_to(self.index_ids[part], path, copy)
+            return
+        self.waiting[part].append((path, copy))
+        last = self.last[part] if self.last else None
+        if last is None or at >= len(last) or last[at] != [path, digest]:
+            self._start(part)
+
+    def _reused(self, part: int) -> Path | None:
+        """The last build's index of this part, if this build gave it the same pages."""
+        if self.index_ids[part] is not None or self.last is None or self.last[part] != self.seen[part]:
+            return None
+        folder = self.cache / self._key(part)
+        return folder if (folder / "pagefind-entry.json").is_file() else None
+
+    def _written(self, part: int) -> Path:
+        return self.output.with_name(f"{self.output.name}.{PART_PREFIX}{part}")
+
+    def finish(self, output: Path) -> "PartedFeed":
+        """Every part that changed is asked for (into folders beside output; wait() moves them in)."""
+        self.output = Path(output)
+        for part in range(self.parts):
+            if self.seen[part] and self.index_ids[part] is None and self._reused(part) is None:
+                self._start(part)
+        for part in range(self.parts):
+            if self.index_ids[part] is not None and self.service is not None:
+                self.service.write(self.index_ids[part], self._written(part))
+        return self
+
+    def wait(self) -> int:
+        """The parts in place in output (pagefind/): the primary index there, the others in
+        pagefind/del-N/, listed in pagefind/styrdok-delar.json; the cache then holds this build's
+        parts. Returns the number of pages in the index; SearchIndexError if Pagefind failed."""
+        from ..outputfiles import link_or_copy_tree
+        try:
+            if self.failed:
+                raise SearchIndexError("Pagefind kunde inte bygga sökindexet. Meddelanden från Pagefind:\n"
+                                       + self.failed)
+            if self.pages == 0:
+                raise SearchIndexError("Pagefind hittade inga sidor att indexera (inget data-pagefind-body i "
+                                       "HTML:en?).")
+            if self.service is not None:
+                self.service.wait_written()
+            keys: list[str | None] = []
+            for part in range(self.parts):
+                if not self.seen[part]:
+                    keys.append(None)
+                    continue
+                key, target = self._key(part), self.output / part_folder(part)
+                reused = self._reused(part)
+                if reused is None:
+                    written = self._written(part)
+                    if part != 0:
+                        for path in written.iterdir():
+                            if path.is_file() and path.name.endswith(_PART_SKIPS):
+                                path.unlink()
+                    stored = self.cache / key
+                    shutil.rmtree(stored, ignore_errors=True)
+                    link_or_copy_tree(written, stored)
+                    _place(written, target, move=True)
+                else:
+                    _place(reused, target, move=False)
+                keys.append(key)
+            folders = [part_folder(p) + "/" for p in range(1, self.parts) if self.seen[p]]
+            (self.output / PARTS_FILE).write_text(json.dumps(folders) + "\n", encoding="utf-8")
+            self._remember(keys)
+            return self.pages
+        finally:
+            self.abort()
+
+    def _remember(self, keys: list[str | None]) -> None:
+        """This build's parts, for the next build; the cache keeps only them."""
+        meta = {"version": self.version, "parts": self.seen}
+        tmp = self.cache / ".delar.json.tmp"
+        tmp.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(tmp, self.cache / "delar.json")
+        for entry in self.cache.iterdir():
+            if entry.is_dir() and entry.name not in keys:
+                shutil.rmtree(entry, ignore_errors=True)
+
+    def abort(self) -> None:
+        if self.service is not None:
+            self.service.abort()
+            self.service = None
+        if self.output is not None:
+            for part in range(self.parts):
+                shutil.rmtree(self._written(part), ignore_errors=True)
+
+
+def _place(src: Path, target: Path, move: bool) -> None:
+    """A part's index into its place (the primary's files into pagefind/ itself): moved, or linked
+    from the cache (nobody rewrites the files of an index in place)."""
+    from ..outputfiles import link_or_copy_tree
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in src.iterdir():
+        if move:
+            os.replace(entry, target / entry.name)
+        elif entry.is_dir():
+            link_or_copy_tree(entry, target / entry.name)
+        else:
+            try:
+                os.link(entry, target / entry.name)
+            except OSError:
+                shutil.copy2(entry, target / entry.name)
+
+
+def _index_version() -> str:
+    """What a cached part was made with: styrdok's code and every installed version (Pagefind's)."""
+    from ..site.cache import code_version
+    return code_version()
+
+
+def start_feed(root: Path | None = None, pages: int = 0) -> "Feed | PartedFeed":
+    """Pagefind's service for the pages of one build (write_search_copy feeds it). With root: the
+    index in parts for about `pages` pages, with its cache in root/.cache/site/sok/."""
+    if root is None:
+        return Feed()
+    cache = Path(root) / ".cache" / "site" / "sok"
+    cache.mkdir(parents=True, exist_ok=True)
+    return PartedFeed(cache, part_count(pages))
 
 
 _LANG = re.compile(r"<html\b[^>]*\blang=(\"[^\"]*\"|'[^']*')")

@@ -141,6 +141,33 @@ def _split(lex: Lexicon, word: str, depth: int) -> tuple[str, ...]:
     return ()
 
 
+# A lexicon change of more words than this makes every page compute its words again (the check
+# below reads each page once per changed word).
+MAX_CHANGED_WORDS = 200
+
+
+def lexicon_change(old: tuple[frozenset[str], frozenset[str]] | None, new: Lexicon) -> frozenset[str] | None:
+    """The words and compound endings in one lexicon and not the other (old: the words and tails
+    of an earlier build's lexicon); None if old is unknown or too much changed."""
+    if old is None:
+        return None
+    words, tails = old
+    changed = (words ^ new.words) | (tails ^ new.tails)
+    return frozenset(changed) if len(changed) <= MAX_CHANGED_WORDS else None
+
+
+def reads_any(changed: frozenset[str], text: str, title: str = "") -> bool:
+    """Whether page_search_terms of this page may look up one of the changed words in the lexicon.
+
+    Every lexicon lookup it makes is of a piece of one of the page's words (a head or tail of a
+    compound, a piece less an inflection ending, a head with the linking s removed), or such a
+    piece with an 'a' or 'e' added (a first part that drops its final vowel: skol-barn). So a
+    changed word that is not in the page's text, and does not end in a or e after such a piece,
+    gives the page the same words under either lexicon."""
+    full = f"{title}\n{text}".lower()
+    return any(word in full or (word[-1:] in ("a", "e") and word[:-1] in full) for word in changed)
+
+
 @lru_cache(maxsize=20_000)
 def _word_counts(text: str) -> Counter[str]:
     """The words of one page and how often each occurs. Cached: `mkdocs serve` builds the lexicon

@@ -4,7 +4,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from ..outputfiles import make_servable, remove_stale_temps, temp_prefix
@@ -71,15 +73,56 @@ def run_mkdocs(root: Path, out_dir: Path, handbook=None, search_feed=None) -> No
         logger.propagate = saved[1]
 
 
-def replace_dir(new: Path, target: Path) -> None:
-    """Move new into place as target; the old target is removed only after the swap."""
+def replace_dir(new: Path, target: Path, remove_later: bool = False) -> None:
+    """Move new into place as target; the old target is removed only after the swap.
+
+    remove_later: the old target is moved into the project's .cache/borttaget/ and removed there by
+    a process of its own at low priority, which this one does not wait for (a whole site/ is
+    thousands of files: seconds of waiting on the disk, little CPU). Out of the project's own
+    folders at once, so a copy of the project made right after the build does not meet it half
+    removed; what a stopped removal left there goes with the next one."""
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}-gammal-{os.getpid()}")
         os.replace(target, old)
     os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    if old is None:
+        return
+    if remove_later and _remove_in_background(old, target.parent / ".cache"):
+        return
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_in_background(folder: Path, cache: Path) -> bool:
+    """folder moved into cache/borttaget/ and everything there removed by `rm -rf` at low
+    priority, in a process that outlives this one (the shell that starts it exits at once);
+    False if that could not be done (no .cache/ there, another file system, no rm)."""
+    rm, nice = shutil.which("rm"), shutil.which("nice")
+    if rm is None or os.name != "posix" or not cache.is_dir():
+        return False
+    trash = cache / "borttaget"
+    try:
+        trash.mkdir(exist_ok=True)
+        os.replace(folder, trash / f"{folder.name.lstrip('.')}-{time.time_ns()}")
+    except OSError:
+        return False
+    prefix = f'"{nice}" -n 15 ' if nice else ""
+    command = prefix + f'"{rm}" -rf -- "$1"/* </dev/null >/dev/null 2>&1 &'
+    try:
+        subprocess.run(["/bin/sh", "-c", command, "sh", str(trash)], check=True, timeout=10,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        pass                    # left in .cache/borttaget/ for the next build's removal
+    return True
+
+
+def _page_count(root: Path) -> int:
+    """About how many pages the site has (its Markdown files): the number of parts of its search
+    index (search.pagefind.part_count)."""
+    count = 0
+    for _folder, _dirs, files in os.walk(Path(root) / "docs"):
+        count += sum(1 for name in files if name.endswith(".md"))
+    return count
 
 
 def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None, search: bool = False) -> None:
@@ -98,7 +141,7 @@ def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None, search
     try:
         if search:
             try:
-                feed = start_feed()
+                feed = start_feed(root, _page_count(root))
             except SearchIndexError as exc:
                 raise BuildError(str(exc)) from None
         run_mkdocs(root, tmp, handbook, search_feed=feed)
@@ -122,7 +165,7 @@ def build_site(root: Path, site_dir: Path, extra_steps=(), handbook=None, search
             finally:
                 indexing = None
         make_servable(tmp)
-        replace_dir(tmp, site_dir)
+        replace_dir(tmp, site_dir, remove_later=True)
     finally:
         for running in (indexing, feed):
             if running is not None:

@@ -37,6 +37,8 @@ import pickle
 import select
 import shutil
 import tempfile
+import types
+import typing
 from pathlib import Path
 
 from .cache import code_version, input_files, project_digest
@@ -90,6 +92,8 @@ def plain(value, depth: int = 0):
         # An object of the frozen model (a styrdokument, shown on its page and in others' lists)
         # stands as the digest of its plain form, made once per build.
         if type(value).__dataclass_params__.frozen:
+            if _repr_safe(type(value)):         # values only: its repr says all of it, fast
+                return [type(value).__qualname__, _sha(repr(value))]
             known = _FROZEN.get(id(value))
             if known is None or known[0] is not value:
                 whole = json.dumps(_fields(value, 0), sort_keys=True)
@@ -102,6 +106,37 @@ def plain(value, depth: int = 0):
 def _fields(value, depth: int) -> list:
     return [type(value).__qualname__, [[f.name, plain(getattr(value, f.name), depth + 1)]
                                        for f in dataclasses.fields(value)]]
+
+
+_ATOMS = (str, int, float, bool, type(None))
+_REPR_SAFE: dict[type, bool] = {}
+
+
+def _repr_safe(cls: type) -> bool:
+    """A frozen dataclass whose repr is the whole of its value and the same in every process: the
+    dataclass's own repr, every field in it, and every field's type text, a number, a truth value,
+    None, a tuple of such, or another such dataclass (not a set: its order changes between
+    processes; not a dict, a list or any other object)."""
+    known = _REPR_SAFE.get(cls)
+    if known is None:
+        _REPR_SAFE[cls] = False                  # a type that contains itself is not taken
+        try:
+            hints = typing.get_type_hints(cls)
+            known = (hasattr(cls.__repr__, "__wrapped__") and cls.__dataclass_params__.frozen
+                     and all(f.repr and _safe_hint(hints.get(f.name)) for f in dataclasses.fields(cls)))
+        except Exception:
+            known = False
+        _REPR_SAFE[cls] = known
+    return known
+
+
+def _safe_hint(hint) -> bool:
+    if hint in _ATOMS:
+        return True
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is tuple or origin is typing.Union or origin is types.UnionType:
+        return all(a is Ellipsis or _safe_hint(a) for a in args)
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint) and _repr_safe(hint)
 
 
 # plain() of the frozen objects met in this build (id -> (object, digest)); emptied per build
