@@ -120,3 +120,21 @@ def test_values_from_yaml_and_front_matter_show_as_text_on_every_page_type(mini_
     assert "<script>alert(2)" not in html and "</title><script>" not in html
     glossary = (root / "site" / "begrepp" / "index.html").read_text(encoding="utf-8")
     assert "&lt;b onmouseover=alert(3)&gt;" in glossary
+
+
+def test_the_review_of_a_pages_html_kept_between_runs_names_the_file_and_line_of_this_run(tmp_path):
+    """styrdok build and check keep each page's HTML review (.cache/memo/): a later run with the same
+    text in another file, or at another line, reports that file and line; changed text is reviewed again."""
+    from styrdok import memo
+    from styrdok.htmlsafety import _page_html
+    from styrdok.problems import Problems
+
+    def review(body, file, first_line):
+        problems = Problems()
+        with memo.session(tmp_path):
+            _page_html(body, file, first_line, problems)
+        return [p.format() for p in problems.errors]
+    bad = "Text\n\n<script>alert(1)</script>\n"
+    assert review(bad, "docs/a.md", 5) == [review(bad, "docs/a.md", 5)[0]] and "docs/a.md:7" in review(bad, "docs/a.md", 5)[0]
+    assert "docs/b.md:9" in review(bad, "docs/b.md", 7)[0]
+    assert review("Text\n\nInget skript.\n", "docs/a.md", 5) == []

@@ -126,12 +126,25 @@ def check_page_html(body: str, file: str, first_line: int, problems: Problems) -
     return images
 
 
+def _page_html(body: str, file: str, first_line: int, problems: Problems) -> list[tuple[int, str]]:
+    """check_page_html, its problems and images kept between runs for the same page text (memo.py)."""
+    from .memo import cached
+
+    def review() -> tuple[tuple, tuple]:
+        found = Problems()
+        images = check_page_html(body, file, first_line, found)
+        return tuple(found.items), tuple(images)
+    found, images = cached("html-granskning", (body, str(file), first_line), review)
+    problems.extend(found)
+    return list(images)
+
+
 def check_html(handbook, project, problems: Problems) -> None:
     """Every page's raw HTML, and that the images it shows exist."""
     for page in handbook.pages.values():
         if "<" not in page.body and "{" not in page.body and "](" not in page.body:
             continue
-        for lineno, src in check_page_html(page.body, page.file, page.body_first_line, problems):
+        for lineno, src in _page_html(page.body, page.file, page.body_first_line, problems):
             if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or "{{" in src:
                 continue
             dest = posixpath.normpath(posixpath.join(posixpath.dirname(page.src_path), src.split("#")[0]))

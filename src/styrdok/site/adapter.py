@@ -120,6 +120,9 @@ def _use_handbook(env, root: Path, handbook: Handbook) -> None:
     env.variables[_STATE_KEY] = handbook
     _CURRENT["handbook"] = handbook
     _CURRENT["root"] = root
+    # the same for every page of this build: whether the web editor is built in
+    from ..editor import available
+    _CURRENT["editor"] = available(root)
     env.conf["copyright"] = f"{handbook.kommun.namn} – socialtjänstens ledningssystem"
     env.conf["extra"]["styrdok_kommun"] = handbook.kommun     # the footer (overrides/partials/copyright.html)
     ctx = make_context(handbook, root / "templates", lambda: env.page.file.src_uri)
@@ -152,12 +155,13 @@ def before_page(env) -> None:
     if title is not None:
         page.meta["title"] = title
     if doc is not None:
+        today = current_date()
         page.meta["tags"] = list(doc.taggar)      # the theme's tags plugin reads them after the macros
         page.meta["styrdok"] = {
             "doc": doc, "falt": handbook.kommun.falt,
-            "rader": header_rows(handbook, doc, today=current_date(), senast_andrad=senast_andrad(handbook, doc)),
+            "rader": header_rows(handbook, doc, today=today, senast_andrad=senast_andrad(handbook, doc)),
             "url": page_url,
-            "overdue": doc.nasta_revidering < current_date(),
+            "overdue": doc.nasta_revidering < today,
             "relaterade": [{"titel": r.titel, "url": page_url(r.src_path)} for r in doc.relaterade],
             "revisions": revisions(handbook, doc),
             "word_url": f"word/{doc.id}.docx",
@@ -191,7 +195,10 @@ def _edit_url(handbook: Handbook, page) -> str | None:
     the editor is built into the site (styrdok.editor), else the kommun's own edit address if set (for
     pages that have a file in docs/)."""
     from ..editor import available, edit_url
-    if available(Path(_CURRENT["root"])):
+    built_in = _CURRENT.get("editor")
+    if built_in is None:
+        built_in = available(Path(_CURRENT["root"]))
+    if built_in:
         # A page made by a part without its own data entry (lists, tags) has no link rather than one
         # to a Markdown file that does not exist.
         return edit_url(handbook, page.file.src_uri, page.url)

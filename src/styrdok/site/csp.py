@@ -14,18 +14,22 @@ import re
 from pathlib import Path
 
 CSP_FILE = "csp.txt"
-_INLINE_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
+_INLINE_SCRIPT = re.compile(rb"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S | re.I)
 
 
 def inline_script_hashes(site: Path) -> list[str]:
-    """'sha256-…' of every distinct inline script that runs (not data blocks such as JSON)."""
+    """'sha256-…' of every distinct inline script that runs (not data blocks such as JSON).
+
+    The pages are read as bytes (UTF-8, as MkDocs writes them): the browser hashes a script's
+    text as UTF-8, which for a valid page is the bytes between the tags."""
     found: set[str] = set()
     for path in site.rglob("*.html"):
-        for m in _INLINE_SCRIPT.finditer(path.read_text(encoding="utf-8", errors="replace")):
+        for m in _INLINE_SCRIPT.finditer(path.read_bytes()):
             attrs = m.group("attrs").lower()
-            if "src=" in attrs or ("type=" in attrs and "javascript" not in attrs and "module" not in attrs):
+            if b"src=" in attrs or (b"type=" in attrs and b"javascript" not in attrs and b"module" not in attrs):
                 continue
-            digest = base64.b64encode(hashlib.sha256(m.group("body").encode("utf-8")).digest()).decode()
+            body = m.group("body").decode("utf-8", errors="replace").encode("utf-8")
+            digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
             found.add(f"'sha256-{digest}'")
     return sorted(found)
 
