@@ -3,9 +3,12 @@
 For each N: `styrdok forhandsvisa` (make serve) and plain `mkdocs serve` of the same Markdown with the
 plain theme (the baseline, generate_kommun.plain_dir), in the same run. A page is fetched, its text
 is saved changed, and the time from the save to the first answer that shows the change is measured
-(median of several saves); for styrdok also a title saved on one page → the new title in ANOTHER
-page's menu, and a change in data/ → an overview page showing it. Also the start-up (first page
-served) and the CPU time of the server process. Prints a Markdown section.
+(median of several saves); for styrdok also titles saved on one page → the new title in ANOTHER
+page's menu, and changes in data/ → an overview page showing them (CHANGES of each). Also the start-up
+(first page served) and the CPU time of the server process: its own (all threads, not Pagefind) from
+each save to the answer, after waiting for the server to go quiet before the save. Prints a Markdown
+section. Old code against new: run it with PYTHONPATH=<a copy of the old tree>/src (the server is
+started with this environment).
 
     .venv/bin/python bench/bench_preview.py --sizes 500,2000 [--keep /tmp/kommun] [--reuse]
 """
@@ -32,6 +35,7 @@ import generate_kommun  # noqa: E402
 from run import ENV, PY, machine  # noqa: E402
 
 SAVES = 5
+CHANGES = 3       # titles and data changes measured per size
 
 
 def free_port() -> int:
@@ -65,6 +69,40 @@ def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     tick = os.sysconf("SC_CLK_TCK")
     return sum(int(fields[i]) for i in (11, 12, 13, 14)) / tick
+
+
+def own_cpu_seconds(pid: int) -> float:
+    """user + system CPU time of the process itself, all its threads, without its children (the
+    preview's Pagefind, which indexes again in the background)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settle(server: "Server", limit: float = 60) -> None:
+    """Wait until the server and its children are idle (no background load or search index): under
+    8 % of a core in a second (the watcher's looks, four a second, stay below)."""
+    end = time.monotonic() + limit
+    last = cpu_seconds(server.proc.pid) + _children_cpu(server.proc.pid)
+    while time.monotonic() < end:
+        time.sleep(1.0)
+        now = cpu_seconds(server.proc.pid) + _children_cpu(server.proc.pid)
+        if now - last < 0.08:
+            return
+        last = now
+
+
+def _children_cpu(pid: int) -> float:
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    for child in children:
+        try:
+            total += cpu_seconds(int(child))
+        except (OSError, ValueError):
+            pass
+    return total
 
 
 def page_url(root: Path, page: Path) -> str:
@@ -107,12 +145,14 @@ def saves(server: Server, root: Path, pages: list[Path], marker: str, cpu: list 
         url = server.base + page_url(root, page)
         assert TOKEN not in fetch(url)               # the page is open in the browser
         time.sleep(1.1)                              # a later mtime than the last save
+        if cpu is not None:
+            settle(server)
         words = f"{marker} {TOKEN} nummer {i} sparad nu."
-        before = cpu_seconds(server.proc.pid)
+        before = own_cpu_seconds(server.proc.pid)
         append(page, words)
         out.append(wait_for(url, words, server.proc))
         if cpu is not None:
-            cpu.append(cpu_seconds(server.proc.pid) - before)
+            cpu.append(own_cpu_seconds(server.proc.pid) - before)
     return out
 
 
@@ -134,28 +174,33 @@ def measure(n: int, base: Path, reuse: bool, baseline: bool = True) -> dict:
         r["start"] = time.perf_counter() - started
         r["save_cpu"] = []
         r["saves"] = saves(server, root, picked, "Förhandsvisningen", r["save_cpu"])
-        # A title saved on one page: the new title in another page's menu (same folder: it is listed there).
-        other = next(p for p in pages if p.parent == picked[1].parent and p != picked[1])
-        fetch(server.base + page_url(root, other))
-        time.sleep(1.1)
-        text = picked[1].read_text(encoding="utf-8")
-        before = cpu_seconds(server.proc.pid)
-        picked[1].write_text(text.replace("titel: ", f"titel: Omdöpt {TOKEN} ", 1), encoding="utf-8")
-        r["title"] = wait_for(server.base + page_url(root, other), f"Omdöpt {TOKEN}", server.proc)
-        r["title_cpu"] = cpu_seconds(server.proc.pid) - before
-        # data/: the overview of responsibilities (Mitt ansvar for SAS) shows a changed task.
+        # A title saved on one page: the new title in another page's menu (same folder: it is listed
+        # there); then data/: the overview of responsibilities (Mitt ansvar for SAS) shows a changed
+        # task. CHANGES of each, every one after the server has gone quiet (no background work).
+        r["title"], r["title_cpu"], r["data"], r["data_cpu"] = [], [], [], []
         ansvar = root / "data" / "ansvar.yml"
         overview = server.base + "ledningssystem/mitt-ansvar/sas/"
-        fetch(overview)
-        time.sleep(1.1)
-        lines = ansvar.read_text(encoding="utf-8").split("\n")
-        sas = next(i for i, line in enumerate(lines) if line.strip() == "- roll: sas")
-        task = next(i for i in range(sas, len(lines)) if lines[i].strip().startswith("uppgift: "))
-        lines[task] = lines[task].replace("uppgift: ", f"uppgift: Ändrad {TOKEN} – ", 1)
-        before = cpu_seconds(server.proc.pid)
-        ansvar.write_text("\n".join(lines), encoding="utf-8")
-        r["data"] = wait_for(overview, f"Ändrad {TOKEN}", server.proc)
-        r["data_cpu"] = cpu_seconds(server.proc.pid) - before
+        for k in range(CHANGES):
+            page = picked[1 + k % (SAVES - 1)]
+            other = next(p for p in pages if p.parent == page.parent and p != page)
+            fetch(server.base + page_url(root, other))
+            settle(server)
+            text = page.read_text(encoding="utf-8")
+            before = own_cpu_seconds(server.proc.pid)
+            page.write_text(text.replace("titel: ", f"titel: Omdöpt {TOKEN} {k} ", 1), encoding="utf-8")
+            r["title"].append(wait_for(server.base + page_url(root, other), f"Omdöpt {TOKEN} {k} ", server.proc))
+            r["title_cpu"].append(own_cpu_seconds(server.proc.pid) - before)
+        for k in range(CHANGES):
+            fetch(overview)
+            settle(server)
+            lines = ansvar.read_text(encoding="utf-8").split("\n")
+            sas = next(i for i, line in enumerate(lines) if line.strip() == "- roll: sas")
+            task = next(i for i in range(sas, len(lines)) if lines[i].strip().startswith("uppgift: "))
+            lines[task] = lines[task].replace("uppgift: ", f"uppgift: Ändrad {TOKEN} {k} – ", 1)
+            before = own_cpu_seconds(server.proc.pid)
+            ansvar.write_text("\n".join(lines), encoding="utf-8")
+            r["data"].append(wait_for(overview, f"Ändrad {TOKEN} {k} – ", server.proc))
+            r["data_cpu"].append(own_cpu_seconds(server.proc.pid) - before)
     finally:
         r["cpu"] = server.stop()
     print(report([r], "(delresultat)", []), flush=True)
@@ -176,10 +221,18 @@ def measure(n: int, base: Path, reuse: bool, baseline: bool = True) -> dict:
     return r
 
 
+def _spread(values: list[float], scale: float = 1000, unit: str = "ms") -> str:
+    """Median (min–max)."""
+    med = statistics.median(values) * scale
+    if len(values) == 1:
+        return f"{med:.0f} {unit}"
+    return f"{med:.0f} {unit} ({min(values) * scale:.0f}–{max(values) * scale:.0f})"
+
+
 def report(results: list[dict], started: str, argv: list[str]) -> str:
     lines = [f"Körd {started} på {machine()}. Kommando: `bench/bench_preview.py {' '.join(argv)}`. "
              f"Tid från att filen sparas till att servern svarar med den ändrade sidan; median av {SAVES} "
-             "sparningar (min–max).", "",
+             f"sparningar av text och {CHANGES} av titel och data (min–max).", "",
              "| N | ren `mkdocs serve` (bas) | styrdok forhandsvisa | mot bas | titel → annan sidas meny | "
              "data → översikt | start (första sidan): bas / styrdok | CPU-tid server: bas / styrdok | belastning |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -188,16 +241,15 @@ def report(results: list[dict], started: str, argv: list[str]) -> str:
             r = {**r, "plain_saves": [float("nan")], "plain_start": float("nan"), "plain_cpu": float("nan"),
                  "load": float("nan")}
         b, s = statistics.median(r["plain_saves"]), statistics.median(r["saves"])
-        lines.append(f"| {r['n']} | {b * 1000:.0f} ms ({min(r['plain_saves']) * 1000:.0f}–{max(r['plain_saves']) * 1000:.0f}) "
-                     f"| {s * 1000:.0f} ms ({min(r['saves']) * 1000:.0f}–{max(r['saves']) * 1000:.0f}) "
-                     f"| {s / b:.2f}× | {r['title'] * 1000:.0f} ms | {r['data'] * 1000:.0f} ms "
+        lines.append(f"| {r['n']} | {_spread(r['plain_saves'])} | {_spread(r['saves'])} "
+                     f"| {s / b:.2f}× | {_spread(r['title'])} | {_spread(r['data'])} "
                      f"| {r['plain_start']:.1f} s / {r['start']:.1f} s | {r['plain_cpu']:.1f} s / {r['cpu']:.1f} s "
                      f"| {r['load']:.1f} / {r['load_styrdok']:.1f} |")
     for r in results:
         if "save_cpu" in r:
-            lines.append(f"\nN = {r['n']}: serverns CPU-tid från sparningen till svaret: text "
-                         f"{statistics.median(r['save_cpu']) * 1000:.0f} ms (median), titel {r['title_cpu'] * 1000:.0f} ms, "
-                         f"data {r['data_cpu'] * 1000:.0f} ms.")
+            lines.append(f"\nN = {r['n']}: serverns egen CPU-tid (alla trådar, utan Pagefind) från sparningen till "
+                         f"svaret: text {_spread(r['save_cpu'])}, titel {_spread(r['title_cpu'])}, "
+                         f"data {_spread(r['data_cpu'])}; belastning {r['load_styrdok']:.1f}.")
     return "\n".join(lines) + "\n"
 
 
