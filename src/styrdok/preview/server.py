@@ -20,11 +20,13 @@ the last `styrdok build` (site/pagefind/), and anything else the preview does no
 """
 from __future__ import annotations
 
+import faulthandler
 import hashlib
 import html
 import json
 import mimetypes
 import posixpath
+import signal
 import sys
 import threading
 import time
@@ -419,6 +421,8 @@ def _serve(root: Path, port: int, *, host: str, ready) -> int:
               file=sys.stderr)
         return 1
     server.daemon_threads = True
+    if hasattr(signal, "SIGUSR1"):      # `kill -USR1 <pid>` prints what every thread is doing (a hang)
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     watcher = threading.Thread(target=preview.watch_forever, name="styrdok-bevakning", daemon=True)
     watcher.start()
     preview.log(f"Förhandsvisningen: http://{host}:{server.server_address[1]}/ (Ctrl+C avslutar)")
