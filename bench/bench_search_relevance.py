@@ -5,11 +5,16 @@ into the search box in real Chromium (Debian's, on 127.0.0.1).
 tests/test_search_relevance.py asserts styrdok's figure (at least 90 %); this prints both side by
 side, per kind of query, and the queries styrdok's search misses.
 
-    .venv/bin/python bench/bench_search_relevance.py [--keep DIR]
+With --fyllnad N the handbook gets N generated pages beside the example's (bench/generate_kommun.py,
+in docs/kommun/), and styrdok's search with one index (STYRDOK_SOK_DELSTORLEK larger than the
+handbook) is set against the same search with the index in its default parts (500 pages or more).
+
+    .venv/bin/python bench/bench_search_relevance.py [--keep DIR] [--fyllnad N]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -22,17 +27,27 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "bench"))
 
 from conftest import example_in_git  # noqa: E402
+from generate_kommun import generate  # noqa: E402
 from styrdok.site.build import run_mkdocs  # noqa: E402
-from test_search_relevance import load_queries, report, run_queries  # noqa: E402
+from test_search_relevance import hits_at_5, load_queries, report, run_queries  # noqa: E402
 
 
-def example_handbook(root: Path) -> Path:
-    """The example kommun's handbook in git (conftest.example_in_git), built by styrdok."""
+def example_handbook(root: Path, filler: int = 0, env: dict | None = None) -> Path:
+    """The example kommun's handbook in git (conftest.example_in_git), with filler generated pages
+    in docs/kommun/ (bench/generate_kommun.py), built by styrdok."""
     example_in_git(root)
+    if filler:
+        corpus = root.parent / "genererad"
+        generate(filler, corpus)
+        shutil.copytree(corpus / "docs" / "kommun", root / "docs" / "kommun")
+        git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org"]
+        subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+        subprocess.run([*git, "commit", "-q", "-m", "Fyllnad"], cwd=root, check=True)
     subprocess.run([sys.executable, "-m", "styrdok", "--root", str(root), "build", "--utan-word"], check=True,
-                   env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+                   env={**os.environ, **(env or {}), "NO_MKDOCS_2_WARNING": "1"})
     return root
 
 
@@ -49,12 +64,44 @@ def with_theme_search(built: Path, root: Path) -> Path:
     return root
 
 
+def one_index_against_parts(work: Path, filler: int) -> int:
+    """hits@5 of the example handbook with filler pages: one index, then the default parts."""
+    queries = load_queries()
+    rows = {}
+    os.environ.pop("STYRDOK_SOK_DELSTORLEK", None)       # "delar": the default part size
+    for name, env in (("ett index", {"STYRDOK_SOK_DELSTORLEK": "1000000"}), ("delar", {})):
+        root = example_handbook(work / name.replace(" ", "-"), filler, env)
+        listed = root / "site" / "pagefind" / "styrdok-delar.json"
+        parts = 1 + (len(json.loads(listed.read_text(encoding="utf-8"))) if listed.is_file() else 0)
+        pages = sum(1 for _ in (root / "site").rglob("index.html"))
+        print(f"{name}: {pages} sidor, {parts} index", file=sys.stderr)
+        rows[name], _ = run_queries(root / "site", queries)
+    one, parted = rows["ett index"], rows["delar"]
+    kinds: dict[str, list[tuple[bool, bool]]] = {}
+    for a, b in zip(one, parted):
+        kinds.setdefault(a["slag"], []).append((a["hit"], b["hit"]))
+    lines = ["", "| frågor | antal | ett index | delar |", "|---|---|---|---|"]
+    lines += [f"| {kind} | {len(pairs)} | {sum(a for a, _ in pairs)} | {sum(b for _, b in pairs)} |"
+              for kind, pairs in kinds.items()]
+    lines.append(f"| **alla, hits@5** | {len(one)} | **{hits_at_5(one):.0%}** | **{hits_at_5(parted):.0%}** |")
+    lines.append(f"\nOlika topp 5: {sum(a['top'] != b['top'] for a, b in zip(one, parted))} frågor av {len(one)}")
+    differ = [f"  {a['fraga']!r} ({a['slag']}): väntade {a['sidor']}\n    ett index {a['top']}\n    delar {b['top']}"
+              for a, b in zip(one, parted) if a["hit"] != b["hit"]]
+    lines += ["", "Träff med det ena men inte det andra:", *differ] if differ else []
+    print("\n".join(lines))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
+    parser.add_argument("--fyllnad", type=int, default=0, metavar="N",
+                        help="add N generated pages; one index against the index in parts")
     args = parser.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="styrdok-relevans-"))
     try:
+        if args.fyllnad:
+            return one_index_against_parts(work, args.fyllnad)
         ours_root = example_handbook(work / "styrdok")
         theirs_root = with_theme_search(ours_root, work / "tema")
         queries = load_queries()
