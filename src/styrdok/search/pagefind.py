@@ -250,7 +250,6 @@ def index_pages(pages, output: Path) -> int:
 
 
 # -- the index in parts ---------------------------------------------------------------------------
-PAGES_PER_PART = 250
 PARTS_FILE = "styrdok-delar.json"
 PART_PREFIX = "del-"
 # What a part needs beside the primary index: not the JavaScript and CSS (the primary's pagefind.js
@@ -259,11 +258,18 @@ _PART_SKIPS = (".js", ".css")
 
 
 def part_count(pages: int) -> int:
-    """How many parts the index of a site with about this many pages has: one per PAGES_PER_PART
-    pages (or STYRDOK_SOK_DELSTORLEK), at least one: a handbook under 500 pages has one index."""
+    """How many parts the index of a site with about this many pages has: one index unless
+    STYRDOK_SOK_DELSTORLEK (pages per part) is set, then one part per that many pages, at least one.
+
+    Parts are not the default because they cost relevance: Pagefind ranks each part by its own word
+    statistics and mergeIndex sorts those scores as if they were comparable. The example handbook
+    with 1,000 generated pages found the expected page in the top 5 for 78 % of the queries with one
+    index and 67 % with parts of 250 pages (bench/bench_search_relevance.py --fyllnad 1000). A
+    handbook that needs a one-page rebuild more than that may choose them (STYRDOK_SOK_DELSTORLEK=250)."""
     value = os.environ.get("STYRDOK_SOK_DELSTORLEK", "")
-    per_part = int(value) if value.isdigit() and int(value) > 0 else PAGES_PER_PART
-    return max(1, pages // per_part)
+    if not (value.isdigit() and int(value) > 0):
+        return 1
+    return max(1, pages // int(value))
 
 
 def part_of(path: str, parts: int) -> int:
@@ -452,7 +458,8 @@ def _index_version() -> str:
 
 def start_feed(root: Path | None = None, pages: int = 0) -> "Feed | PartedFeed":
     """Pagefind's service for the pages of one build (write_search_copy feeds it). With root: the
-    index in parts for about `pages` pages, with its cache in root/.cache/site/sok/."""
+    index in part_count(pages) parts (one unless STYRDOK_SOK_DELSTORLEK is set), with its cache in
+    root/.cache/site/sok/."""
     if root is None:
         return Feed()
     cache = Path(root) / ".cache" / "site" / "sok"
