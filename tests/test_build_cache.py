@@ -203,5 +203,7 @@ def test_search_index_in_parts_indexes_again_only_the_part_of_the_changed_page(m
     clean = tmp_path / "ren"
     shutil.copytree(mini, clean, ignore=shutil.ignore_patterns("site", ".cache"))
     assert run_cli(clean, "build", "--utan-word", env=env).returncode == 0
+    # the same parts with the same pages (fragments) and page counts as a clean build's; not the
+    # same pf_meta bytes: two clean builds of this handbook already differ there (Pagefind orders
+    # the pages of an index by thread timing)
     _compare(mini / "site", clean / "site")
-    assert _parts(clean / "site") == after
