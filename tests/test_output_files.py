@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 from conftest import run_cli
+from styrdok.editor import editor_dist
 
 
 def modes(folder):
@@ -21,12 +22,16 @@ def modes(folder):
 def test_site_and_word_files_get_the_umasks_modes(mini_built, tmp_path):
     root = tmp_path / "h"
     shutil.copytree(mini_built, root)
+    decap = editor_dist(root) / "decap-cms.js"
+    shared = stat.S_IMODE(decap.stat().st_mode)
     old = os.umask(0o027)
     try:
         proc = run_cli(root, "build")
     finally:
         os.umask(old)
     assert proc.returncode == 0, proc.stderr
+    # the editor's files come from node_modules/, linked when the modes agree: never changed there
+    assert stat.S_IMODE(decap.stat().st_mode) == shared, "bygget ändrade node_modules/decap-cms"
     found = modes(root / "site")
     words = [p for p in found if p.startswith("word/") and p.endswith(".docx")]
     assert words, "inga Word-filer i site/word/"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import sys
 import typing
 from pathlib import Path
@@ -187,14 +188,22 @@ def _site_stylesheets(out: Path) -> list[str]:
 
 
 def _link(src: Path, dest: Path) -> None:
-    """A hard link where the file system allows it (no copy of 11 MB per build), else a copy."""
+    """A hard link (no copy of 11 MB per build) where the file system allows it and the file already
+    has the mode the umask gives a published file, else a copy with that mode. A link is the file in
+    node_modules/ itself, shared with every other site linked to it: its mode is never changed
+    through it (a build under umask 027 made node_modules/ and another handbook's site 0640, and
+    a build under 022 made this one's 0644 again)."""
+    from ..outputfiles import file_mode
     if dest.exists():
         dest.unlink()
-    try:
-        os.link(src, dest)
-    except OSError:
-        shutil.copy2(src, dest)
-    os.chmod(dest, 0o644)
+    if stat.S_IMODE(src.stat().st_mode) == file_mode():
+        try:
+            os.link(src, dest)
+            return
+        except OSError:
+            pass
+    shutil.copy2(src, dest)
+    os.chmod(dest, file_mode())
 
 
 def _drop_none(value):
