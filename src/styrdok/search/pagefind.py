@@ -293,7 +293,8 @@ class PartedFeed:
     another order; it then gets all its pages in the build's order, so it is the index a clean
     build makes. The pages of a part not (yet) known to change wait in memory; the first changed
     page starts the part's index in Pagefind's service, which then gets the waiting pages and every
-    later one while MkDocs goes on. A clean build indexes every part while MkDocs writes."""
+    later one while MkDocs goes on. A clean build indexes every part while MkDocs writes. A single
+    index (the default) is started with the first page and used only if a page changed."""
 
     def __init__(self, cache: Path, parts: int):
         self.cache = Path(cache)
@@ -307,6 +308,10 @@ class PartedFeed:
         self.failed: str | None = None
         self.output: Path | None = None
         self.last = self._last_build()
+        # One index is started with the first page, so Pagefind works beside MkDocs' page loop
+        # instead of after the first changed page (8 s at 2,000 pages); when no page changed after
+        # all, the last build's index is used and the service stopped.
+        self.eager = parts == 1
 
     def _last_build(self) -> list | None:
         try:
@@ -349,12 +354,12 @@ class PartedFeed:
             return
         self.waiting[part].append((path, copy))
         last = self.last[part] if self.last else None
-        if last is None or at >= len(last) or last[at] != [path, digest]:
+        if self.eager or last is None or at >= len(last) or last[at] != [path, digest]:
             self._start(part)
 
     def _reused(self, part: int) -> Path | None:
         """The last build's index of this part, if this build gave it the same pages."""
-        if self.index_ids[part] is not None or self.last is None or self.last[part] != self.seen[part]:
+        if self.last is None or self.last[part] != self.seen[part]:
             return None
         folder = self.cache / self._key(part)
         return folder if (folder / "pagefind-entry.json").is_file() else None
@@ -369,7 +374,7 @@ class PartedFeed:
             if self.seen[part] and self.index_ids[part] is None and self._reused(part) is None:
                 self._start(part)
         for part in range(self.parts):
-            if self.index_ids[part] is not None and self.service is not None:
+            if self.index_ids[part] is not None and self.service is not None and self._reused(part) is None:
                 self.service.write(self.index_ids[part], self._written(part))
         return self
 
@@ -385,7 +390,7 @@ class PartedFeed:
             if self.pages == 0:
                 raise SearchIndexError("Pagefind hittade inga sidor att indexera (inget data-pagefind-body i "
                                        "HTML:en?).")
-            if self.service is not None:
+            if self.service is not None and self.service.written:
                 self.service.wait_written()
             keys: list[str | None] = []
             for part in range(self.parts):
@@ -426,6 +431,9 @@ class PartedFeed:
 
     def abort(self) -> None:
         if self.service is not None:
+            if not self.service.written:            # nothing asked of it (an index reused): stop it now
+                with contextlib.suppress(OSError):
+                    self.service.proc.kill()
             self.service.abort()
             self.service = None
         if self.output is not None:
