@@ -79,6 +79,16 @@ def _article(page: str) -> str:
     return page[page.index("<article"):page.index("</article>")]
 
 
+def _assert_served_as_built(handbook, served: dict[str, str]) -> None:
+    """Each page the preview served (url: page) has the article and menu `styrdok build` writes."""
+    built = run_cli(handbook, "build", "--utan-word")
+    assert built.returncode == 0, built.stderr
+    for url, page in served.items():
+        written = (handbook / "site" / url.lstrip("/") / "index.html").read_text(encoding="utf-8")
+        assert _article(page) == _article(written), url
+        assert _nav(page) == _nav(written), url
+
+
 def _edit(path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} finns inte i {path}"
@@ -139,12 +149,7 @@ def test_a_saved_title_reaches_every_page_menu_data_reaches_the_overview_and_the
         log = preview.stop()
     assert "Traceback" not in log, log
 
-    built = run_cli(handbook, "build", "--utan-word")
-    assert built.returncode == 0, built.stderr
-    for url, page in served.items():
-        written = (handbook / "site" / url.lstrip("/") / "index.html").read_text(encoding="utf-8")
-        assert _article(page) == _article(written), url
-        assert _nav(page) == _nav(written), url
+    _assert_served_as_built(handbook, served)
 
 
 def _site_urls(site) -> list[str]:
@@ -311,12 +316,7 @@ def test_front_matter_and_data_saved_as_a_person_saves_them(handbook):
     assert re.search(r"data/ansvar\.yml:\d+: fel", log), log
     assert "Rättat – handboken visas igen." in log
 
-    built = run_cli(handbook, "build", "--utan-word")
-    assert built.returncode == 0, built.stderr
-    for url, page in served.items():
-        written = (handbook / "site" / url.lstrip("/") / "index.html").read_text(encoding="utf-8")
-        assert _article(page) == _article(written), url
-        assert _nav(page) == _nav(written), url
+    _assert_served_as_built(handbook, served)
 
 
 @pytest.mark.langsam

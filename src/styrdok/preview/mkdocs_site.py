@@ -12,6 +12,7 @@ the theme configured in mkdocs.yml); the server, the watcher and the live reload
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
@@ -49,6 +50,29 @@ class _Collect(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if record.thread == self.thread:
             self.lines.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _loading(root: Path):
+    """In root (MkDocs reads relative paths) with MkDocs' warnings collected; whatever fails becomes a
+    PreviewLoadError: the handbook's problems with their files, else MkDocs' warnings and the error."""
+    from ..problems import SourceError
+    cwd = os.getcwd()
+    logger = logging.getLogger("mkdocs")
+    collect = _Collect()
+    logger.addHandler(collect)
+    try:
+        os.chdir(root)
+        yield
+    except PreviewLoadError:
+        raise
+    except SourceError as exc:
+        raise PreviewLoadError([p.format() for p in exc.problems.items]) from None
+    except (Exception, SystemExit) as exc:
+        raise PreviewLoadError([*collect.lines, f"{type(exc).__name__}: {exc}"]) from None
+    finally:
+        os.chdir(cwd)
+        logger.removeHandler(collect)
 
 
 @dataclass
@@ -91,16 +115,10 @@ class MkDocsSite:
         from mkdocs.structure.files import get_files, set_exclusions
         from mkdocs.structure.pages import Page
 
-        from ..problems import SourceError
         from ..site import pagecache
         from ..site.adapter import _CURRENT, generated_files_on_request
 
-        cwd = os.getcwd()
-        logger = logging.getLogger("mkdocs")
-        collect = _Collect()
-        logger.addHandler(collect)
-        try:
-            os.chdir(self.root)
+        with _loading(self.root):
             config = load_config(config_file=str(self.root / "mkdocs.yml"), site_dir=str(self.site_dir),
                                  strict=True)
             # The build's page cache (.cache/site/) keys a page's template by the navigation of a whole
@@ -129,13 +147,6 @@ class MkDocsSite:
             for page in listing_pages:      # made now: the tags plugin fills their lists in on_env
                 _populate_page(page, config, files)
             env = config.plugins.on_env(env, config=config, files=files)
-        except SourceError as exc:
-            raise PreviewLoadError([p.format() for p in exc.problems.items]) from None
-        except (Exception, SystemExit) as exc:
-            raise PreviewLoadError([*collect.lines, f"{type(exc).__name__}: {exc}"]) from None
-        finally:
-            os.chdir(cwd)
-            logger.removeHandler(collect)
         if placeholders is None and handbook is not None:
             from ..parts import generated_files
             _GENERATED_PATHS["paths"] = [src for src, _ in generated_files(handbook)]    # made in on_files
@@ -175,12 +186,7 @@ class MkDocsSite:
         if frozenset(handbook.pages) != self.sources or made.keys() != self.generated.keys() or any(
                 src not in self.generated and self.files.get_file_from_path(src) is None for src in pages):
             return None
-        cwd = os.getcwd()
-        logger = logging.getLogger("mkdocs")
-        collect = _Collect()
-        logger.addHandler(collect)
-        try:
-            os.chdir(self.root)
+        with _loading(self.root):
             replace_handbook(self.config, handbook)
             _CURRENT["generated"] = pages
             for src, text in made.items():
@@ -208,13 +214,6 @@ class MkDocsSite:
                 tags_changed = tags_changed or file.page.meta.get("tags") != tags
             if self.tags is not None and tags_changed:
                 self._collect_tags_again()
-        except PreviewLoadError:
-            raise
-        except (Exception, SystemExit) as exc:
-            raise PreviewLoadError([*collect.lines, f"{type(exc).__name__}: {exc}"]) from None
-        finally:
-            os.chdir(cwd)
-            logger.removeHandler(collect)
         _reset_navigation(self.env)
         return time.perf_counter() - started
 
