@@ -58,7 +58,12 @@ def copy_built(built: Path, dest: Path) -> Path:
     build links unchanged outputs into the next site the same way). Ten times cheaper than a copy of
     the site's 10 MB for the tests that copy mini_built once per case."""
     from styrdok.outputfiles import link_or_copy_tree
-    shutil.copytree(built, dest, symlinks=True, ignore=lambda folder, names: ["site"] if Path(folder) == built else [])
+    def ignore(folder, names):
+        if Path(folder) == built:
+            return ["site"]
+        # an earlier site/ a build is removing in the background (styrdok.site.build.replace_dir)
+        return ["borttaget"] if Path(folder) == built / ".cache" else []
+    shutil.copytree(built, dest, symlinks=True, ignore=ignore)
     if (built / "site").is_dir():
         link_or_copy_tree(built / "site", dest / "site")
     return dest
