@@ -27,6 +27,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the preview's process before it starts: SIGINT as a terminal delivers it. A shell that runs
+    pytest in the background (`make test &`, nohup, a CI runner's job) sets SIGINT to ignored, children
+    inherit that, and Python then installs no KeyboardInterrupt handler: Ctrl+C would never stop it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Preview:
     """`styrdok forhandsvisa` in a process of its own, as `make serve` starts it."""
 
@@ -36,7 +43,8 @@ class Preview:
         self.proc = subprocess.Popen([sys.executable, "-m", "styrdok", "--root", str(root), "forhandsvisa",
                                       "--port", str(self.port)], cwd=root, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True,
-                                     env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+                                     env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                                     preexec_fn=_ctrl_c_as_in_a_terminal)
         end = time.monotonic() + 90
         while time.monotonic() < end:
             assert self.proc.poll() is None, self.proc.stdout.read()
