@@ -188,7 +188,7 @@ def test_search_index_in_parts_indexes_again_only_the_part_of_the_changed_page(m
     """A large handbook's search index is in parts (STYRDOK_SOK_DELSTORLEK: pages per part, here 2):
     after a page edit only that page's part is made again, the others come from .cache/site/sok/;
     the site is the one a clean build makes, parts and all."""
-    from styrdok.search.pagefind import part_of
+    from styrdok.search.parts import part_of
     env = {"STYRDOK_SOK_DELSTORLEK": "2"}
     assert run_cli(mini, "build", "--utan-word", env=env).returncode == 0
     before = _parts(mini / "site")

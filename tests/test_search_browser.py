@@ -108,7 +108,7 @@ def test_an_index_in_parts_finds_the_pages_of_every_part_and_filters_across_them
     import json
 
     from conftest import run_cli
-    from styrdok.search.pagefind import part_of
+    from styrdok.search.parts import part_of
     root = tmp_path / "handbok"
     shutil.copytree(mini_built, root, ignore=shutil.ignore_patterns("site", ".cache"))
     proc = run_cli(root, "build", "--utan-word", env={"STYRDOK_SOK_DELSTORLEK": "2"})

@@ -1,6 +1,6 @@
 """Loading the header fields of a document's front matter that name someone or something:
 upprättad/reviderad {datum, av}, and the kommun's own fields (egna_falt in data/kommun.yml), each
-validated by its type. `ctx` is the loader's context (styrdok.load._Context)."""
+validated by its type. `ctx` is the loader's context (styrdok.load_document.Context)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -15,14 +15,13 @@ from typing import Any, Callable, TypeVar
 
 from pydantic import BaseModel
 
-from . import decision_rules as rules
 from . import model as m
-from .front_fields import datum_av, own_fields
 from .header import validate_definition
-from .lagrum import number_index, warn_repealed
+from .lagrum import number_index
 from .problems import Problem, Problems, choices
 from .sources import read_source, walk_docs
 from .load_checks import check_document_folders, check_references
+from .load_document import Context, add_months, load_document, resolve  # noqa: F401  (add_months: ledningssystem)
 from .validation import validate_model
 from .yamlio import LineMap, MarkdownSource, load_yaml, split_front_matter
 
@@ -144,22 +143,6 @@ def validate_records(model: type[T], data: Any, rel: str, lines: LineMap, proble
     return out
 
 
-def _resolve(ids, table: dict, rel: str, lines: LineMap, key: tuple, problems: Problems,
-             what: str, source: str, skip: frozenset | set = frozenset()) -> tuple:
-    """The entries of table that ids name; a fel for each unknown id, except those in skip
-    (already reported where they are defined)."""
-    out = []
-    for i, ident in enumerate(ids):
-        if ident in table:
-            out.append(table[ident])
-        elif ident not in skip:
-            path = key + (i,) if not isinstance(ids, str) else key
-            problems.error(rel, lines.line(path),
-                           f"{what} '{ident}' finns inte i {source}. Välj en av: {choices(table)}.",
-                           key=".".join(str(k) for k in key))
-    return tuple(out)
-
-
 def _load_kommun(project: Project, problems: Problems, roller: dict[str, m.Roll]
                  ) -> tuple[m.Kommun, dict[str, m.Instans], dict[str, m.OrgEnhet]] | None:
     loaded = read_data_file(project, "kommun.yml", problems)
@@ -214,9 +197,9 @@ def _load_kommun(project: Project, problems: Problems, roller: dict[str, m.Roll]
         key = ("dokumenttyper", i)
         typer[t.id] = m.Dokumenttyp(
             id=t.id, namn=t.namn, plural=t.plural, niva=t.niva,
-            beslutas_av=_resolve(t.beslutas_av, instanser, rel, lines, key + ("beslutas_av",), problems,
+            beslutas_av=resolve(t.beslutas_av, instanser, rel, lines, key + ("beslutas_av",), problems,
                                  "Instansen", "nämnderna i data/kommun.yml eller data/roller.yml"),
-            mindre_andring_beslutas_av=_resolve(
+            mindre_andring_beslutas_av=resolve(
                 t.mindre_andring_beslutas_av, instanser, rel, lines, key + ("mindre_andring_beslutas_av",),
                 problems, "Instansen", "nämnderna i data/kommun.yml eller data/roller.yml"),
             revidering_manader=t.revidering_manader, stor_andring=t.stor_andring)
@@ -236,133 +219,6 @@ def _load_kommun(project: Project, problems: Problems, roller: dict[str, m.Roll]
                        "läsarna kan nå den som ansvarar för handboken.", key="webbplats.kontakt")
     validate_definition(fil, rel, lines, problems, set(m.FrontMatter.model_fields))
     return kommun, instanser, org
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-@dataclass
-class _Context:
-    project: Project
-    problems: Problems
-    kommun: m.Kommun
-    instanser: dict[str, m.Instans]
-    org: dict[str, m.OrgEnhet]
-    roller: dict[str, m.Roll]
-    lagrum: dict[str, m.Lagrum]
-    today: dt.date
-    lagrum_numbers: dict = None     # (series, year, number) -> Lagrum, for references in the text
-
-
-def _load_document(ctx: _Context, fm: m.FrontMatter, rel: str, src_path: str, lines: LineMap,
-                   body: str, body_first_line: int, egna_raw: dict | None = None) -> m.Styrdokument | None:
-    egna_raw = egna_raw or {}
-    p = ctx.problems
-    ok = True
-    typ = ctx.kommun.dokumenttyper.get(fm.typ)
-    if typ is None:
-        p.error(rel, lines.line(("typ",)), f"Dokumenttypen '{fm.typ}' finns inte i data/kommun.yml. "
-                                           f"Välj en av: {choices(ctx.kommun.dokumenttyper)}.", key="typ")
-        ok = False
-    inst_source = "nämnderna i data/kommun.yml eller rollerna i data/roller.yml"
-    beslutad_av = _resolve(fm.beslutad_av, ctx.instanser, rel, lines, ("beslutad_av",), p, "Instansen", inst_source)
-    ansvarig_id = fm.dokumentansvarig if isinstance(fm.dokumentansvarig, str) else fm.dokumentansvarig.roll
-    ansvarig = ctx.roller.get(ansvarig_id)
-    if ansvarig is None:
-        where = ("dokumentansvarig",) if isinstance(fm.dokumentansvarig, str) else ("dokumentansvarig", "roll")
-        p.error(rel, lines.line(where),
-                f"Rollen '{ansvarig_id}' finns inte i data/roller.yml. Välj en av: {choices(ctx.roller)}.",
-                key="dokumentansvarig")
-        ok = False
-    galler_for = _resolve(fm.galler_for, ctx.org, rel, lines, ("galler_for",), p,
-                          "Organisationsenheten", "organisationen i data/kommun.yml")
-    lagrum = _resolve(fm.lagrum, ctx.lagrum, rel, lines, ("lagrum",), p, "Lagrummet", "data/lagrum.yml")
-    in_text = warn_repealed(p, rel, lines, lagrum, ctx.lagrum, body, body_first_line, ctx.lagrum_numbers)
-
-    diarienummer: list[m.Diarienummer] = []
-    if isinstance(fm.diarienummer, str):
-        diarienummer.append(m.Diarienummer(beslutad_av[0] if len(beslutad_av) == 1 else None, fm.diarienummer))
-    elif isinstance(fm.diarienummer, dict):
-        for inst_id, nummer in fm.diarienummer.items():
-            if inst_id not in fm.beslutad_av:
-                p.error(rel, lines.line(("diarienummer", inst_id)),
-                        f"Diarienumret gäller '{inst_id}', som inte står under beslutad_av. Ange ett "
-                        f"diarienummer per beslutande instans: {', '.join(fm.beslutad_av)}.", key="diarienummer")
-                continue
-            diarienummer.append(m.Diarienummer(ctx.instanser[inst_id], nummer))
-
-    beslut: list[m.Beslut] = []
-    for i, b in enumerate(fm.beslut):
-        inst = _resolve([b.instans], ctx.instanser, rel, lines, ("beslut", i, "instans"), p, "Instansen", inst_source)
-        if inst:
-            beslut.append(m.Beslut(inst[0], b.datum, b.paragraf, b.diarienummer, b.andring, b.skal))
-            refused = typ and rules.refusal(typ, inst[0], b.andring)
-            if refused:
-                p.error(rel, lines.line(("beslut", i, "instans")), refused, key=f"beslut[{i}].instans")
-        if b.andring == "redaktionell" and not b.skal:
-            p.error(rel, lines.line(("beslut", i)), "En redaktionell ändring behöver ett skäl (skal: …), t.ex. "
-                    "'Rättat stavfel'. Registrera den med styrdok decide DOK --redaktionell --skal \"…\".",
-                    key=f"beslut[{i}].skal")
-    if typ is not None:
-        for i, inst in enumerate(beslutad_av):
-            refused = rules.refusal(typ, inst, "revidering")
-            if refused:
-                p.error(rel, lines.line(("beslutad_av", i)), refused, key="beslutad_av")
-
-    # Date logic: a revision cannot precede the date the document took effect, nothing lies ahead
-    # of today except gäller från, and decisions come in order, before the document applies.
-    if fm.senast_reviderad and fm.senast_reviderad < fm.galler_fran:
-        p.error(rel, lines.line(("senast_reviderad",)),
-                f"Senast reviderad ({fm.senast_reviderad}) ligger före Gäller från ({fm.galler_fran}). "
-                "Rätta något av datumen: en revidering kan inte vara äldre än den version som gäller.",
-                key="senast_reviderad")
-    if fm.senast_reviderad and fm.senast_reviderad > ctx.today:
-        p.error(rel, lines.line(("senast_reviderad",)),
-                f"Senast reviderad ({fm.senast_reviderad}) ligger i framtiden. Ange dagens datum eller tidigare.",
-                key="senast_reviderad")
-    for i, b in enumerate(fm.beslut):
-        if i and rules.out_of_order(fm.beslut[i - 1].datum, b.datum):
-            p.error(rel, lines.line(("beslut", i, "datum")),
-                    f"Beslutet {b.datum} står efter beslutet {fm.beslut[i - 1].datum} men är äldre. "
-                    "Lista besluten i tidsordning, äldst först.", key=f"beslut[{i}].datum")
-        if rules.too_far_ahead(b.datum, ctx.today):
-            p.error(rel, lines.line(("beslut", i, "datum")),
-                    f"Beslutsdatumet {b.datum} ligger mer än ett år fram i tiden. Ange datumet då beslutet fattades.",
-                    key=f"beslut[{i}].datum")
-    changes = [b for b in fm.beslut if rules.changes_text(b.andring)]
-    if changes and rules.applies_before(fm.galler_fran, changes[-1].datum):
-        p.error(rel, lines.line(("galler_fran",)),
-                f"Gäller från ({fm.galler_fran}) ligger före det senaste beslutet om ändring "
-                f"({changes[-1].datum}). Ett dokument kan inte gälla innan det är beslutat.", key="galler_fran")
-
-    upprattad = datum_av(ctx, fm.upprattad, rel, lines, "upprattad")
-    reviderad = datum_av(ctx, fm.reviderad, rel, lines, "reviderad")
-    egna = own_fields(ctx, egna_raw, rel, lines)
-    if not ok or typ is None or ansvarig is None:
-        return None
-    months = fm.revidering_manader or typ.revidering_manader
-    basis = max(d for d in (fm.galler_fran, fm.senast_reviderad, fm.reviderad.datum if fm.reviderad else None,
-                            *(b.datum for b in fm.beslut if b.andring != "redaktionell")) if d)
-    nasta = fm.nasta_revidering or add_months(basis, months)
-    return m.Styrdokument(
-        id=fm.id or Path(src_path).stem, src_path=src_path, file=rel, titel=fm.titel, typ=typ,
-        beslutad_av=beslutad_av, diarienummer=tuple(diarienummer), galler_fran=fm.galler_fran,
-        dokumentansvarig=ansvarig, senast_reviderad=fm.senast_reviderad, revidering_manader=months,
-        nasta_revidering=nasta, galler_for=galler_for, ersatter=fm.ersatter, relaterade=(),
-        lagrum=lagrum, taggar=fm.taggar, sammanfattning=fm.sammanfattning, beslut=tuple(beslut),
-        body=body, body_first_line=body_first_line, uppfyller=fm.uppfyller,
-        lagrum_i_text=tuple(dict.fromkeys(r.lagrum for r in in_text)),
-        dokumentansvarig_namn=None if isinstance(fm.dokumentansvarig, str) else fm.dokumentansvarig.namn,
-        version=fm.version, giltighet=fm.giltighet, revideras=fm.revideras, foljs_upp=fm.foljs_upp,
-        upprattad=upprattad, reviderad=reviderad, process=fm.process, egna=egna)
 
 
 # Parsed front matter per file, kept between loads in one process: `mkdocs serve` loads the
@@ -405,7 +261,7 @@ def _markdown_files(docs_dir: Path, docs_rel: str, problems: Problems) -> list[s
     return [rel for rel in walk_docs(docs_dir, docs_rel, problems) if rel.endswith(".md")]
 
 
-def _load_file(ctx: _Context, src_path: str, rel: str, text: str, stamp: tuple) -> _FileResult:
+def _load_file(ctx: Context, src_path: str, rel: str, text: str, stamp: tuple) -> _FileResult:
     """The first pass over one Markdown file: its front matter parsed and, for a styrdokument,
     validated and resolved against the data (references between documents wait for the second pass)."""
     p = Problems()
@@ -426,7 +282,7 @@ def _stamp(path: str) -> tuple | None:
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
 
 
-def _load_file_into(ctx: _Context, src_path: str, rel: str, text: str, stamp: tuple, p: Problems) -> _FileResult:
+def _load_file_into(ctx: Context, src_path: str, rel: str, text: str, stamp: tuple, p: Problems) -> _FileResult:
     def result(broken: str | None = None, **kw) -> _FileResult:
         return _FileResult(text, stamp, tuple(p.items), tuple(p.unreadable_files), broken, **kw)
 
@@ -447,7 +303,7 @@ def _load_file_into(ctx: _Context, src_path: str, rel: str, text: str, stamp: tu
         fm = validate_model(m.FrontMatter, meta, rel, source.lines, p)
         if fm is None:
             check_references(ctx, meta, rel, source.lines)
-        doc = fm and _load_document(ctx, fm, rel, src_path, source.lines, source.body, source.body_first_line,
+        doc = fm and load_document(ctx, fm, rel, src_path, source.lines, source.body, source.body_first_line,
                                     {k: v for k, v in source.meta.items() if k in own})
         if doc is None:
             ident = source.meta.get("id")
@@ -464,12 +320,12 @@ def _load_file_into(ctx: _Context, src_path: str, rel: str, text: str, stamp: tu
     return result(doc=doc, lines=source.lines, fm=fm, page=page)
 
 
-def _context_key(ctx: _Context) -> tuple:
+def _context_key(ctx: Context) -> tuple:
     """What a document is resolved against, compared by value between loads."""
     return (ctx.project.root, ctx.today, ctx.kommun, ctx.instanser, ctx.org, ctx.roller, ctx.lagrum)
 
 
-def _same_data_as_before(ctx: _Context) -> _Context:
+def _same_data_as_before(ctx: Context) -> Context:
     """ctx with the objects of the previous load in this process when they are equal to this load's
     (then the documents kept from that load refer to the same role and instans objects as the new
     handbook), and with the documents kept from that load forgotten when they are not."""
@@ -483,7 +339,7 @@ def _same_data_as_before(ctx: _Context) -> _Context:
     return ctx
 
 
-def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.Page], frozenset[str]]:
+def _load_pages(ctx: Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.Page], frozenset[str]]:
     p = ctx.problems
     docs: dict[str, m.Styrdokument] = {}
     broken: set[str] = set()
@@ -541,12 +397,12 @@ def _load_pages(ctx: _Context) -> tuple[dict[str, m.Styrdokument], dict[str, m.P
     refs = {i: d.ref for i, d in docs.items()}
     for ident, doc in docs.items():
         lines, fm = doc_lines[ident]
-        relaterade = _resolve(fm.relaterade, refs, doc.file, lines, ("relaterade",), p,
+        relaterade = resolve(fm.relaterade, refs, doc.file, lines, ("relaterade",), p,
                               "Dokumentet", "handboken (dokument-id är filnamnet utan .md)", skip=broken)
         egna = dict(doc.egna)
         for key, value in doc.egna.items():
             if ctx.kommun.egna_falt[key].typ == "dokument":
-                found = _resolve([value], refs, doc.file, lines, (key,), p, "Dokumentet",
+                found = resolve([value], refs, doc.file, lines, (key,), p, "Dokumentet",
                                  "handboken (dokument-id är filnamnet utan .md)", skip=broken)
                 if found:
                     egna[key] = found[0]
@@ -600,7 +456,7 @@ def load_handbook(root: Path, *, today: dt.date | None = None) -> tuple[m.Handbo
     if loaded is None:
         return None, problems
     kommun, instanser, org = loaded
-    ctx = _same_data_as_before(_Context(project, problems, kommun, instanser, org, roller, lagrum, today))
+    ctx = _same_data_as_before(Context(project, problems, kommun, instanser, org, roller, lagrum, today))
     docs, pages, trasiga = _load_pages(ctx)
     handbook = m.Handbook(kommun=ctx.kommun, roller=ctx.roller, begrepp=tuple(begrepp), lagrum=ctx.lagrum,
                           instanser=ctx.instanser, org=ctx.org, dokument=docs, pages=pages, trasiga=trasiga)

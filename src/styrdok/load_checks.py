@@ -2,6 +2,7 @@
 same run, so one problem does not hide another, and a styrdokument never silently becomes a page."""
 from __future__ import annotations
 
+from .load_document import resolve
 from .problems import Problems, choices
 from .yamlio import LineMap
 
@@ -9,7 +10,6 @@ from .yamlio import LineMap
 def check_references(ctx, meta: dict, rel: str, lines: LineMap) -> None:
     """The references of front matter that did not validate (a bad date): reported in the same run,
     so one problem does not hide another until the next."""
-    from .load import _resolve
     p = ctx.problems
     inst_source = "nämnderna i data/kommun.yml eller rollerna i data/roller.yml"
 
@@ -27,10 +27,10 @@ def check_references(ctx, meta: dict, rel: str, lines: LineMap) -> None:
         p.error(rel, lines.line(("dokumentansvarig",)),
                 f"Rollen '{ansvarig}' finns inte i data/roller.yml. Välj en av: {choices(ctx.roller)}.",
                 key="dokumentansvarig")
-    _resolve(ids("beslutad_av"), ctx.instanser, rel, lines, ("beslutad_av",), p, "Instansen", inst_source)
-    _resolve(ids("galler_for"), ctx.org, rel, lines, ("galler_for",), p,
+    resolve(ids("beslutad_av"), ctx.instanser, rel, lines, ("beslutad_av",), p, "Instansen", inst_source)
+    resolve(ids("galler_for"), ctx.org, rel, lines, ("galler_for",), p,
              "Organisationsenheten", "organisationen i data/kommun.yml")
-    _resolve(ids("lagrum"), ctx.lagrum, rel, lines, ("lagrum",), p, "Lagrummet", "data/lagrum.yml")
+    resolve(ids("lagrum"), ctx.lagrum, rel, lines, ("lagrum",), p, "Lagrummet", "data/lagrum.yml")
 
 
 def _looks_like_documents(pages: dict, docs: dict) -> set[str]:

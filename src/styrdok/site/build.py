@@ -118,7 +118,7 @@ def _remove_in_background(folder: Path, cache: Path) -> bool:
 
 def _page_count(root: Path) -> int:
     """About how many pages the site has (its Markdown files): the number of parts of its search
-    index (search.pagefind.part_count)."""
+    index (search.parts.part_count)."""
     count = 0
     for _folder, _dirs, files in os.walk(Path(root) / "docs"):
         count += sum(1 for name in files if name.endswith(".md"))
