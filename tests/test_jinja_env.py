@@ -44,3 +44,62 @@ def test_an_error_in_a_reused_template_names_the_file_that_was_read(tmp_path):
     frames = [(f.filename, f.lineno) for f in traceback.extract_tb(failure.value.__traceback__)
               if f.filename.endswith("lista.md.j2")]
     assert frames == [(str(second / "lista.md.j2"), 3)], frames
+
+
+
+def _theme_env(folder, *, i18n: bool, kept=None, extensions=("jinja2.ext.loopcontrols",)):
+    """An environment like MkDocs' theme environment (one per build), with the cache the site build
+    gives it (styrdok.site.pagecache.on_env): kept in this process, stored in the handbook's .cache.
+    Its compile() calls are counted in env.compiled."""
+    from styrdok.jinja import CompiledOnceThenStored
+    (folder.parent / "jinja").mkdir(exist_ok=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), auto_reload=False,
+                             extensions=[*extensions, *(["jinja2.ext.i18n"] if i18n else [])],
+                             bytecode_cache=CompiledOnceThenStored(
+                                 jinja2.FileSystemBytecodeCache(str(folder.parent / "jinja")), kept))
+    if i18n:
+        env.install_null_translations(newstyle=True)
+    env.compiled = []
+    compile_ = env.compile
+    env.compile = lambda source, *a, **k: env.compiled.append(a) or compile_(source, *a, **k)
+    return env
+
+
+def test_theme_templates_are_compiled_once_per_process_whatever_the_folder(tmp_path):
+    text = ("<p>{{ sida }}</p>{% for n in [1, 2] %}{{ n }}{% break %}{% endfor %}"
+            "{% if i18n %}{% trans %}Sök{% endtrans %}{% endif %}\n")
+    first = _folder(tmp_path / "a", text)
+    second = _folder(tmp_path / "b", text)
+    edited = _folder(tmp_path / "c", "<h1>{{ sida }}</h1>{% trans %}Sök{% endtrans %}\n")
+    env = _theme_env(first, i18n=True)
+    assert env.get_template("lista.md.j2").render(sida="Start", i18n=True) == "<p>Start</p>1Sök"
+    # another handbook in this process: not compiled again; its values, its own file in errors
+    env = _theme_env(second, i18n=True)
+    template = env.get_template("lista.md.j2")
+    assert env.compiled == []
+    assert template.render(sida="Rutiner", i18n=True) == "<p>Rutiner</p>1Sök"
+    assert template.filename == str(second / "lista.md.j2")
+    # an edited text is compiled
+    env = _theme_env(edited, i18n=True)
+    assert env.get_template("lista.md.j2").render(sida="X") == "<h1>X</h1>Sök"
+    assert len(env.compiled) == 1
+    # the extensions are part of the key: the same text is compiled for an environment without one
+    with pytest.raises(jinja2.TemplateSyntaxError):
+        _theme_env(second, i18n=True, extensions=()).get_template("lista.md.j2")
+
+
+def test_a_new_process_uses_the_templates_the_handbook_stored(tmp_path):
+    from styrdok.jinja import CompiledOnce
+    folder = _folder(tmp_path / "a", "<p>{{ sida }}</p>\n")
+    env = _theme_env(folder, i18n=False, kept=CompiledOnce())
+    env.get_template("lista.md.j2")
+    assert len(env.compiled) == 1 and list((tmp_path / "a" / "jinja").iterdir())
+    # as in a new process (nothing kept in memory): the stored code is used, not compiled again
+    env = _theme_env(folder, i18n=False, kept=CompiledOnce())
+    assert env.get_template("lista.md.j2").render(sida="Start") == "<p>Start</p>"
+    assert env.compiled == []
+    # an edited file is compiled again, whatever was stored
+    (folder / "lista.md.j2").write_text("<h2>{{ sida }}</h2>\n", encoding="utf-8")
+    env = _theme_env(folder, i18n=False, kept=CompiledOnce())
+    assert env.get_template("lista.md.j2").render(sida="Start") == "<h2>Start</h2>"
+    assert len(env.compiled) == 1

@@ -34,8 +34,7 @@ class CompiledOnce(jinja2.BytecodeCache):
         self._code: dict[str, types.CodeType] = {}
 
     def get_bucket(self, environment, name, filename, source):
-        key = hashlib.sha1(f"{environment.autoescape!r}|{environment.undefined.__name__}|{name}|{source}"
-                           .encode("utf-8")).hexdigest()
+        key = hashlib.sha1(f"{_compiles_as(environment)}|{name}|{source}".encode("utf-8")).hexdigest()
         bucket = Bucket(environment, key, "")
         code = self._code.get(key)
         if code is not None:
@@ -52,6 +51,53 @@ class CompiledOnce(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket) -> None:
         pass
+
+
+class CompiledOnceThenStored(jinja2.BytecodeCache):
+    """CompiledOnce in front of another bytecode cache (MkDocs' theme environment: the handbook's own
+    .cache/site/jinja, which a later `styrdok build` process reads): code kept in this process is used
+    first, then what the other cache stored, and only then is a template compiled (and given to both).
+    A template this process compiled for another handbook's folder is not written to this one's store."""
+
+    def __init__(self, stored: jinja2.BytecodeCache, kept: CompiledOnce | None = None) -> None:
+        self.kept = kept or _COMPILED
+        self.stored = stored
+
+    def get_bucket(self, environment, name, filename, source):
+        bucket = self.kept.get_bucket(environment, name, filename, source)
+        if bucket.code is None:
+            stored = self.stored.get_bucket(environment, name, filename, source)
+            if stored.code is not None:
+                bucket.code = stored.code
+                self.kept.set_bucket(bucket)
+            else:
+                bucket.stored = stored
+        return bucket
+
+    def set_bucket(self, bucket) -> None:
+        self.kept.set_bucket(bucket)
+        stored = getattr(bucket, "stored", None)
+        if stored is not None:
+            stored.code = bucket.code
+            self.stored.set_bucket(stored)
+
+    def load_bytecode(self, bucket) -> None:
+        pass
+
+    def dump_bytecode(self, bucket) -> None:
+        pass
+
+
+def _compiles_as(environment: jinja2.Environment) -> str:
+    """What, besides a template's text, decides the code it compiles to: the syntax and whitespace
+    options, the extensions (MkDocs' theme has i18n), escaping, finalize, async."""
+    e = environment
+    return repr((e.block_start_string, e.block_end_string, e.variable_start_string, e.variable_end_string,
+                 e.comment_start_string, e.comment_end_string, e.line_statement_prefix,
+                 e.line_comment_prefix, e.trim_blocks, e.lstrip_blocks, e.newline_sequence,
+                 e.keep_trailing_newline, sorted(e.extensions), e.autoescape, e.undefined.__name__,
+                 getattr(e, "newstyle_gettext", None), e.optimized, e.finalize, e.is_async,
+                 e.code_generator_class))
 
 
 def _relabelled(code: types.CodeType, filename: str) -> types.CodeType:

@@ -45,6 +45,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
+from .. import cores
 from ..jinja import make_env
 from ..render.html import DEFAULT_CONFIG, MarkdownConfig, render_html
 from . import body as word_body
@@ -357,7 +358,8 @@ def _prepare_workers(docs: Sequence[WordDocument], templates: Templates, cache_d
 def export_many(docs: Sequence[WordDocument], out_dir: Path, templates_dir: Path, *, jobs: int | None = None,
                 cache_dir: Path | None = None, progress: Callable[[int, int], None] | None = None,
                 link: bool = False) -> list[Path]:
-    """Export many documents to out_dir/<doc_id>.docx, on all cores, returning the paths in order.
+    """Export many documents to out_dir/<doc_id>.docx, on all cores (jobs, default styrdok.cores.jobs()),
+    returning the paths in order.
 
     With cache_dir, a document whose Markdown, metadata, templates and export code are unchanged
     is copied from the cache instead of converted again (hard-linked with link=True, for output
@@ -376,7 +378,7 @@ def export_many(docs: Sequence[WordDocument], out_dir: Path, templates_dir: Path
         cache_dir = Path(cache_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
     total = len(docs)
-    workers = max(1, min(jobs or os.cpu_count() or 1, total))
+    workers = max(1, min(jobs or cores.jobs(), total))
     size = max(1, min(BATCH_SIZE, math.ceil(total / max(workers, 1))))
     chunks = [list(docs[i:i + size]) for i in range(0, total, size)]
     done = 0

@@ -260,8 +260,8 @@ class PageCache:
 
 
 def _jobs() -> int:
-    value = os.environ.get("STYRDOK_JOBS", "")
-    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
+    from ..cores import jobs
+    return jobs()
 
 
 def _build_page_quietly(page, *, config, doc_files, nav, env, current) -> None:
@@ -446,13 +446,15 @@ def on_env(env, files) -> None:
         # the theme's templates compiled once, not in every build: Jinja checks each one's source
         # against what it compiled, and the folder is per code version (Jinja, MkDocs, the theme)
         import jinja2
+        from ..jinja import CompiledOnceThenStored
         folder = cache.folder / "jinja" / code_version()[:16]
         with contextlib.suppress(OSError):
             if not folder.is_dir():                 # another code version's templates are not used again
                 for old in (folder.parent.iterdir() if folder.parent.is_dir() else ()):
                     shutil.rmtree(old, ignore_errors=True)
             folder.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+            # kept in this process too, by their text (the preview and the tests build many handbooks)
+            env.bytecode_cache = CompiledOnceThenStored(jinja2.FileSystemBytecodeCache(str(folder)))
     get_template = env.get_template
 
     def cached_get_template(name, parent=None, globals=None):
