@@ -102,6 +102,7 @@ def test_init_from_an_installed_wheel_in_a_fresh_venv(tmp_path):
         shutil.copy2(REPO / "docs" / "assets" / name, source / "docs" / "assets" / name)
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     env.pop("VIRTUAL_ENV", None)
+    env.pop("PYTHONPATH", None)             # a source folder on it would be read instead of the wheel
     wheel = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "dist"),
                             str(source)], capture_output=True, text=True, env=env)
     assert wheel.returncode == 0, wheel.stderr

@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from . import cores
 from .outputfiles import file_mode
 
 # Tagged PDF (headings, tables and reading order for screen readers); PDF/A-2b for the archive.
@@ -129,7 +130,7 @@ def convert(sources: Sequence[Path], out_dir: Path, *, pdfa: bool = False, jobs:
     """Convert each source .docx to out_dir/<stem>.pdf; the paths in the order of sources.
 
     Groups of files (at most MAX_PER_PROCESS) go to one soffice process each, `jobs` processes at a
-    time (default: the cores, but no more than one per MIN_PER_PROCESS files). Every PDF is complete when it appears:
+    time (default: styrdok.cores.jobs(), but no more than one per MIN_PER_PROCESS files). Every PDF is complete when it appears:
     the processes write into a temporary folder beside out_dir, and the files are renamed into
     place only when every file was converted. labels name a source in messages (default: its path)."""
     sources = [Path(p) for p in sources]
@@ -145,7 +146,7 @@ def convert(sources: Sequence[Path], out_dir: Path, *, pdfa: bool = False, jobs:
                        "varandra.")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    workers = max(1, min(jobs or os.cpu_count() or 1, math.ceil(len(sources) / MIN_PER_PROCESS)))
+    workers = max(1, min(jobs or cores.jobs(), math.ceil(len(sources) / MIN_PER_PROCESS)))
     size = min(MAX_PER_PROCESS, math.ceil(len(sources) / workers))
     groups = [sources[i:i + size] for i in range(0, len(sources), size)]
     filter_name = PDFA_FILTER if pdfa else FILTER
