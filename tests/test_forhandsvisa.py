@@ -183,9 +183,11 @@ def _differ(served: dict[str, tuple[int, str]], site) -> list[str]:
 
 
 def _built_copy(root, dest):
-    """`styrdok build` of a copy of root as it is now: its site/."""
+    """`styrdok build` of a copy of root as it is now: its site/ (the pages; not the Word files and
+    PDFs: a changed title would have LibreOffice convert every PDF that shows it, three quarters of
+    the build's CPU, and the preview serves no PDF)."""
     shutil.copytree(root, dest, symlinks=True, ignore=shutil.ignore_patterns("site"))
-    built = run_cli(dest, "build", "--utan-word")
+    built = run_cli(dest, "build", "--utan", "word", "--utan", "pdf")
     assert built.returncode == 0, built.stderr
     return dest / "site"
 
