@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -35,7 +36,8 @@ def _ctrl_c_as_in_a_terminal() -> None:
 
 
 class Preview:
-    """`styrdok forhandsvisa` in a process of its own, as `make serve` starts it."""
+    """`styrdok forhandsvisa` in a process of its own, as `make serve` starts it. What it prints is
+    read as it comes (wait_for_log) and returned by stop()."""
 
     def __init__(self, root):
         self.port = _free_port()
@@ -45,15 +47,45 @@ class Preview:
                                      stderr=subprocess.STDOUT, text=True,
                                      env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
                                      preexec_fn=_ctrl_c_as_in_a_terminal)
+        self.lines: list[str] = []
+        self._printed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         end = time.monotonic() + 90
         while time.monotonic() < end:
-            assert self.proc.poll() is None, self.proc.stdout.read()
+            assert self.proc.poll() is None, self.output()
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                     return
             except OSError:
                 time.sleep(0.2)
         raise AssertionError("förhandsvisningen startade inte")
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            with self._printed:
+                self.lines.append(line)
+                self._printed.notify_all()
+        with self._printed:
+            self._printed.notify_all()
+
+    def output(self) -> str:
+        self._reader.join(timeout=10) if self.proc.poll() is not None else None
+        with self._printed:
+            return "".join(self.lines)
+
+    def count(self, text: str) -> int:
+        """How many lines printed so far contain text."""
+        with self._printed:
+            return sum(text in line for line in self.lines)
+
+    def wait_for_log(self, text: str, times: int = 1, timeout: float = 120) -> None:
+        """Until text has been printed in `times` lines (counted from the start)."""
+        with self._printed:
+            done = self._printed.wait_for(lambda: sum(text in line for line in self.lines) >= times
+                                          or not self._reader.is_alive(), timeout)
+            printed = sum(text in line for line in self.lines)
+        assert done and printed >= times, f"{text!r} skrevs {printed} gånger, inte {times}:\n" + self.output()
 
     def get(self, path: str) -> tuple[int, str]:
         try:
@@ -67,14 +99,16 @@ class Preview:
         its threads was doing (SIGUSR1) ends the output before it is killed."""
         self.proc.send_signal(signal.SIGINT)
         try:
-            out, _ = self.proc.communicate(timeout=20)
+            self.proc.wait(timeout=20)
+            late = ""
         except subprocess.TimeoutExpired:
             self.proc.send_signal(signal.SIGUSR1)
             time.sleep(2)
             self.proc.kill()
-            out, _ = self.proc.communicate()
-            out += "\n(förhandsvisningen stannade inte inom 20 s efter Ctrl+C)"
-        return out
+            self.proc.wait()
+            late = "\n(förhandsvisningen stannade inte inom 20 s efter Ctrl+C)"
+        self._reader.join(timeout=10)
+        return self.output() + late
 
 
 def _nav(page: str) -> str:
@@ -358,6 +392,9 @@ def _hits(page, base: str, query: str) -> list[str]:
     return page.locator(".md-search-result__item h1").all_inner_texts()
 
 
+UPDATED = "Sökindexet uppdaterat"
+
+
 @pytest.mark.langsam
 def test_search_in_the_preview_finds_the_build_and_then_a_word_saved_since(handbook):
     built = run_cli(handbook, "build", "--utan-word")
@@ -371,15 +408,20 @@ def test_search_in_the_preview_finds_the_build_and_then_a_word_saved_since(handb
             assert _hits(page, preview.base, "fjärilshåv") == []
             assert "det du sparat syns i sökresultaten" in page.inner_text("body")
 
+            # Searched again after each new index (not every second): the first one printed after the
+            # save may have been started before it, by the pages opened above.
+            updates = preview.count(UPDATED)
             _edit(handbook / "docs" / "rutiner" / "avvikelser.md", "samma dag", "samma dag med fjärilshåv")
             assert "fjärilshåv" in preview.get("/rutiner/avvikelser/")[1]       # the page opened after the save
-            end = time.monotonic() + 120
-            while "Rutin för avvikelser & risker" not in _hits(page, preview.base, "fjärilshåv"):
-                assert time.monotonic() < end, "sökningen hittade aldrig ordet som sparades"
-                time.sleep(1)
+            for updates in range(updates + 1, updates + 4):
+                preview.wait_for_log(UPDATED, updates)
+                if "Rutin för avvikelser & risker" in _hits(page, preview.base, "fjärilshåv"):
+                    break
+            else:
+                raise AssertionError("sökningen hittade inte ordet som sparades efter tre nya sökindex")
     finally:
         log = preview.stop()
-    assert "Sökindexet uppdaterat" in log, log
+    assert UPDATED in log, log
     assert "Traceback" not in log, log
     assert preview.proc.returncode == 0, log
     # The build's memo is read, not replaced by the few results the preview used.
