@@ -5,6 +5,7 @@ import contextlib
 import functools
 import http.server
 import threading
+import weakref
 from pathlib import Path
 
 import pytest
@@ -86,8 +87,67 @@ def chromium():
         opened.close_opened()
 
 
+DEFAULT_VIEWPORT = {"width": 1280, "height": 720}          # Playwright's own default
+
+
+@contextlib.contextmanager
+def site_page(site: Path, viewport: dict | None = None, handler_class: type = _QuietHandler):
+    """(page, base URL): the test process's reused Chromium page, on the test process's server for site.
+
+    A new page costs a renderer process and a first load that compiles the theme's JavaScript and CSS
+    afresh (~1 s CPU here); a page that stays open loads the next page of the same site in a fifth of
+    that. So the page and one server per site (folder) stay up between the tests of a test process.
+    What a test could leave behind is reset when its block ends: listeners added through
+    outside_requests, emulated media (print), the site's cookies, localStorage and sessionStorage;
+    the page is left on about:blank. The viewport is set when the block starts (Playwright's default
+    size unless given). A test that needs a context of its own (JavaScript off, its own headers or
+    policy, a copy of a site changed for the test) uses chromium().new_page(). handler_class: as for
+    serve (a server of its own per site and handler class)."""
+    with chromium() as browser:
+        site = Path(site).resolve()
+        servers = _SHARED.setdefault("servers", {})
+        if (site, handler_class) not in servers:
+            server = serve(site, handler_class)
+            servers[site, handler_class] = (server, server.__enter__())
+        base = servers[site, handler_class][1]
+        page = _SHARED.get("page")
+        if page is None or page.is_closed():
+            page = _SHARED["page"] = browser._browser.new_context().new_page()
+        page.set_viewport_size(viewport or DEFAULT_VIEWPORT)
+        ok = False
+        try:
+            yield page, base
+            ok = True
+        finally:
+            _release(page, ok)
+
+
+def _release(page, ok: bool) -> None:
+    for event, handler in _LISTENERS.pop(page, []):
+        page.remove_listener(event, handler)
+    if page.is_closed():
+        return
+    try:
+        page.emulate_media(media="null")
+        if page.url.startswith("http://127.0.0.1"):
+            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        page.context.clear_cookies()
+        page.goto("about:blank")
+    except Exception:
+        ok = False
+    if not ok:                     # a test that failed may have left the page in any state: a new one next
+        page.context.close()
+        _SHARED.pop("page", None)
+
+
+_LISTENERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()      # page -> [(event, handler)]
+
+
 def stop_shared_browser() -> None:
-    """Stop the shared browser and Playwright's driver (end of the test session)."""
+    """Stop the shared servers, browser and Playwright's driver (end of the test session)."""
+    for server, _base in _SHARED.pop("servers", {}).values():
+        server.__exit__(None, None, None)
+    _SHARED.pop("page", None)
     browser, playwright = _SHARED.pop("browser", None), _SHARED.pop("playwright", None)
     if browser is not None:
         browser.close()
@@ -135,4 +195,5 @@ def outside_requests(page) -> list[str]:
             seen.append(url)
 
     page.on("request", on_request)
+    _LISTENERS.setdefault(page, []).append(("request", on_request))    # site_page removes it
     return seen

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import axe_violations, chromium, outside_requests, serve
+from browser import axe_violations, chromium, outside_requests, serve, site_page
 from conftest import require_tool
 
 def page_urls(site: Path) -> list[str]:
@@ -106,8 +106,7 @@ def test_every_kind_of_page_has_no_wcag_violations_and_loads_nothing_from_outsid
     site = example_built / "site"
     urls = ([pages[0] for pages in one_page_per_kind(site).values()] + ["/404.html", SEARCH_RESULTS])[share::SHARES]
     problems: dict[str, list[str]] = {}
-    with serve(site) as base, chromium() as browser:
-        page = browser.new_page()
+    with site_page(site) as (page, base):
         outside = outside_requests(page)
         for url in urls:
             if url == SEARCH_RESULTS:            # the search results, open, are a kind of page too

@@ -1,12 +1,11 @@
 """What a medarbetare sees in Chromium: Swedish UI, the metadata card, search that finds a rutin."""
 from __future__ import annotations
 
-from browser import chromium, outside_requests, serve
+from browser import outside_requests, site_page
 
 
 def test_search_finds_rutin_and_page_shows_card(mini_built):
-    with serve(mini_built / "site") as base, chromium() as browser:
-        page = browser.new_page()
+    with site_page(mini_built / "site") as (page, base):
         outside = outside_requests(page)
         page.goto(f"{base}/")
         assert page.locator("html").get_attribute("lang") == "sv"
@@ -29,8 +28,7 @@ def test_search_finds_rutin_and_page_shows_card(mini_built):
 
 
 def test_start_page_search_box_opens_results(mini_built):
-    with serve(mini_built / "site") as base, chromium() as browser:
-        page = browser.new_page()
+    with site_page(mini_built / "site") as (page, base):
         page.goto(f"{base}/")
         field = page.get_by_label("Sök i handboken")
         field.fill("avvikelse")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 
-from browser import axe_violations, chromium, outside_requests, serve
+from browser import axe_violations, chromium, outside_requests, serve, site_page
 
 
 def _search(page, base: str, query: str, path: str = "/"):
@@ -16,8 +16,7 @@ def _search(page, base: str, query: str, path: str = "/"):
 
 def test_result_shows_title_type_and_unit_and_filters_narrow_it(mini_built):
     """…and the open filters pass axe-core's WCAG 2.1 AA rules like the rest of the site."""
-    with serve(mini_built / "site") as base, chromium() as browser:
-        page = browser.new_page()
+    with site_page(mini_built / "site") as (page, base):
         outside = outside_requests(page)
         _search(page, base, "riktlinje")          # the riktlinje, and the rutin that links to it
         titles = page.locator(".md-search-result__item h1").all_inner_texts()
@@ -38,8 +37,7 @@ def test_result_shows_title_type_and_unit_and_filters_narrow_it(mini_built):
 def test_extra_search_words_are_hidden_from_eye_and_screen_reader(mini_built):
     html = (mini_built / "site" / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
     assert 'class="styrdok-sokord" hidden' in html
-    with serve(mini_built / "site") as base, chromium() as browser:
-        page = browser.new_page()
+    with site_page(mini_built / "site") as (page, base):
         page.goto(base + "/rutiner/avvikelser/")
         block = page.locator(".styrdok-sokord")
         assert block.count() == 1 and not block.is_visible()
@@ -48,8 +46,7 @@ def test_extra_search_words_are_hidden_from_eye_and_screen_reader(mini_built):
 
 
 def test_synonym_finds_the_page_and_excerpt_is_the_pages_own_text(mini_built):
-    with serve(mini_built / "site") as base, chromium() as browser:
-        page = browser.new_page()
+    with site_page(mini_built / "site") as (page, base):
         _search(page, base, "IVO")
         assert page.locator(".md-search-result__item").count() >= 1
         _search(page, base, "händelse")
@@ -59,8 +56,7 @@ def test_synonym_finds_the_page_and_excerpt_is_the_pages_own_text(mini_built):
 
 
 def test_keyboard_moves_through_results_and_enter_opens_the_first(mini_built):
-    with serve(mini_built / "site") as base, chromium() as browser:
-        page = browser.new_page()
+    with site_page(mini_built / "site") as (page, base):
         _search(page, base, "avvikelse")
         box = page.locator("input.md-search__input")
         box.press("ArrowDown")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from browser import chromium, outside_requests, serve
+from browser import outside_requests, site_page
 
 QUERIES_FILE = Path(__file__).parent / "search" / "queries.yml"
 TOP = 5
@@ -57,8 +57,7 @@ def top_pages(page, base: str, query: str, k: int = TOP) -> list[str]:
 def run_queries(site: Path, queries: list[dict]) -> tuple[list[dict], list[str]]:
     """Each query with its top results and whether it hit; and the requests that left 127.0.0.1."""
     rows = []
-    with serve(site) as base, chromium() as browser:
-        page = browser.new_page()
+    with site_page(site) as (page, base):
         outside = outside_requests(page)
         page.goto(base + "/", wait_until="networkidle")
         page.locator("input.md-search__input").click()

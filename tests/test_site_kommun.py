@@ -2,7 +2,6 @@
 title, and the tillgänglighetsredogörelse — read as a person gets them, in Chromium."""
 from __future__ import annotations
 
-import contextlib
 import http.server
 import re
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from browser import chromium, serve
+from browser import site_page
 from conftest import require_tool, run_cli
 from test_accessibility import _violations
 
@@ -33,17 +32,10 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-@contextlib.contextmanager
-def serve_with_404(folder: Path):
-    with serve(folder, _SiteHandler) as base:
-        yield base
-
-
 def test_footer_404_and_titles_in_chromium(example_built):
     site = example_built / "site"
     problems = {}
-    with serve_with_404(site) as base, chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+    with site_page(site, {"width": 1280, "height": 800}, _SiteHandler) as (page, base):
         page.goto(f"{base}/", wait_until="load")
         assert page.title() == "Handbok för socialtjänstens ledningssystem"     # the site's name once
         footer = page.locator("footer .md-footer-meta").inner_text()

@@ -8,7 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from browser import chromium, serve
+from browser import chromium, serve, site_page
 from conftest import require_tool
 from test_accessibility import _violations
 
@@ -25,6 +25,7 @@ def _disclosure(page, name: str) -> dict:
     """The accessibility node Chromium gives screen readers for the control called name."""
     cdp = page.context.new_cdp_session(page)
     nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    cdp.detach()
     for node in nodes:
         if (node.get("name") or {}).get("value") == name and not node.get("ignored"):
             props = {p["name"]: p["value"].get("value") for p in node.get("properties", [])}
@@ -44,8 +45,7 @@ def test_first_heading_of_every_document_is_on_the_first_screen(example_built, t
     urls = document_urls(site)
     assert len(urls) >= 10, urls
     late, wide = {}, {}
-    with serve(site) as base, chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+    with site_page(site, {"width": 1280, "height": 800}) as (page, base):
         heading = page.locator(FIRST_HEADING).first
         for url in urls:
             page.goto(base + url, wait_until="load")
@@ -76,8 +76,7 @@ def test_first_heading_of_every_document_is_on_the_first_screen(example_built, t
 
 def test_visa_alla_uppgifter_by_keyboard_and_screen_reader(example_built, tmp_path):
     site = example_built / "site"
-    with serve(site) as base, chromium() as browser:
-        page = browser.new_page(viewport={"width": 390, "height": 844})
+    with site_page(site, {"width": 390, "height": 844}) as (page, base):
         page.goto(base + "/styrdokument/riktlinjer/riktlinje-dokumentation/", wait_until="load")
         page.wait_for_function(CARD_READY)
         card = page.locator("section.styrdok-kort")
@@ -121,8 +120,7 @@ def _pdf_text(pdf: Path) -> str:
 
 def test_printed_document_has_every_header_row(example_built, tmp_path):
     site = example_built / "site"
-    with serve(site) as base, chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+    with site_page(site, {"width": 1280, "height": 800}) as (page, base):
         page.goto(base + "/styrdokument/riktlinjer/riktlinje-dokumentation/", wait_until="load")
         page.emulate_media(media="print")
         assert page.locator("section.styrdok-kort dt", has_text="Diarienummer").is_visible()
@@ -173,8 +171,7 @@ COLUMNS = ("Process", "Risk", "Egenkontroll", "Åtgärd", "Ansvarig", "Status", 
 
 def test_kvalitetsplan_fits_a_desktop_and_stacks_on_a_phone(example_built, tmp_path):
     site = example_built / "site"
-    with serve(site) as base, chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+    with site_page(site, {"width": 1280, "height": 800}) as (page, base):
         page.goto(base + KVALITETSPLAN, wait_until="load")
         table = page.locator("table.styrdok-plan")
         table.scroll_into_view_if_needed()
@@ -201,9 +198,8 @@ def test_kvalitetsplan_fits_a_desktop_and_stacks_on_a_phone(example_built, tmp_p
             if text != "–":
                 assert cell.evaluate("c => { const r = document.createRange(); r.selectNodeContents(c); "
                                      "return r.getClientRects().length; }") == 1, text
-        page.close()
 
-        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.set_viewport_size({"width": 390, "height": 844})      # the same page, turned to a phone
         page.goto(base + KVALITETSPLAN, wait_until="load")
         table = page.locator("table.styrdok-plan")
         first = table.locator("tbody tr").first
@@ -239,8 +235,7 @@ def _pdf_pages(pdf: Path) -> list[tuple[float, float]]:
 def test_kvalitetsplan_prints_every_column_on_landscape_pages(example_built, tmp_path):
     site = example_built / "site"
     pdf = tmp_path / "kvalitetsplan.pdf"
-    with serve(site) as base, chromium() as browser:
-        page = browser.new_page(viewport={"width": 390, "height": 844})      # printed from a phone, too
+    with site_page(site, {"width": 390, "height": 844}) as (page, base):      # printed from a phone, too
         page.goto(base + KVALITETSPLAN, wait_until="load")
         page.emulate_media(media="print")
         for name in COLUMNS:
@@ -261,8 +256,7 @@ def test_kvalitetsplan_prints_every_column_on_landscape_pages(example_built, tmp
 def test_a_page_without_wide_tables_prints_portrait(example_built, tmp_path):
     site = example_built / "site"
     pdf = tmp_path / "rutin.pdf"
-    with serve(site) as base, chromium() as browser:
-        page = browser.new_page()
+    with site_page(site) as (page, base):
         page.goto(base + "/styrdokument/rutiner/lex-sarah/", wait_until="load")
         page.emulate_media(media="print")
         page.pdf(path=str(pdf), prefer_css_page_size=True, format="A4")
@@ -274,16 +268,14 @@ PROCESS = "/ledningssystem/processer/handlaggning-bistand-aldre/"
 
 def test_process_page_diagram_and_activities_are_legible_on_a_phone(example_built, tmp_path):
     site = example_built / "site"
-    with serve(site) as base, chromium() as browser:
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+    with site_page(site, {"width": 1280, "height": 800}) as (page, base):
         page.goto(base + PROCESS, wait_until="load")
         wide, narrow = page.locator("img.styrdok-diagram-bred"), page.locator("img.styrdok-diagram-smal")
         assert wide.is_visible() and not narrow.is_visible()
         cells = page.locator("table.styrdok-aktiviteter tbody tr").first.locator("td")
         assert len({round(cells.nth(i).bounding_box()["y"]) for i in range(cells.count())}) == 1
-        page.close()
 
-        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.set_viewport_size({"width": 390, "height": 844})
         page.goto(base + PROCESS, wait_until="load")
         assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
         wide, narrow = page.locator("img.styrdok-diagram-bred"), page.locator("img.styrdok-diagram-smal")
