@@ -6,12 +6,26 @@ import shutil
 from browser import axe_violations, chromium, outside_requests, serve, site_page
 
 
+_META = "document.querySelector('.md-search-result__meta').textContent"
+
+
 def _search(page, base: str, query: str, path: str = "/"):
+    """Load path, open the search box and enter query (filled in at once: the box searches on every
+    input event, so typing it letter by letter runs a search per letter; tests/test_browser_basic.py
+    and the axe test type)."""
     page.goto(base + path, wait_until="load")
     page.locator("input.md-search__input").click()
-    page.locator("input.md-search__input").press_sequentially(query, delay=20)
-    page.wait_for_function("() => /sökresultat/.test(document.querySelector('.md-search-result__meta').textContent)",
-                           timeout=15000)
+    _query(page, query)
+
+
+def _query(page, query: str) -> None:
+    """A new query in the open search box: emptied first, so the results waited for are the new ones."""
+    box = page.locator("input.md-search__input")
+    if box.input_value():
+        box.fill("")
+        page.wait_for_function(f"() => !/sökresultat/.test({_META})", timeout=15000)
+    box.fill(query)
+    page.wait_for_function(f"() => /sökresultat/.test({_META})", timeout=15000)
 
 
 def test_result_shows_title_type_and_unit_and_filters_narrow_it(mini_built):
@@ -85,9 +99,10 @@ def test_without_index_the_box_says_where_search_works(mini_built, tmp_path):
         assert "Sökningen fungerar i den byggda handboken" in meta.inner_text()
 
 
-def _results(page, base: str, query: str) -> tuple[str, set[str], str | None]:
-    """The count the box says, the pages it lists (all of them when there are up to ten), the first."""
-    _search(page, base, query)
+def _results(page, query: str) -> tuple[str, set[str], str | None]:
+    """The count the open box says for query, the pages it lists (all of them when there are up to
+    ten), the first."""
+    _query(page, query)
     if page.locator(".styrdok-sok__fler").is_visible():
         page.locator(".styrdok-sok__fler").click()
     count = page.locator(".md-search-result__meta").inner_text()
@@ -112,12 +127,18 @@ def test_an_index_in_parts_finds_the_pages_of_every_part_and_filters_across_them
     parts = 1 + len(json.loads((root / "site" / "pagefind" / "styrdok-delar.json").read_text()))
     assert parts >= 3
     found_in: set[int] = set()
+    queries = ("riktlinje", "avvikelse", "kvalitet", "ledningssystem", "enhet", "styrdokument")
     with serve(root / "site") as in_parts, serve(mini_built / "site") as whole, chromium() as browser:
         page = browser.new_page()
         outside = outside_requests(page)
-        for query in ("riktlinje", "avvikelse", "kvalitet", "ledningssystem", "enhet", "styrdokument"):
-            _count, urls, _first = _results(page, in_parts, query)
-            _count, whole_urls, _first = _results(page, whole, query)
+        found: dict[tuple[str, str], set[str]] = {}
+        for base in (in_parts, whole):                # every query in one page per site
+            page.goto(base + "/", wait_until="load")
+            page.locator("input.md-search__input").click()
+            for query in queries:
+                found[base, query] = _results(page, query)[1]
+        for query in queries:
+            urls, whole_urls = found[in_parts, query], found[whole, query]
             # every page one index finds; a part where no page has the word may add pages for a
             # shorter word (Pagefind's prefix fallback works per index), and each part ranks by its
             # own word statistics (in parts of two pages they differ a lot: the order is not compared)
