@@ -122,9 +122,10 @@ def test_bad_input_is_refused_by_check_and_build_alike(case_file, mini_built, tm
     refused_by_check_and_build_alike(case_file, mini_built, tmp_path, capsys, run_in_process)
 
 
-# A few cases of each sort, run as `python -m styrdok` processes: the process path (exit status, stderr,
-# encoding of the messages) is the same as in-process.
-AS_PROCESS = ["yaml-syntaxfel", "cp1252-sida", "personnummer-i-text", "okand-roll", "tom-sida"]
+# An error and a warning, run as `python -m styrdok` processes: the process path (exit status 1 and 0,
+# the messages on stderr in the process's own encoding, no traceback) is the same as in-process. What
+# each case finds is the same code either way, so more cases as processes would test nothing more.
+AS_PROCESS = ["cp1252-sida", "tom-sida"]
 
 
 @pytest.mark.parametrize("name", AS_PROCESS)
