@@ -401,6 +401,8 @@ class _CachedTemplate:
 
 # -- the MkDocs events (overrides/hooks/cache.py) ----------------------------------------------------
 def on_config(config) -> None:
+    from .themefiles import list_once
+    list_once(config)                   # the installed theme's files listed once per process
     if not _OFF["on"]:
         _BUILD["cache"] = PageCache(config)
 
