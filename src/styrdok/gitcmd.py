@@ -8,6 +8,7 @@ can: callers turn that into a varning instead of showing an empty history withou
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -63,9 +64,20 @@ def run_text(root: Path | str, *args: str) -> str:
     return proc.stdout.decode("utf-8", errors="surrogateescape")
 
 
+def outside_any_repository(root: Path | str) -> bool:
+    """True when root is a folder with no `.git` in it or above it: git (run without the variables that
+    point it elsewhere, see _REPO_ENV) finds no work tree there, so it need not be started to say so."""
+    folder = Path(root).absolute()
+    if not folder.is_dir():
+        return False
+    return not any(os.path.lexists(os.path.join(p, ".git")) for p in (folder, *folder.parents))
+
+
 def state(root: Path | str) -> tuple[str, str | None]:
     """("ok", None), or ("saknas" | "inget-forrad" | "fel", why in Swedish) when git cannot answer
     questions about root: git not installed, root not in a repository, or git failing there."""
+    if outside_any_repository(root) and shutil.which("git"):
+        return "inget-forrad", _not_a_repository(root)
     try:
         proc = run(root, "rev-parse", "--is-inside-work-tree")
     except GitMissing:
@@ -74,9 +86,13 @@ def state(root: Path | str) -> tuple[str, str | None]:
         return "ok", None
     message = stderr_of(proc)
     if proc.returncode == 0 or "not a git repository" in message:
-        return "inget-forrad", (f"mappen {root} är inte ett git-förråd, så historik och beslutade versioner "
-                                "kan inte läsas. Arbeta i en klon av handbokens förråd.")
+        return "inget-forrad", _not_a_repository(root)
     return "fel", f"git fungerar inte här: {message.splitlines()[0] if message else f'felkod {proc.returncode}'}"
+
+
+def _not_a_repository(root: Path | str) -> str:
+    return (f"mappen {root} är inte ett git-förråd, så historik och beslutade versioner kan inte läsas. "
+            "Arbeta i en klon av handbokens förråd.")
 
 
 def unavailable(root: Path | str) -> str | None:

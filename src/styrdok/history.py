@@ -89,6 +89,8 @@ def log_command(pathspecs: Sequence[str]) -> list[str]:
 
 def is_git_repo(path: Path | str) -> bool:
     """True if ``path`` is inside a git work tree (and git is installed)."""
+    if gitcmd.outside_any_repository(path):
+        return False
     try:
         proc = _git(path, "rev-parse", "--is-inside-work-tree")
     except _GitMissing:
