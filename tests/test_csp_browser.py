@@ -2,12 +2,12 @@
 works in Chromium under it, search included, and the browser reports no violation."""
 from __future__ import annotations
 
-import contextlib
+import functools
 import http.server
 
 import pytest
 
-from browser import chromium, serve
+from browser import site_page
 from test_search_browser import _search
 
 PAGES = [
@@ -27,8 +27,10 @@ document.addEventListener('securitypolicyviolation',
 """
 
 
-@contextlib.contextmanager
-def serve_with_policy(folder, policy: str):
+@functools.cache
+def with_policy(policy: str) -> type:
+    """A request handler that sends policy as the Content-Security-Policy header (one class per policy:
+    browser.site_page keeps one server per site and handler class)."""
     class Handler(http.server.SimpleHTTPRequestHandler):
         def end_headers(self):
             self.send_header("Content-Security-Policy", policy)
@@ -37,8 +39,7 @@ def serve_with_policy(folder, policy: str):
         def log_message(self, *args):
             pass
 
-    with serve(folder, Handler) as base:
-        yield base
+    return Handler
 
 
 def _existing(site, path):
@@ -56,11 +57,14 @@ def test_every_page_type_works_under_the_policy_without_violations(mini_built):
     policy = (site / "csp.txt").read_text(encoding="utf-8").strip()
     assert "default-src 'self'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
     assert "'unsafe-eval'" not in policy
-    with serve_with_policy(site, policy) as base, chromium() as browser:
-        page = browser.new_page()
-        console: list[str] = []
-        page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
-        page.add_init_script(RECORD)
+    console: list[str] = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            console.append(message.text)
+
+    with site_page(site, handler_class=with_policy(policy)) as (page, base), page.add_init_script(RECORD):
+        page.on("console", on_console)
         for path in PAGES:
             path = _existing(site, path)
             page.goto(base + path, wait_until="networkidle")
@@ -70,7 +74,8 @@ def test_every_page_type_works_under_the_policy_without_violations(mini_built):
         _search(page, base, "avvikelse")                   # Pagefind's WebAssembly under the policy
         assert page.locator(".md-search-result__item").count() > 0
         assert page.evaluate("window.__csp") == []
-        assert console == [], console
+        page.remove_listener("console", on_console)
+    assert console == [], console
 
 
 def test_the_policy_is_not_a_formality(mini_built):
@@ -79,8 +84,6 @@ def test_the_policy_is_not_a_formality(mini_built):
     policy = (site / "csp.txt").read_text(encoding="utf-8").strip()
     strict = "; ".join(part if not part.startswith("script-src") else "script-src 'self' 'wasm-unsafe-eval'"
                        for part in policy.split("; "))
-    with serve_with_policy(site, strict) as base, chromium() as browser:
-        page = browser.new_page()
-        page.add_init_script(RECORD)
+    with site_page(site, handler_class=with_policy(strict)) as (page, base), page.add_init_script(RECORD):
         page.goto(base + "/rutiner/avvikelser/", wait_until="networkidle")
         assert any(v.startswith("script-src") for v in page.evaluate("window.__csp"))
