@@ -41,6 +41,7 @@ import types
 import typing
 from pathlib import Path
 
+from .. import cores
 from .cache import code_version, input_files, project_digest
 
 _BUILD: dict[str, object] = {}
@@ -222,7 +223,7 @@ class PageCache:
         the helper would mostly find the cache filled and spend a core on the plugins' events."""
         self.misses[kind] += 1
         if self.misses[kind] != 2 or self.looked[kind] > 4 or kind in self.helpers or self.files is None \
-                or _jobs() < 2:
+                or cores.jobs() < 2:
             return
         from mkdocs.commands import build as mkdocs_build
         pages = [f.page for f in self.files.documentation_pages() if f.page is not None]
@@ -257,11 +258,6 @@ class PageCache:
                 for entry in sub.iterdir():
                     if entry not in self.used:
                         entry.unlink(missing_ok=True)
-
-
-def _jobs() -> int:
-    from ..cores import jobs
-    return jobs()
 
 
 def _build_page_quietly(page, *, config, doc_files, nav, env, current) -> None:

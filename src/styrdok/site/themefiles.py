@@ -60,7 +60,12 @@ def _list(loader: jinja2.FileSystemLoader, project: Path, extensions, filter_fun
     names: set[str] = set()
     for folder in loader.searchpath:
         inside = Path(os.path.abspath(folder)).is_relative_to(project)
-        plain, hidden = _walk(folder) if inside else _WALKED.setdefault(folder, _walk(folder))
+        if inside:
+            plain, hidden = _walk(folder)
+        else:
+            if folder not in _WALKED:
+                _WALKED[folder] = _walk(folder)
+            plain, hidden = _WALKED[folder]
         names.update(plain)
         if not skip_hidden:
             names.update(hidden)
