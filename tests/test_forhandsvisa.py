@@ -70,7 +70,8 @@ class Preview:
             self._printed.notify_all()
 
     def output(self) -> str:
-        self._reader.join(timeout=10) if self.proc.poll() is not None else None
+        if self.proc.poll() is not None:        # ended: what it printed last is read to the end
+            self._reader.join(timeout=10)
         with self._printed:
             return "".join(self.lines)
 
