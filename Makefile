@@ -40,9 +40,10 @@ serve: $(STAMP)
 check: $(STAMP)
 	$(BIN)/styrdok check
 
-# Three workers on two cores (pytest-xdist): many tests wait (pip, LibreOffice, Chromium, git), so a third
-# keeps both cores busy (591 tests: 245 s with -n 3, 333 s with -n 2, same load). PYTEST_ARGS= : one process.
-PYTEST_ARGS ?= -n 3 --dist worksteal
+# One worker per core (pytest-xdist -n auto: 2 here). A third worker on two cores made the run slower,
+# not faster: 620 tests, 171-200 s and 315-337 s of CPU with -n 3 against 149-159 s and 240 s with -n 2
+# (the same tests take more CPU when three processes share two cores). PYTEST_ARGS= : one process.
+PYTEST_ARGS ?= -n auto --dist worksteal
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

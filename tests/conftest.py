@@ -100,7 +100,7 @@ def run_cli(root: Path, *args: str, env: dict | None = None) -> subprocess.Compl
     out, err = io.StringIO(), io.StringIO()
     saved_env, cwd = dict(os.environ), os.getcwd()
     # No forked page helper (styrdok.site.pagecache) inside the test process: it would fork pytest, and
-    # the tests already keep both cores busy (pytest -n 2). tests/test_build_cache.py runs the helper.
+    # the tests already keep every core busy (pytest -n auto). tests/test_build_cache.py runs the helper.
     os.environ.setdefault("STYRDOK_JOBS", "1")
     os.environ.update(env or {})
     try:
@@ -217,8 +217,9 @@ def _shares_a_module_fixture(item) -> bool:
 
 
 def ordered_for_workers(items: list, durations: dict, workers: int) -> list:
-    """items as `workers` consecutive shares of equal expected time (longest first within a share).
-    The tests of a module with a module-scoped fixture stay in one share (the fixture is made once)."""
+    """items as `workers` consecutive shares of equal expected time (longest first within a share,
+    but see _start_without_the_example). The tests of a module with a module-scoped fixture stay in one
+    share (the fixture is made once)."""
     units: dict[str, list] = {}
     for item in items:
         key = item.module.__name__ if _shares_a_module_fixture(item) else item.nodeid
@@ -237,7 +238,19 @@ def ordered_for_workers(items: list, durations: dict, workers: int) -> list:
         shares[k].append((seconds, unit))
         totals[k] += seconds
         counts[k] += len(unit)
+    for share in shares[1:]:
+        _start_without_the_example(share)
     return [item for share in shares for _, unit in share for item in unit]
+
+
+def _start_without_the_example(share: list) -> None:
+    """The first share's first test builds the example handbook (example_built, made once for the run);
+    a share that began with a test needing it too would wait for that build with its core idle (12 s
+    at the start of a run here). So every other share starts with its longest test that does without."""
+    for k, (_, unit) in enumerate(share):
+        if not any("example_built" in item.fixturenames for item in unit):
+            share.insert(0, share.pop(k))
+            return
 
 
 def pytest_runtest_logreport(report):
