@@ -133,6 +133,14 @@ def test_tillganglighet_command_records_what_axe_finds_and_the_statement_shows_i
     pytest.importorskip("axe_playwright_python")
     root = tmp_path / "handbok"
     shutil.copytree(mini_built, root, ignore=shutil.ignore_patterns(".cache"))
+    # The command tests the pages in site/: three pages say what this test needs (axe runs on each, the
+    # page with a problem is named, the web editor is left out) at a fifth of the cost of the whole site.
+    site = root / "site"
+    keep = {".", "begrepp", "rutiner/avvikelser", "redigera"}
+    for html in site.rglob("index.html"):
+        if html.parent.relative_to(site).as_posix() not in keep:
+            html.unlink()
+    assert (site / "redigera" / "index.html").is_file()
     # a page with a picture without a text alternative (check stops one in docs/; here the built page)
     begrepp = root / "site" / "begrepp" / "index.html"
     begrepp.write_text(begrepp.read_text(encoding="utf-8").replace("</article>", '<img src="x.png"></article>', 1),
@@ -142,7 +150,7 @@ def test_tillganglighet_command_records_what_axe_finds_and_the_statement_shows_i
     assert "Bilder saknar textalternativ (WCAG 1.1.1): 1 sida, t.ex. /begrepp/ [image-alt]" in proc.stderr
     result = yaml.safe_load((root / "data" / "tillganglighetsgranskning.yml").read_text(encoding="utf-8"))
     assert result["datum"].isoformat() == "2026-11-30" and result["verktyg"].startswith("axe-core 4.")
-    assert result["sidor"] >= 10
+    assert result["sidor"] == 3                      # /, /begrepp/, /rutiner/avvikelser/; not /redigera/
     assert result["brister"] == [{"regel": "image-alt", "beskrivning": "Bilder saknar textalternativ",
                                   "wcag": ["1.1.1"], "sidor": ["/begrepp/"]}]
     _with_webbplats(root, {"namn": "Handboken", "ansvarig": "Staben", "kontakt": {"namn": "Staben", "epost": "s@x.se"},
