@@ -124,6 +124,8 @@ def test_only_changed_word_files_are_converted_again(mini_pdf_built, tmp_path, l
     first = len(calls(logged_soffice.log))
     assert first == 0
     before = (mini / "site" / "pdf" / "riktlinje-kvalitet.pdf").stat().st_ino
+    published = sorted(p.relative_to(mini / "site").as_posix() for p in (mini / "site" / "pdf").rglob("*.pdf"))
+    assert len(published) == len(ALL_WORD_FILES), published
     doc = mini / "docs" / "rutiner" / "avvikelser.md"
     doc.write_text(doc.read_text(encoding="utf-8") + "\nEnhetschefen svarar inom en vecka.\n", encoding="utf-8")
     proc = run_cli(mini, "build", env=env)
@@ -135,6 +137,9 @@ def test_only_changed_word_files_are_converted_again(mini_pdf_built, tmp_path, l
     assert "riktlinje-kvalitet.docx" not in again[0] and "process-avvikelseprocessen.docx" not in again[0]
     assert "Enhetschefen svarar inom en vecka." in pdf_text(mini / "site" / "pdf" / "avvikelser.pdf")
     assert (mini / "site" / "pdf" / "riktlinje-kvalitet.pdf").stat().st_ino == before   # from the cache
+    # the cached build publishes the PDFs the clean one did, by name (none lost, none extra)
+    assert sorted(p.relative_to(mini / "site").as_posix() for p in (mini / "site" / "pdf").rglob("*.pdf")) \
+        == published
 
 
 def test_kommun_can_turn_site_pdfs_off(mini, logged_soffice):
