@@ -117,6 +117,30 @@ def test_every_styrdokument_gets_a_pdf_beside_its_word_file_and_a_link(mini_pdf_
     assert 'href="../../word/avvikelser.docx" download>Ladda ner som Word</a>' in page
 
 
+def test_every_printed_page_links_to_its_pdf_which_shows_the_page(mini_pdf_built):
+    """The printed pages that are not styrdokument (styrdok.printpages: a process, the kvalitetsplan,
+    Mitt ansvar per role, an enhet's ledningssystem): each one's "Ladda ner som PDF" leads to a PDF that
+    LibreOffice made from its Word file, with the page's title (tests/test_word_pages.py checks the links
+    of every such page of the example, which is built without PDFs)."""
+    import re
+    from styrdok.load import load_handbook
+    from styrdok.printpages import print_pages
+    mini = mini_pdf_built                                   # read only
+    site = mini / "site"
+    handbook, _ = load_handbook(mini)
+    pages = print_pages(handbook)
+    assert {page.name for page in pages.values()} == {p[:-5] for p in ALL_WORD_FILES} - {"avvikelser",
+                                                                                         "riktlinje-kvalitet"}
+    for src_path, page in pages.items():
+        folder = site / src_path[:-3]
+        html = (folder / "index.html").read_text(encoding="utf-8")
+        hrefs = re.findall(r'<a href="([^"]+)" download>Ladda ner som PDF</a>', html)
+        assert [(folder / h).resolve() for h in hrefs] == [(site / "pdf" / "sidor" / f"{page.name}.pdf").resolve()]
+        target = site / "pdf" / "sidor" / f"{page.name}.pdf"
+        assert target.read_bytes()[:5] == b"%PDF-", src_path
+        assert page.title in " ".join(pdf_text(target).split()), src_path      # LibreOffice read the Word file
+
+
 @pytest.mark.langsam
 def test_only_changed_word_files_are_converted_again(mini_pdf_built, tmp_path, logged_soffice):
     mini = copy_built(mini_pdf_built, tmp_path)             # built with PDFs in one soffice process
