@@ -419,7 +419,8 @@ def test_search_in_the_preview_finds_the_build_and_then_a_word_saved_since_and_t
             page.evaluate("window.samma_sida = true")          # gone after a reload
             _edit(handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md",
                   "titel: Riktlinje för kvalitet", "titel: Riktlinje för god kvalitet")
-            page.wait_for_function("document.querySelector('nav.md-nav--primary').innerText"
+            # (while the page reloads, its document can be one without the menu yet: not an error)
+            page.wait_for_function("!!document.querySelector('nav.md-nav--primary')?.innerText"
                                    ".includes('Riktlinje för god kvalitet')", timeout=60000)
             assert page.evaluate("window.samma_sida") is None
     finally:
