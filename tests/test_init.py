@@ -103,17 +103,17 @@ def test_init_from_an_installed_wheel_in_a_fresh_venv(tmp_path):
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     env.pop("VIRTUAL_ENV", None)
     env.pop("PYTHONPATH", None)             # a source folder on it would be read instead of the wheel
-    wheel = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "dist"),
-                            str(source)], capture_output=True, text=True, env=env)
-    assert wheel.returncode == 0, wheel.stderr
-    [whl] = (tmp_path / "dist").glob("styrdok-*.whl")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
-    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
-                              "--no-compile", "--no-deps", "--no-index", str(whl)],
+    # One pip process builds the wheel (PEP 517, in an isolated environment with the build-system
+    # requirements of pyproject.toml: this environment's setuptools is older than they ask for) and
+    # installs it, as `pip install .` does for a kommun: 0.6 s less than `pip wheel` then `pip install`.
+    install = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "-v",
+                              "--no-compile", "--no-deps", str(source)],
                              capture_output=True, text=True, env=env)
     assert install.returncode == 0, install.stderr
+    assert "Building wheel for styrdok (pyproject.toml)" in install.stdout, install.stdout
     site_packages = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                                         capture_output=True, text=True, check=True).stdout.strip())
     requires = [r for r in subprocess.run(
