@@ -117,11 +117,13 @@ def test_the_local_backends_port_is_8081_unless_styrdok_redigera_port_says_anoth
         LOCAL_BACKEND.format(port=9123)
 
 
-def _label(repo: Path, collection: str, field: str) -> str:
-    """A form field's label as the editor shows it (labels come from data/kommun.yml where it has them)."""
-    config = yaml.safe_load((repo / "site" / "redigera" / "config.yml").read_text(encoding="utf-8"))
-    coll = next(c for c in config["collections"] if c["name"] == collection)
-    return next(f["label"] for f in coll["fields"] if f["name"] == field)
+def _labels(repo: Path) -> dict[tuple[str, str], str]:
+    """(collection, field) -> the form field's label as the editor shows it (labels come from
+    data/kommun.yml where it has them). site/redigera/config.yml is read once, by libyaml where PyYAML
+    has it: it is 100 kB of YAML, most of a second of CPU each time PyYAML's Python loader reads it."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    config = yaml.load((repo / "site" / "redigera" / "config.yml").read_text(encoding="utf-8"), Loader=loader)
+    return {(c["name"], f["name"]): f["label"] for c in config["collections"] for f in c.get("fields", ())}
 
 
 def _new_page(browser):
@@ -198,6 +200,7 @@ def test_new_rutin_and_changed_ansvar_through_the_editor_end_in_git_and_on_the_s
     with the words of styrdok check and saves no draft. axe checks every screen on the way (sign-in,
     collection, new document with errors, draft, workflow, data, document with an unknown role)."""
     repo, base, _ = editor
+    label = _labels(repo)
     problems: dict[str, list[str]] = {}
     with chromium() as browser:
         page, outside = _new_page(browser)
@@ -218,9 +221,9 @@ def test_new_rutin_and_changed_ansvar_through_the_editor_end_in_git_and_on_the_s
 
         # a new rutin, through the form: without the date it is refused with the field's name
         _open(page, base + "/redigera/#/collections/rutin/new")
-        page.get_by_label(_label(repo, "rutin", "titel"), exact=True).fill(TITLE)
+        page.get_by_label(label["rutin", "titel"], exact=True).fill(TITLE)
         page.get_by_role("button", name="Spara", exact=True).click()
-        page.get_by_text(f"Fältet '{_label(repo, 'rutin', 'galler_fran')}' saknas", exact=False).first.wait_for()
+        page.get_by_text(f"Fältet '{label['rutin', 'galler_fran']}' saknas", exact=False).first.wait_for()
         wcag("nytt dokument med fel")
         page.locator("input[type=date]").first.fill("2026-03-01")
         body = page.locator("[contenteditable=true]").last
@@ -263,14 +266,14 @@ def test_new_rutin_and_changed_ansvar_through_the_editor_end_in_git_and_on_the_s
         checks_words = re.search(r"Rollen 'sas2' (finns inte i data/roller\.yml\. Välj en av: [^\n]*)", check.stderr)
         assert checks_words, check.stderr
         _open(page, base + "/redigera/#/collections/rutin/entries/egenkontroll")
-        page.get_by_label(_label(repo, "rutin", "sammanfattning")).fill("Hur egenkontroller planeras och följs upp.")
+        page.get_by_label(label["rutin", "sammanfattning"]).fill("Hur egenkontroller planeras och följs upp.")
         page.get_by_role("button", name="Spara", exact=True).click()
         error = page.get_by_text("Rollen finns inte i data/roller.yml", exact=False).first
         error.wait_for(timeout=15000)
         assert error.inner_text().strip().lower() == ("Rollen " + checks_words.group(1)).lower()
         wcag("dokument med okänd roll")
         # The select offers only the roles in data/roller.yml: typing an unknown one gives no choice.
-        select = page.locator("#" + page.get_by_text(_label(repo, "rutin", "dokumentansvarig"), exact=True).first
+        select = page.locator("#" + page.get_by_text(label["rutin", "dokumentansvarig"], exact=True).first
                               .get_attribute("for"))
         select.fill("sas2")
         assert page.get_by_text("sas2", exact=True).filter(visible=True).count() == 0
