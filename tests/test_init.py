@@ -47,6 +47,20 @@ def test_init_refuses_a_folder_that_is_not_empty(tmp_path):
     assert sorted(p.name for p in (tmp_path / "gammal").iterdir()) == ["fil.txt"]
 
 
+def test_init_without_the_installed_templates_says_so_and_writes_nothing(tmp_path, monkeypatch):
+    """An installation whose templates/init/ is missing (a wheel packaged without its data files) is
+    refused with what to do, instead of reporting a new handbook and writing none."""
+    import styrdok.init
+    from conftest import run_cli
+    monkeypatch.setattr(styrdok.init, "DEFAULT_TEMPLATES", tmp_path / "installerat" / "templates")
+    proc = run_cli(tmp_path, "init", str(tmp_path / "ny"), "--kommun", "Åby kommun")
+    assert proc.returncode == 1, proc.stderr
+    assert "fel: Mallarna för en ny handbok saknas i installationen" in proc.stderr
+    assert "mkdocs.yml.j2, data/kommun.yml.j2" in proc.stderr and "pip install --force-reinstall styrdok" in proc.stderr
+    assert "Skrev en ny handbok" not in proc.stderr
+    assert not (tmp_path / "ny").exists()
+
+
 def link_dependencies(requirements: list[str], site_packages: Path) -> list[str]:
     """Put the distributions that requirements need, and what they need in turn (their declared
     Requires-Dist, markers evaluated for this Python), into site_packages as symbolic links to the ones

@@ -15,6 +15,11 @@ class InitError(Exception):
     """The handbook could not be created (Swedish message); nothing was written."""
 
 
+# Without these a new handbook neither checks nor builds: an installation whose templates/init/ lacks one
+# (a wheel packaged without its data files) is refused before anything is written.
+REQUIRED = ("mkdocs.yml", "data/kommun.yml", "data/roller.yml", "docs/index.md")
+
+
 def init_handbook(folder: Path, kommun: str, *, today: dt.date) -> list[Path]:
     """Write the new handbook into folder (which must be missing or empty); the files written."""
     kommun = " ".join(kommun.split())
@@ -33,6 +38,11 @@ def init_handbook(folder: Path, kommun: str, *, today: dt.date) -> list[Path]:
         rel = path.relative_to(source).as_posix()[:-3]
         target = ".gitignore" if rel == "gitignore" else rel
         rendered[target] = env.get_template(path.relative_to(source).as_posix()).render(**values)
+    missing = [rel for rel in REQUIRED if rel not in rendered]
+    if missing:
+        raise InitError(f"Mallarna för en ny handbok saknas i installationen ({source}: "
+                        f"{', '.join(rel + '.j2' for rel in missing)}). Installera om styrdok, "
+                        "t.ex. pip install --force-reinstall styrdok.")
     written = []
     for rel, text in rendered.items():
         out = folder / rel
