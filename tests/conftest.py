@@ -181,6 +181,15 @@ def _file_digest(path: Path) -> bytes:
     return digest
 
 
+def pytest_configure(config):
+    """One day for the whole run: what a build says about dates (overdue revisions, "Försenad 3 dagar")
+    must not change between the example built before midnight and a build compared with it after.
+    The controller sets it before pytest-xdist starts the workers, which inherit it; a test that needs
+    another day sets STYRDOK_IDAG itself."""
+    import datetime as dt
+    os.environ.setdefault("STYRDOK_IDAG", dt.date.today().isoformat())
+
+
 # Test order: under pytest-xdist's worksteal each worker first gets a contiguous share of the list (the
 # first third, the second, the last), and a worker that runs out takes the end of another's share. So
 # the list is made of one share per worker, each with about the same expected time and its longest tests
