@@ -71,7 +71,7 @@ CHANGES = [
 ]
 
 
-# Three copies of the built handbook, each changed three or four times (so pytest -n 3 runs them side by side);
+# Three copies of the built handbook, each changed three or four times (so the xdist workers share them out);
 # 'borttagen sida' removes the page 'ny sida' added.
 GROUPS = [CHANGES[0:4], CHANGES[4:7], CHANGES[7:10]]
 
