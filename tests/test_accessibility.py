@@ -148,7 +148,7 @@ def test_every_kind_of_page_has_no_wcag_violations_and_loads_nothing_from_outsid
         outside = outside_requests(page)
         for url in urls:
             if url == SEARCH_RESULTS:            # the search results, open, are a kind of page too
-                page.goto(base + "/", wait_until="networkidle")
+                page.goto(base + "/", wait_until="load")
                 page.locator("label.md-search__icon, .md-search__input").first.click()
                 page.locator("input.md-search__input").press_sequentially("avvikelse", delay=20)
                 page.locator(".md-search-result__item").first.wait_for(timeout=15000)

@@ -59,7 +59,7 @@ def run_queries(site: Path, queries: list[dict]) -> tuple[list[dict], list[str]]
     rows = []
     with site_page(site) as (page, base):
         outside = outside_requests(page)
-        page.goto(base + "/", wait_until="networkidle")
+        page.goto(base + "/", wait_until="load")
         page.locator("input.md-search__input").click()
         # the theme's search says "Initialiserar sök" until its index is loaded
         page.wait_for_function(f"() => /Skriv sökord/.test({_META})", timeout=30000)
