@@ -104,12 +104,7 @@ def site_page(site: Path, viewport: dict | None = None, handler_class: type = _Q
     policy, a copy of a site changed for the test) uses chromium().new_page(). handler_class: as for
     serve (a server of its own per site and handler class)."""
     with chromium() as browser:
-        site = Path(site).resolve()
-        servers = _SHARED.setdefault("servers", {})
-        if (site, handler_class) not in servers:
-            server = serve(site, handler_class)
-            servers[site, handler_class] = (server, server.__enter__())
-        base = servers[site, handler_class][1]
+        base = site_url(site, handler_class)
         page = _SHARED.get("page")
         if page is None or page.is_closed():
             page = _SHARED["page"] = browser._browser.new_context().new_page()
@@ -120,6 +115,17 @@ def site_page(site: Path, viewport: dict | None = None, handler_class: type = _Q
             ok = True
         finally:
             _release(page, ok)
+
+
+def site_url(site: Path, handler_class: type = _QuietHandler) -> str:
+    """The base URL of the test process's server for site (started on first use, stopped at the end of
+    the session): for a second site in a site_page block."""
+    site = Path(site).resolve()
+    servers = _SHARED.setdefault("servers", {})
+    if (site, handler_class) not in servers:
+        server = serve(site, handler_class)
+        servers[site, handler_class] = (server, server.__enter__())
+    return servers[site, handler_class][1]
 
 
 def _release(page, ok: bool) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import axe_violations, chromium, outside_requests, serve, site_page
+from browser import axe_violations, outside_requests, site_page
 from conftest import require_tool
 
 def page_urls(site: Path) -> list[str]:
@@ -61,8 +61,7 @@ def one_page_per_kind(site: Path) -> dict[tuple, list[str]]:
 def assert_no_wcag_violations(site: Path, urls: list[str]) -> None:
     """axe-core's WCAG 2.1 A/AA rules pass on each page of site (served on 127.0.0.1)."""
     problems = {}
-    with serve(site) as base, chromium() as browser:
-        page = browser.new_page()
+    with site_page(site) as (page, base):
         for url in urls:
             page.goto(base + url, wait_until="load")
             found = _violations(page)

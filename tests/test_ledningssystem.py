@@ -201,9 +201,8 @@ def test_overview_pages_render(example_built, url):
 
 
 def test_kvalitetsplan_filters_keep_merged_cells_in_chromium(example_built):
-    from browser import chromium, serve
-    with serve(example_built / "site") as base, chromium() as browser:
-        page = browser.new_page()
+    from browser import site_page
+    with site_page(example_built / "site") as (page, base):
         page.goto(f"{base}/ledningssystem/kvalitetsplan-2026/")
         rows = page.locator(".styrdok-kvalitetsplan tbody tr:not([hidden])")
         total = rows.count()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import shutil
 
-from browser import axe_violations, chromium, outside_requests, serve, site_page
+from browser import axe_violations, outside_requests, site_page, site_url
 
 
 _META = "document.querySelector('.md-search-result__meta').textContent"
@@ -89,8 +89,7 @@ def test_without_index_the_box_says_where_search_works(mini_built, tmp_path):
     site = tmp_path / "site"
     shutil.copytree(mini_built / "site", site)
     shutil.rmtree(site / "pagefind")
-    with serve(site) as base, chromium() as browser:
-        page = browser.new_page()
+    with site_page(site) as (page, base):
         page.goto(base + "/", wait_until="load")
         page.locator("input.md-search__input").click()
         page.locator("input.md-search__input").press_sequentially("avvikelse", delay=20)
@@ -128,8 +127,8 @@ def test_an_index_in_parts_finds_the_pages_of_every_part_and_filters_across_them
     assert parts >= 3
     found_in: set[int] = set()
     queries = ("riktlinje", "avvikelse", "kvalitet", "ledningssystem", "enhet", "styrdokument")
-    with serve(root / "site") as in_parts, serve(mini_built / "site") as whole, chromium() as browser:
-        page = browser.new_page()
+    with site_page(root / "site") as (page, in_parts):
+        whole = site_url(mini_built / "site")
         outside = outside_requests(page)
         found: dict[tuple[str, str], set[str]] = {}
         for base in (in_parts, whole):                # every query in one page per site
