@@ -165,18 +165,27 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 _AXE: dict = {}
 
 
-def axe_violations(page, context=None, contrast: bool = True) -> list[dict]:
+def axe_violations(page, context=None, contrast: bool = True, frames: bool = True) -> list[dict]:
     """axe-core's WCAG 2.1 A/AA violations on the page as it is now (axe-core from the
     axe-playwright-python package). Only violations are sent back with their nodes: the passes and
     inapplicable rules of every page are many times larger and nobody reads them. contrast=False
     leaves out the color-contrast rule (about two thirds of axe's time on a page of the handbook):
-    for a caller that checks contrast on other pages of the same kind."""
+    for a caller that checks contrast on other pages of the same kind. frames=False: the page's own
+    document, not its frames. axe-core tests a frame only where axe-core is loaded in it too; in any
+    other frame (the web editor's preview) it waits 0.5 s for an answer and then counts the frame
+    as not tested, which is no violation. axe-core is loaded once per document: a single-page app
+    (the web editor) keeps it from one screen to the next."""
     if "axe" not in _AXE:
         _AXE["axe"] = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     if not contrast:
         options["rules"] = {"color-contrast": {"enabled": False}}
-    return _AXE["axe"].run(page, context=context, options=options).response["violations"]
+    if not frames:
+        options["iframes"] = False
+    if not page.evaluate("() => typeof window.axe?.run === 'function'"):
+        page.evaluate(_AXE["axe"].axe_script)
+    return page.evaluate("([context, options]) => axe.run(context || document, options)",
+                         [context, options])["violations"]
 
 
 _SETTLED = """quiet => new Promise(resolve => {
