@@ -91,7 +91,7 @@ DEFAULT_VIEWPORT = {"width": 1280, "height": 720}          # Playwright's own de
 
 
 @contextlib.contextmanager
-def site_page(site: Path, viewport: dict | None = None, handler_class: type = _QuietHandler):
+def site_page(site: Path | None, viewport: dict | None = None, handler_class: type = _QuietHandler):
     """(page, base URL): the test process's reused Chromium page, on the test process's server for site.
 
     A new page costs a renderer process and a first load that compiles the theme's JavaScript and CSS
@@ -102,9 +102,10 @@ def site_page(site: Path, viewport: dict | None = None, handler_class: type = _Q
     the page is left on about:blank. The viewport is set when the block starts (Playwright's default
     size unless given). A test that needs a context of its own (JavaScript off, its own headers or
     policy, a copy of a site changed for the test) uses chromium().new_page(). handler_class: as for
-    serve (a server of its own per site and handler class)."""
+    serve (a server of its own per site and handler class). site=None: the page alone, base None (for
+    a test that runs a server of its own, such as the preview)."""
     with chromium() as browser:
-        base = site_url(site, handler_class)
+        base = site_url(site, handler_class) if site is not None else None
         page = _SHARED.get("page")
         if page is None or page.is_closed():
             page = _SHARED["page"] = browser._browser.new_context().new_page()

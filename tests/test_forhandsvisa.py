@@ -14,11 +14,12 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
 
-from browser import chromium
+from browser import site_page
 from conftest import MINI, copy_handbook, git_handbook, run_cli, tree_digest
 
 
@@ -51,15 +52,7 @@ class Preview:
         self._printed = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        end = time.monotonic() + 90
-        while time.monotonic() < end:
-            assert self.proc.poll() is None, self.output()
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError("förhandsvisningen startade inte")
+        self.wait_for_log(f"Förhandsvisningen: {self.base}/", timeout=90)       # printed once it listens
 
     def _read(self) -> None:
         for line in self.proc.stdout:
@@ -94,6 +87,16 @@ class Preview:
                 return resp.status, resp.read().decode("utf-8")
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode("utf-8")
+
+    def until_changed(self, page: str) -> None:
+        """Until the page served as `page` would come out different, as a page left open in the browser
+        waits for it (its live reload asks /_forhandsvisning/vanta, which answers when something
+        changed, else after 20 s)."""
+        sida, digest, version = re.search(r'data-sida="([^"]*)" data-hash="([^"]*)" data-version="(\d+)"',
+                                          page).groups()
+        query = urllib.parse.urlencode({"sida": html.unescape(sida), "hash": digest, "version": version})
+        status, answer = self.get(f"/_forhandsvisning/vanta?{query}")
+        assert status == 200, answer
 
     def stop(self) -> str:
         """Ctrl+C, as a person stops it; its output. If it has not stopped within 20 s, what each of
@@ -149,20 +152,28 @@ def handbook(tmp_path):
 
 
 @pytest.mark.langsam
-def test_a_saved_title_reaches_every_page_menu_data_reaches_the_overview_and_the_page_is_the_build(handbook):
+def test_a_saved_title_reaches_every_page_menu_data_the_overview_a_new_calendar_appears_and_the_page_is_the_build(handbook):
+    """Saves reach every page that shows what changed, and the generated files (the review calendars)
+    are made on request from the current model: a change that adds one (a role's first document) is
+    served, and its link is no problem, a moment later. What the preview then serves is what
+    `styrdok build` writes."""
+    riktlinje = handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md"
     preview = Preview(handbook)
     try:
         status, page = preview.get("/rutiner/avvikelser/")
         assert status == 200
         assert "Riktlinje för kvalitet" in _nav(page)
         assert "Sammanställer avvikelserna varje kvartal." in _article(page)
+        status, cal = preview.get("/kalender/revideringar.ics")
+        assert status == 200 and "BEGIN:VCALENDAR" in cal and "Revidera: Riktlinje för kvalitet" in cal
+        assert preview.get("/kalender/revideringar-socialchef.ics")[0] == 404
 
-        # The title of ANOTHER page: this page's menu shows the new one at once.
-        _edit(handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md",
-              "titel: Riktlinje för kvalitet", "titel: Riktlinje för god kvalitet")
+        # The title of ANOTHER page: this page's menu shows the new one at once, and the calendar.
+        _edit(riktlinje, "titel: Riktlinje för kvalitet", "titel: Riktlinje för god kvalitet")
         page = preview.get("/rutiner/avvikelser/")[1]
         assert "Riktlinje för god kvalitet" in _nav(page)
         assert "Riktlinje för kvalitet" not in _nav(page)
+        assert "Revidera: Riktlinje för god kvalitet" in preview.get("/kalender/revideringar.ics")[1]
 
         # Data: the overview made from data/ansvar.yml and the page's own table change.
         _edit(handbook / "data" / "ansvar.yml", "Sammanställer avvikelserna varje kvartal.",
@@ -186,7 +197,22 @@ def test_a_saved_title_reaches_every_page_menu_data_reaches_the_overview_and_the
         assert "Sida om nattfasta" not in _nav(preview.get("/rutiner/avvikelser/")[1])
         assert preview.get("/ny-sida/")[0] == 404
 
+        # A role's first document: its calendar and the link to it on its Mitt ansvar page, a moment
+        # later (the page's live reload tells when it would come out different).
+        _edit(riktlinje, "dokumentansvarig: sas", "dokumentansvarig: socialchef")
+        end = time.monotonic() + 90
+        while True:
+            status, cal = preview.get("/kalender/revideringar-socialchef.ics")
+            page = preview.get("/ledningssystem/mitt-ansvar/socialchef/")[1]
+            if status == 200 and "Bygget stoppar" not in page:
+                break
+            assert time.monotonic() < end, (status, page[:2000])
+            preview.until_changed(page)
+        assert "Revidera: Riktlinje för god kvalitet" in cal
+        assert "revideringar-socialchef.ics" in _article(page)
+
         served = {url: preview.get(url)[1] for url in ("/rutiner/avvikelser/", "/ledningssystem/mitt-ansvar/sas/",
+                                                        "/ledningssystem/mitt-ansvar/socialchef/",
                                                         "/styrdokument/per-typ/", "/")}
     finally:
         log = preview.stop()
@@ -278,10 +304,17 @@ def test_every_page_of_the_example_is_the_page_the_build_wrote(example_built, tm
 
 
 @pytest.mark.langsam
-def test_a_problem_is_shown_in_the_page_and_the_terminal_and_goes_away_when_fixed(handbook):
+def test_problems_are_shown_in_the_page_and_the_terminal_until_fixed_and_front_matter_and_data_saved_as_a_person_saves_them(handbook):
+    """A problem is shown in the page and the terminal and goes away when fixed. Saves the preview
+    takes without loading the site anew (front matter, data/): two saves in quick succession,
+    problems they cause shown with file and line until fixed, and a document moved to another
+    folder; what it then serves is what `styrdok build` writes."""
+    riktlinje = handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md"
+    rutin = handbook / "docs" / "rutiner" / "avvikelser.md"
+    ansvar = handbook / "data" / "ansvar.yml"
     preview = Preview(handbook)
     try:
-        rutin = handbook / "docs" / "rutiner" / "avvikelser.md"
+        # A link to a file that does not exist: the page is shown with the problem above it.
         _edit(rutin, "\n## Ansvar\n", "\nSe [rutinen](saknas.md).\n\n## Ansvar\n")
         status, page = preview.get("/rutiner/avvikelser/")
         assert status == 200
@@ -289,6 +322,7 @@ def test_a_problem_is_shown_in_the_page_and_the_terminal_and_goes_away_when_fixe
         assert re.search(r"docs/rutiner/avvikelser\.md:\d+: fel: Länken 'saknas\.md' pekar på en fil som inte finns",
                          html.unescape(page)), page[:3000]
 
+        # A file in data/ that is no YAML: no page can be made; the problem is shown instead.
         roller = handbook / "data" / "roller.yml"
         good = roller.read_text(encoding="utf-8")
         roller.write_text(good + "\n- id: [trasig\n", encoding="utf-8")
@@ -298,27 +332,10 @@ def test_a_problem_is_shown_in_the_page_and_the_terminal_and_goes_away_when_fixe
         assert re.search(r"data/roller\.yml:\d+", html.unescape(page)), page
 
         roller.write_text(good, encoding="utf-8")
-        _edit(rutin, "Se [rutinen](saknas.md).", "Se [riktlinjen](riktlinje-kvalitet.md).")
+        _edit(rutin, "Se [rutinen](saknas.md).", "Se [riktlinjen](riktlinje-kvalitet.md#ansvar).")
         status, page = preview.get("/rutiner/avvikelser/")
         assert status == 200 and "Bygget stoppar" not in page
-    finally:
-        log = preview.stop()
-    assert re.search(r"docs/rutiner/avvikelser\.md:\d+: fel: Länken 'saknas\.md'", log), log
-    assert "data/roller.yml" in log
-    assert "Traceback" not in log, log
-
-
-@pytest.mark.langsam
-def test_front_matter_and_data_saved_as_a_person_saves_them(handbook):
-    """Saves the preview takes without loading the site anew (front matter, data/): two saves in
-    quick succession, problems they cause shown with file and line until fixed, and a document moved
-    to another folder; what it then serves is what `styrdok build` writes."""
-    riktlinje = handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md"
-    rutin = handbook / "docs" / "rutiner" / "avvikelser.md"
-    ansvar = handbook / "data" / "ansvar.yml"
-    preview = Preview(handbook)
-    try:
-        assert "Riktlinje för kvalitet" in _nav(preview.get("/rutiner/avvikelser/")[1])
+        assert "Riktlinje för kvalitet" in _nav(page)
 
         # A title, then at once the text of another page: both are in the next page served.
         _edit(riktlinje, "titel: Riktlinje för kvalitet", "titel: Riktlinje för god kvalitet")
@@ -366,6 +383,8 @@ def test_front_matter_and_data_saved_as_a_person_saves_them(handbook):
     finally:
         log = preview.stop()
     assert "Traceback" not in log, log
+    assert re.search(r"docs/rutiner/avvikelser\.md:\d+: fel: Länken 'saknas\.md'", log), log
+    assert "data/roller.yml" in log
     assert re.search(r"docs/rutiner/riktlinje-kvalitet\.md:\d+: fel: dokumentansvarig: Rollen 'kvalitetschef'", log), log
     assert re.search(r"data/ansvar\.yml:\d+: fel", log), log
     assert "Rättat – handboken visas igen." in log
@@ -377,7 +396,7 @@ def _hits(page, base: str, query: str) -> list[str]:
     """The titles the search box lists for query (the page is loaded anew: the index may have changed)."""
     page.goto(base + "/", wait_until="load")         # never "networkidle": the live reload waits on the server
     page.locator("input.md-search__input").click()
-    page.locator("input.md-search__input").press_sequentially(query, delay=20)
+    page.locator("input.md-search__input").fill(query)        # the whole query at once: no results for a part of it
     page.wait_for_function("() => /sökresultat/.test(document.querySelector('.md-search-result__meta').textContent)",
                            timeout=30000)
     return page.locator(".md-search-result__item h1").all_inner_texts()
@@ -395,8 +414,7 @@ def test_search_in_the_preview_finds_the_build_and_then_a_word_saved_since_and_t
     memo = tree_digest(handbook / ".cache" / "memo")
     preview = Preview(handbook)
     try:
-        with chromium() as browser:
-            page = browser.new_page()
+        with site_page(None) as (page, _):          # the test process's open page, on the preview's server
             assert "Rutin för avvikelser & risker" in _hits(page, preview.base, "avvikelser")
             assert _hits(page, preview.base, "fjärilshåv") == []
             assert "det du sparat syns i sökresultaten" in page.inner_text("body")
@@ -430,33 +448,3 @@ def test_search_in_the_preview_finds_the_build_and_then_a_word_saved_since_and_t
     assert preview.proc.returncode == 0, log
     # The build's memo is read, not replaced by the few results the preview used.
     assert tree_digest(handbook / ".cache" / "memo") == memo
-
-
-@pytest.mark.langsam
-def test_calendars_are_made_when_asked_for_and_a_new_one_appears_after_a_change(handbook):
-    """Generated files (the review calendars) are made on request from the current model; a change
-    that adds one (a role's first document) is served, and its link is no problem, a moment later."""
-    preview = Preview(handbook)
-    try:
-        status, cal = preview.get("/kalender/revideringar.ics")
-        assert status == 200 and "BEGIN:VCALENDAR" in cal and "Revidera: Riktlinje för kvalitet" in cal
-        assert preview.get("/kalender/revideringar-socialchef.ics")[0] == 404
-
-        _edit(handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md",
-              "titel: Riktlinje för kvalitet\n", "titel: Riktlinje för god kvalitet\n")
-        _edit(handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md",
-              "dokumentansvarig: sas", "dokumentansvarig: socialchef")
-        assert "Revidera: Riktlinje för god kvalitet" in preview.get("/kalender/revideringar.ics")[1]
-        end = time.monotonic() + 90
-        while True:
-            status, cal = preview.get("/kalender/revideringar-socialchef.ics")
-            page = preview.get("/ledningssystem/mitt-ansvar/socialchef/")[1]
-            if status == 200 and "Bygget stoppar" not in page:
-                break
-            assert time.monotonic() < end, (status, page[:2000])
-            time.sleep(0.5)
-        assert "Revidera: Riktlinje för god kvalitet" in cal
-        assert "revideringar-socialchef.ics" in _article(page)
-    finally:
-        log = preview.stop()
-    assert "Traceback" not in log, log
