@@ -124,7 +124,7 @@ def test_init_from_an_installed_wheel_in_a_fresh_venv(tmp_path):
     # environment has (pinned in the test extras to what pyproject.toml's build-system asks for: no
     # isolated build environment fetched from the package index), then installed into the new venv.
     wheels = tmp_path / "hjul"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "-v", "--no-deps", "--no-build-isolation",
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
                             "-w", str(wheels), str(source)], capture_output=True, text=True, env=env)
     assert built.returncode == 0, built.stderr
     [wheel] = wheels.glob("styrdok-*.whl")
