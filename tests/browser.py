@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from conftest import require_tool
+from styrdok.site.granskning import CHROMIUM_ARGS      # the product's: the tests see what `styrdok tillganglighet` sees
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
