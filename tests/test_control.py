@@ -257,3 +257,30 @@ def test_feed_entry_ids_are_stable_per_commit_and_page(repo):
     assert len(after) == len(before) + 1
     assert {t: after[t] for t in before} == before
     assert len(set(after.values())) == len(after)
+
+
+def test_generated_files_are_named_without_being_made(mini, example_built):
+    """The preview names the generated files (review calendars, process diagrams, the årshjul's
+    calendar, the feed) without making them, to link to a calendar a save adds at once: the names
+    are those of the files a build makes, in order, with and without an årshjul, and a role's first
+    document adds its calendar."""
+    from styrdok.load import load_handbook
+    from styrdok.parts import generated_file_paths, generated_files
+
+    def both(root):
+        handbook, problems = load_handbook(root)
+        assert handbook is not None and not problems.errors, problems.errors
+        return generated_file_paths(handbook), [path for path, _ in generated_files(handbook)]
+
+    named, made = both(example_built)
+    assert named == made and "ledningssystem/arshjul.ics" in named and "andringar.xml" in named
+    assert any(p.endswith(".svg") for p in named), named
+    named, made = both(mini)
+    assert named == made and "kalender/revideringar-socialchef.ics" not in named
+    (mini / "data" / "arshjul.yml").unlink()
+    doc = mini / "docs" / "rutiner" / "riktlinje-kvalitet.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("dokumentansvarig: sas", "dokumentansvarig: socialchef"),
+                   encoding="utf-8")
+    named, made = both(mini)
+    assert named == made and "ledningssystem/arshjul.ics" not in named
+    assert "kalender/revideringar-socialchef.ics" in named

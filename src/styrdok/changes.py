@@ -108,7 +108,11 @@ def _pages(handbook: Handbook) -> list[tuple[str, str]]:
     return [("andringar.md", page_source("andringar.md.j2")), ("att-revidera.md", page_source("att-revidera.md.j2"))]
 
 
-def _feed(handbook: Handbook) -> list[tuple[str, bytes]]:
+def _feed(handbook: Handbook) -> list[tuple[str, Callable[[], bytes]]]:
+    return [(FEED_PATH, lambda: _atom(handbook))]
+
+
+def _atom(handbook: Handbook) -> bytes:
     """An Atom feed of the same changes, for a feed reader or the intranet's news flow."""
     ns = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", ns)
@@ -127,7 +131,7 @@ def _feed(handbook: Handbook) -> list[tuple[str, bytes]]:
         author = ET.SubElement(entry, f"{{{ns}}}author")
         ET.SubElement(author, f"{{{ns}}}name").text = change["vem"]
         ET.SubElement(entry, f"{{{ns}}}link", {"href": page_url(change["src_path"])})
-    return [(FEED_PATH, ET.tostring(feed, encoding="utf-8", xml_declaration=True))]
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
 GENERATED_PAGES.append(_pages)

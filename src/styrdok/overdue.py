@@ -8,7 +8,9 @@ occurrence has passed without being recorded as done (`genomford` in data/arshju
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from typing import Callable
 
 from icalendar import Calendar, Event
 
@@ -119,16 +121,17 @@ def _review_calendar(handbook: Handbook, docs: list[Styrdokument], name: str, st
     return cal.to_ical()
 
 
-def _calendars(handbook: Handbook) -> list[tuple[str, bytes]]:
+def _calendars(handbook: Handbook) -> list[tuple[str, Callable[[], bytes]]]:
+    """The whole handbook's review calendar and one per role with documents (made when asked for)."""
     docs = list(handbook.dokument.values())
     if not docs:
         return []
-    out = [(calendar_path(), review_calendar(handbook, docs, f"{handbook.kommun.namn}: revideringar"))]
+    out = [(calendar_path(), lambda: review_calendar(handbook, docs, f"{handbook.kommun.namn}: revideringar"))]
     for roll in handbook.roller.values():
         own = [d for d in docs if d.dokumentansvarig.id == roll.id]
         if own:
-            out.append((calendar_path(roll.id),
-                        review_calendar(handbook, own, f"{handbook.kommun.namn}: revideringar, {roll.namn}")))
+            out.append((calendar_path(roll.id), functools.partial(
+                review_calendar, handbook, own, f"{handbook.kommun.namn}: revideringar, {roll.namn}")))
     return out
 
 

@@ -17,8 +17,10 @@ from .model import Handbook
 GeneratedPages = Callable[[Handbook], list[tuple[str, str]]]
 GENERATED_PAGES: list[GeneratedPages] = []
 
-# Files other than pages (an .ics calendar, an Atom feed, diagrams): handbook -> [(site path, bytes)].
-GeneratedFiles = Callable[[Handbook], list[tuple[str, bytes]]]
+# Files other than pages (an .ics calendar, an Atom feed, diagrams): handbook -> [(site path, make)],
+# make() -> the file's bytes. A file's path is known without making it: the preview knows at once the
+# calendar a save adds (a role's first document) and makes its bytes only when it is asked for.
+GeneratedFiles = Callable[[Handbook], list[tuple[str, Callable[[], bytes]]]]
 GENERATED_FILES: list[GeneratedFiles] = []
 
 # Pages other than styrdokument that get Word and PDF files (a process, the kvalitetsplan, Mitt ansvar,
@@ -65,8 +67,19 @@ def generated_pages(handbook: Handbook) -> list[tuple[str, str]]:
     return _made("pages", GENERATED_PAGES, handbook)
 
 
+def generated_file_paths(handbook: Handbook) -> list[str]:
+    """The site paths of the generated files, without making them."""
+    load_parts()
+    return [path for part in GENERATED_FILES for path, _ in part(handbook)]
+
+
+def _make_files(handbook: Handbook) -> list[tuple[str, bytes]]:
+    return [(path, make()) for part in GENERATED_FILES for path, make in part(handbook)]
+
+
 def generated_files(handbook: Handbook) -> list[tuple[str, bytes]]:
-    return _made("files", GENERATED_FILES, handbook)
+    """The generated files with their bytes: (site path, bytes)."""
+    return _made("files", [_make_files], handbook)
 
 
 def print_pages(handbook: Handbook) -> list:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+from typing import Callable
 
 from icalendar import Calendar, Event
 
@@ -138,10 +140,11 @@ def arshjul_ics(hb: Handbook) -> bytes:
     return cal.to_ical()
 
 
-def generated_files(hb: Handbook) -> list[tuple[str, bytes]]:
+def generated_files(hb: Handbook) -> list[tuple[str, Callable[[], bytes]]]:
+    """Each process's diagram (wide and narrow) and the årshjul's calendar, made when asked for."""
     ls = ledningssystem_of(hb)
-    out = [(p.src_path[:-3] + ".svg", process_svg(p)) for p in ls.processer.values()]
-    out += [(narrow_svg_path(p), process_svg(p, NARROW)) for p in ls.processer.values()]
+    out = [(p.src_path[:-3] + ".svg", functools.partial(process_svg, p)) for p in ls.processer.values()]
+    out += [(narrow_svg_path(p), functools.partial(process_svg, p, NARROW)) for p in ls.processer.values()]
     if ls.arshjul:
-        out.append((ICS_PATH, arshjul_ics(hb)))
+        out.append((ICS_PATH, functools.partial(arshjul_ics, hb)))
     return out

@@ -20,6 +20,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..parts import generated_file_paths, generated_pages
+
 
 
 class PreviewLoadError(Exception):
@@ -98,7 +100,7 @@ class MkDocsSite:
         self._converted: dict[str, tuple] = {}  # src_uri → key of the page's last conversion
         self._rendered: dict[str, Rendered] = {}
         self.tags = None
-        self.placeholders: frozenset[str] = frozenset()
+        self.file_paths: frozenset[str] = frozenset()   # generated files (calendars …): bytes on request
         self.generated: dict[str, str] = {}     # generated page (src_uri) → its Markdown, as MkDocs has it
         self.sources: frozenset[str] = frozenset()  # the handbook's Markdown files (docs/) when loaded
 
@@ -124,9 +126,8 @@ class MkDocsSite:
             # The build's page cache (.cache/site/) keys a page's template by the navigation of a whole
             # build; the preview renders one page when it is asked for, with the navigation as it is then.
             pagecache.switch_off()
-            # Generated files (calendars …): the paths the last load made, their bytes on request.
-            placeholders = _GENERATED_PATHS.get("paths")
-            generated_files_on_request(placeholders)
+            # Generated files (calendars …): their paths now, their bytes when asked for (static_file).
+            generated_files_on_request()
             config.plugins.on_startup(command="build", dirty=False)
             config = config.plugins.on_config(config)
             config.plugins.on_pre_build(config=config)
@@ -147,10 +148,7 @@ class MkDocsSite:
             for page in listing_pages:      # made now: the tags plugin fills their lists in on_env
                 _populate_page(page, config, files)
             env = config.plugins.on_env(env, config=config, files=files)
-        if placeholders is None and handbook is not None:
-            from ..parts import generated_files
-            _GENERATED_PATHS["paths"] = [src for src, _ in generated_files(handbook)]    # made in on_files
-        self.placeholders = frozenset(placeholders or ())
+        self.file_paths = frozenset(generated_file_paths(handbook)) if handbook is not None else frozenset()
         self.config, self.files, self.nav, self.env, self.handbook = config, files, nav, env, handbook
         self.by_url = {f.url: f for f in files.documentation_pages()}
         made = _CURRENT.get("generated") or {}
@@ -173,7 +171,6 @@ class MkDocsSite:
         import time
         started = time.perf_counter()
         from ..load import load_handbook
-        from ..parts import generated_pages
         from ..site.adapter import _CURRENT, replace_handbook
 
         if self.config is None:
@@ -184,8 +181,9 @@ class MkDocsSite:
         pages = dict(generated_pages(handbook))
         made = {src: text for src, text in pages.items() if src in self.generated}
         if frozenset(handbook.pages) != self.sources or made.keys() != self.generated.keys() or any(
-                src not in self.generated and self.files.get_file_from_path(src) is None for src in pages):
-            return None
+                src not in self.generated and self.files.get_file_from_path(src) is None for src in pages) \
+                or frozenset(generated_file_paths(handbook)) != self.file_paths:
+            return None         # a page or a file (a role's first document: its calendar) added or removed
         with _loading(self.root):
             replace_handbook(self.config, handbook)
             _CURRENT["generated"] = pages
@@ -194,9 +192,6 @@ class MkDocsSite:
                     self.files.get_file_from_path(src).content_string = text
             self.generated = made
             before, self.handbook = self.handbook, handbook
-            # Generated files (calendars …) made with their bytes by the first load: from now on
-            # made on request from the current handbook, like those a later load adds without bytes.
-            self.placeholders = self.placeholders | frozenset(_GENERATED_PATHS.get("paths") or ())
             self.generation += 1            # every page is converted and rendered again when asked for
             self._converted.clear()
             self._rendered.clear()
@@ -268,24 +263,12 @@ class MkDocsSite:
         if self.files is None:
             return None
         file = self.static_by_url.get(url)
-        if url in self.placeholders and self.handbook is not None:
+        if url in self.file_paths and self.handbook is not None:
             from ..parts import generated_files
             content = dict(generated_files(self.handbook)).get(url)     # kept per handbook (parts._made)
             if content is not None:
                 return content if isinstance(content, bytes) else content.encode("utf-8")
         return file.content_bytes if file is not None else None
-
-    def generated_paths_known(self) -> bool:
-        """Make the generated files now (slow: calendars) and tell whether their paths are the ones
-        this load added without content; if not, the next load uses the new ones."""
-        if not self.placeholders or self.handbook is None:
-            return True
-        from ..parts import generated_files
-        paths = [src for src, _ in generated_files(self.handbook)]
-        if set(paths) == set(self.placeholders):
-            return True
-        _GENERATED_PATHS["paths"] = paths
-        return False
 
     def dest_for_url(self, url: str) -> str:
         return self.by_url[url or "./"].dest_uri
@@ -362,9 +345,6 @@ class MkDocsSite:
         lines = page_problems(self.handbook, self.root, src_uri)
         return lines or [f"docs/{src_uri}: fel: {line}" for line in logged]
 
-
-# The paths of the generated files (calendars …) the last load in this process made.
-_GENERATED_PATHS: dict[str, list[str] | None] = {"paths": None}
 
 # Sources read by a load in this process: path → (stamp, Markdown, front matter).
 _SOURCES: dict[str, tuple] = {}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..search.pagefind import BUNDLE_DIR, SearchIndexError, pagefind_executable, search_copy
 
-DELAY_SECONDS = 2.0             # after the last changed page, before Pagefind runs
+DELAY_SECONDS = 1.0             # after the last changed page, before Pagefind runs (saves come seconds apart)
 
 
 class PreviewSearch:

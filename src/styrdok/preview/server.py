@@ -44,7 +44,6 @@ PREFIX = "/_forhandsvisning/"
 POLL_SECONDS = 0.25
 WAIT_SECONDS = 20
 BACKGROUND_DELAY = 1.0          # after the last text save, before the model is loaded again
-VERIFY_DELAY = 2.0              # after a load, before the generated files are made to verify their paths
 
 LIVE_SCRIPT = """
 (function () {
@@ -89,7 +88,6 @@ class Preview:
         self.model_stale_since: float | None = None
         self.changes = 0                # changes applied (a background load is used only if none came)
         self.background: threading.Thread | None = None
-        self.verify_at: float | None = None
         self.stopping = threading.Event()
         self.search = PreviewSearch(self.root, self.log)
         self.needs_load = True          # the site must be loaded anew (files added or removed …)
@@ -117,8 +115,6 @@ class Preview:
             self.log("Rättat – handboken visas igen.")
         self.load_problems = None
         self.site = loaded
-        if loaded.placeholders:         # generated files added without content: verify their paths soon
-            self.verify_at = time.monotonic() + VERIFY_DELAY
         self.log(f"{why}: handboken inläst på {loaded.load_seconds:.1f} s ({len(loaded.by_url)} sidor).")
 
     def load(self) -> None:
@@ -146,8 +142,6 @@ class Preview:
         if self.load_problems:
             self.log("Rättat – handboken visas igen.")
         self.load_problems = None
-        if self.site.placeholders:      # a document or role added may add a generated file
-            self.verify_at = time.monotonic() + VERIFY_DELAY
         self.log(f"{why}: handboken uppdaterad på {seconds:.2f} s ({len(self.site.by_url)} sidor).")
 
     def sync(self) -> bool:
@@ -179,23 +173,6 @@ class Preview:
                     self.model_stale_since = time.monotonic()
             self._bump()
             return True
-
-    def _verify_generated_files(self) -> None:
-        """A while after a load, make the generated files (calendars …) in the background and load
-        again if their paths are not the ones the load added (a role or document added or removed)."""
-        if self.verify_at is None or time.monotonic() < self.verify_at:
-            return
-        self.verify_at = None
-        site = self.site
-
-        def work():
-            if not site.generated_paths_known():
-                with self.lock:
-                    if self.site is site:
-                        self.needs_load = True          # the site's files change
-                        self.model_stale_since = time.monotonic() - BACKGROUND_DELAY
-
-        threading.Thread(target=work, name="styrdok-genererade-filer", daemon=True).start()
 
     def _reload_in_background(self) -> None:
         """Load the site again without holding the lock (pages are served from the current state
@@ -234,7 +211,6 @@ class Preview:
             try:
                 self.sync()
                 self.search.tick()
-                self._verify_generated_files()
             except Exception as exc:                    # never stop watching
                 self.log(f"Förhandsvisningen: {type(exc).__name__}: {exc}")
 

@@ -16,7 +16,7 @@ from ..load import current_date, load_handbook
 from ..changes import revisions, senast_andrad
 from ..header import header_rows
 from ..decided_pages import notice as decided_notice
-from ..parts import generated_files, generated_pages
+from ..parts import generated_file_paths, generated_files, generated_pages
 from ..pdf import site_pdfs
 from ..printpages import pdf_url, print_pages, word_url
 from ..model import Handbook
@@ -36,14 +36,14 @@ _LAST_OUTPUT: dict[str, str] = {}
 # by project folder: the build uses it, and the pages its check rendered, instead of loading again.
 _PREPARED: dict[Path, Handbook] = {}
 # The preview (styrdok.preview) makes the generated files (calendars …) only when one is asked for:
-# the review calendars alone were two thirds of loading a 2,000-document handbook again. Their
-# paths (for MkDocs' link checks) are those the preview last knew; it verifies them afterwards.
-_FILES_ON_REQUEST: dict[str, list[str] | None] = {"paths": None}
+# the review calendars alone were two thirds of loading a 2,000-document handbook again. MkDocs gets
+# their paths (for its link checks) from styrdok.parts.generated_file_paths.
+_FILES_ON_REQUEST: dict[str, bool] = {"on": False}
 
 
-def generated_files_on_request(paths: list[str] | None) -> None:
-    """The next site loads add these generated files without content (None: make them all)."""
-    _FILES_ON_REQUEST["paths"] = None if paths is None else list(paths)
+def generated_files_on_request(on: bool = True) -> None:
+    """The next site loads in this process add the generated files without content (on), or made."""
+    _FILES_ON_REQUEST["on"] = on
 
 
 def prepare(root: Path, handbook: Handbook | None) -> None:
@@ -329,8 +329,8 @@ def add_generated_pages(files, config):
             file.is_modified = lambda: True
     pages = generated_pages(handbook)
     _CURRENT["generated"] = {src: content for src, content in pages}
-    known = _FILES_ON_REQUEST["paths"]
-    files_too = generated_files(handbook) if known is None else [(src, b"") for src in known]
+    files_too = ([(src, b"") for src in generated_file_paths(handbook)] if _FILES_ON_REQUEST["on"]
+                 else generated_files(handbook))
     for src_uri, content in [*pages, *files_too]:
         if files.get_file_from_path(src_uri) is None:
             file = File.generated(config, src_uri, content=content)
