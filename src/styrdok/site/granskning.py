@@ -25,11 +25,9 @@ import yaml
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 REGLER = "WCAG 2.1 nivå A och AA"
 CHROMIUM = os.environ.get("STYRDOK_CHROMIUM", "/usr/bin/chromium")
-# Headless, nothing fetched in the background. --in-process-gpu: without a GPU the compositor still runs
-# in a process of its own, and every frame crosses to it and back; as a thread of the browser process
-# the same pages cost about a tenth less CPU (tests/test_accessibility.py and the screen tests here:
-# 45-47 s against 50-52 s).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--in-process-gpu", "--disable-quic", "--no-first-run",
+# Headless, nothing fetched in the background. (--in-process-gpu was measured: a tenth less CPU with one
+# test process, nothing with two, 62 s against 60 s over six interleaved runs of the browser tests.)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 # What the most common axe rules ask, in Swedish (axe-core's own texts are English; others keep theirs).
