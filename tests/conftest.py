@@ -43,7 +43,7 @@ def copy_handbook_layer(dest: Path) -> Path:
         if (dest / name).exists():
             continue
         if src.is_dir():
-            shutil.copytree(src, dest / name)
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, dest / name)
     css = REPO / "docs" / "assets" / "styrdok.css"
@@ -125,7 +125,12 @@ def run_cli(root: Path, *args: str, env: dict | None = None) -> subprocess.Compl
 GOLDEN = REPO / "tests" / "golden"
 
 
-def git_handbook(root: Path, ignore: str = "site/\nbuild/\n.cache/\n") -> Path:
+# A handbook's .gitignore as `styrdok init` writes it: the build's output and caches, and the bytecode
+# Python writes beside the handbook's own hooks (overrides/hooks/) when MkDocs loads them.
+HANDBOOK_GITIGNORE = (REPO / "templates" / "init" / "gitignore.j2").read_text(encoding="utf-8")
+
+
+def git_handbook(root: Path, ignore: str = HANDBOOK_GITIGNORE) -> Path:
     """root as a git repository (branch main) with everything committed by Sara SAS as "Första versionen"."""
     def git(*args: str) -> None:
         subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
@@ -340,6 +345,7 @@ def example_in_git(root: Path) -> Path:
     for name in ("docs", "data"):
         shutil.copytree(REPO / name, root / name)
     copy_handbook_layer(root)
+    (root / ".gitignore").write_text(HANDBOOK_GITIGNORE, encoding="utf-8")
     for args in (["init", "-q", "-b", "main"], ["add", "-A"],
                  ["-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", "Exempel"]):
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)

@@ -87,6 +87,20 @@ def test_decide_refuses_on_dirty_tree(repo):
     assert git(repo, "tag", "-l") == ""
 
 
+def test_bytecode_beside_a_hook_does_not_block_a_decision(repo):
+    """A handbook with a hook of its own (overrides/hooks/) and a .gitignore without __pycache__/: the
+    bytecode Python writes there when MkDocs loads the hook is no change to decide on."""
+    cache = repo / "overrides" / "hooks" / "__pycache__"
+    cache.mkdir(parents=True)
+    (cache / "navigation.cpython-311.pyc").write_bytes(b"\x00")
+    assert "__pycache__" in git(repo, "status", "--porcelain")
+    proc = run_cli(repo, "decide", "riktlinje-kvalitet", "--instans", "socialnamnden", "--datum", "2026-03-12",
+                   env=TODAY)
+    assert proc.returncode == 0, proc.stderr
+    assert git(repo, "tag", "-l") != ""
+    assert "__pycache__" not in git(repo, "show", "--name-only", "--format=", "HEAD")
+
+
 def test_minor_change_may_be_decided_at_lower_level_and_dates_keep_order(repo):
     ok = run_cli(repo, "decide", "riktlinje-kvalitet", "--instans", "socialnamnden", "--datum", "2026-03-12", env=TODAY)
     assert ok.returncode == 0, ok.stderr

@@ -94,7 +94,7 @@ def editor(example_built, tmp_path):
     repo = tmp_path / "handbok"
     shutil.copytree(example_built, repo, symlinks=True)
     assert (repo / "site" / "redigera" / "decap-cms.js").is_file()
-    (repo / ".git" / "info" / "exclude").write_text("/site/\n/.cache/\n/build/\n", encoding="utf-8")
+    (repo / ".git" / "info" / "exclude").write_text("/site/\n/.cache/\n/build/\n__pycache__/\n", encoding="utf-8")
     port = _free_port()
     config = repo / "site" / "redigera" / "config.yml"
     text = config.read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from conftest import copy_built, run_cli, tree_digest
+from conftest import HANDBOOK_GITIGNORE, copy_built, run_cli, tree_digest
 from styrdok.sensitive import PNR, classify_number, luhn_ok, number_key, scan_text
 
 SEPARATORS = ["", "-", "+", " ", "–", "—", "\u00a0", "\u202f", " - ", " – ", "\u00a0–\u00a0", "  -  ", "−"]
@@ -175,7 +175,7 @@ def place(root: Path, numbers: list[str], ascii_numbers: list[str], slug_number:
     env = {"GIT_AUTHOR_NAME": f"Anna {ascii_numbers[0]}", "GIT_AUTHOR_EMAIL": "a@alvstad.example",
            "GIT_COMMITTER_NAME": "Anna", "GIT_COMMITTER_EMAIL": "a@alvstad.example"}
     import os
-    (root / ".gitignore").write_text("site/\n.cache/\nbuild/\n", encoding="utf-8")     # as a handbook's own
+    (root / ".gitignore").write_text(HANDBOOK_GITIGNORE, encoding="utf-8")     # as a handbook's own
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", f"Rättade uppgiften om {numbers[-1]}"]):
         subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env={**os.environ, **env})
 

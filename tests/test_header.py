@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from docx import Document
 
-from conftest import REPO, copy_handbook, made_once, run_cli
+from conftest import HANDBOOK_GITIGNORE, REPO, copy_handbook, made_once, run_cli
 from test_site import Text, page
 
 HUVUDEN = REPO / "tests" / "fixtures" / "huvuden"
@@ -36,7 +36,7 @@ def huvuden(tmp_path_factory):
 
 def _make_huvuden(folder):
     root = copy_handbook(HUVUDEN, folder / "handbok")
-    (root / ".gitignore").write_text("site/\nbuild/\n.cache/\n", encoding="utf-8")
+    (root / ".gitignore").write_text(HANDBOOK_GITIGNORE, encoding="utf-8")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Norrbyns handbok")
@@ -141,7 +141,7 @@ def test_header_follows_the_latest_decision_not_the_commit(tmp_path):
     decision with a new dnr the header shows the new dnr, date and §; decide sets the version shown
     (one build for both: they are different documents of the same handbook)."""
     root = copy_handbook(HUVUDEN, tmp_path / "h")
-    (root / ".gitignore").write_text("site/\nbuild/\n.cache/\n", encoding="utf-8")
+    (root / ".gitignore").write_text(HANDBOOK_GITIGNORE, encoding="utf-8")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "Start")

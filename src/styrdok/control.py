@@ -102,9 +102,12 @@ def require_clean_tree(root: Path) -> None:
     if git(root, "rev-parse", "--is-inside-work-tree", check=False).returncode != 0:
         raise ControlError("Handboken ligger inte i ett git-förråd. Beslut registreras med en commit och en "
                            "tagg; kör 'git init' och checka in filerna först.")
-    status = git(root, "status", "--porcelain").stdout.strip()
+    # Python's bytecode beside a handbook's own hooks (written when MkDocs loads them) is no content:
+    # a .gitignore from before `styrdok init` listed __pycache__/ does not block a decision.
+    status = [line for line in git(root, "status", "--porcelain").stdout.splitlines()
+              if line.strip() and not (line.startswith("?? ") and ("__pycache__/" in line or line.endswith(".pyc")))]
     if status:
-        files = ", ".join(line[3:] for line in status.splitlines()[:5])
+        files = ", ".join(line[3:] for line in status[:5])
         raise ControlError(f"Det finns ändringar som inte är incheckade ({files}). Checka in eller ångra dem "
                            "först, så att beslutet gäller exakt den version som finns i git.")
 
