@@ -221,3 +221,38 @@ def test_a_rendered_page_is_the_golden_text(mini_built, tmp_path):
     proc = run_cli(root, "build", "--utan-word", env={"STYRDOK_IDAG": "2026-03-20"})
     assert proc.returncode == 0, proc.stderr
     assert_golden("sida-nyckelrutin.txt", page_text(page(root, "rutiner/nyckelrutin")))
+
+
+def test_the_build_runs_no_git_command_for_mkdocs_macros(mini, tmp_path):
+    """mkdocs-macros reads the last commit into its variable `git` with thirteen git commands on every
+    build; no page can use it (the check refuses it as an unknown name), so the build does not run
+    them. Every git command the build runs is logged by a git ahead of the real one on PATH."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from conftest import git_handbook
+    git_handbook(mini)
+    real = shutil.which("git")
+    log = tmp_path / "git.log"
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    (folder / "git").write_text(f"""#!{sys.executable}
+import os, sys
+with open({str(log)!r}, "a") as f:
+    f.write(" ".join(sys.argv[1:]) + "\\n")
+os.execv({real!r}, [{real!r}, *sys.argv[1:]])
+""", encoding="utf-8")
+    (folder / "git").chmod(0o755)
+    proc = run_cli(mini, "build", "--utan-word", env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"})
+    assert proc.returncode == 0, proc.stderr
+    calls = log.read_text(encoding="utf-8").splitlines()
+    assert calls, "bygget körde inget git-kommando alls: loggen fångar inget"
+    theirs = [c for c in calls if c.startswith(("describe --tags", "log -1 --pretty=format:"))]
+    assert theirs == [], theirs
+
+    (mini / "docs" / "version.md").write_text("# Version\n\nByggd från {{ git.short_commit }}.\n", encoding="utf-8")
+    subprocess.run(["git", "add", "-A"], cwd=mini, check=True)
+    proc = run_cli(mini, "check")
+    assert proc.returncode == 1
+    assert "docs/version.md:3: fel: Okänt namn i makroanrop ('git' is undefined)" in proc.stderr

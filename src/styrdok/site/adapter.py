@@ -272,6 +272,41 @@ def _search_indexer(handbook: Handbook) -> SearchIndexer:
 def start(command: str, dirty: bool) -> None:
     """on_startup: remember whether this process serves with --dirty (it rebuilds after every save)."""
     _SERVE_DIRTY["on"] = command == "serve" and dirty
+    _unread_macros_git_info()
+    _quiet_macros_pre_build()
+
+
+def _unread_macros_git_info() -> None:
+    """mkdocs-macros reads its page variable `git` (the last commit, its author, tag …) on every load of
+    the configuration, with thirteen git commands: 19 ms of a 330 ms rebuild of a small handbook, and of
+    every load in the preview. No page of a handbook can use it (styrdok check refuses a name that is
+    not one of styrdok's macros, as for any other unknown name), so it is left unread: the variable
+    says what mkdocs-macros says outside a git repository."""
+    from mkdocs_macros import context
+    if getattr(context.get_git_info, "styrdok_unread", False):
+        return
+
+    def get_git_info():
+        return {"status": False, "date": None}
+    get_git_info.styrdok_unread = True
+    context.get_git_info = get_git_info
+
+
+def _quiet_macros_pre_build() -> None:
+    """mkdocs-macros' on_pre_build only logs its variables, macros and filters for --verbose, but makes
+    all three into JSON on every build before the logger drops them (reading git for the variable
+    `git` on the way): 37 ms of a 330 ms rebuild. Now only when the logger shows them."""
+    from mkdocs_macros import plugin as macros_plugin, util as macros_util
+    cls = macros_plugin.MacrosPlugin
+    original = cls.on_pre_build
+    if getattr(original, "styrdok_quiet", False):
+        return
+
+    def on_pre_build(self, *, config):
+        if macros_util.LOG.isEnabledFor(logging.DEBUG):
+            return original(self, config=config)
+    on_pre_build.styrdok_quiet = True
+    cls.on_pre_build = on_pre_build
 
 
 def watch_sources(server, config):
