@@ -193,6 +193,20 @@ def pytest_configure(config):
     another day sets STYRDOK_IDAG itself."""
     import datetime as dt
     os.environ.setdefault("STYRDOK_IDAG", dt.date.today().isoformat())
+    # The user's cache (the LibreOffice profile styrdok.pdf keeps) for this run only: the tests' own
+    # soffice in front of the real one would each leave a profile in ~/.cache/styrdok.
+    if "STYRDOK_CACHE" not in os.environ and not hasattr(config, "workerinput"):
+        import tempfile
+        os.environ["STYRDOK_CACHE"] = _RUN_CACHE["folder"] = tempfile.mkdtemp(prefix="styrdok-testcache-")
+
+
+_RUN_CACHE: dict[str, str] = {}
+
+
+def pytest_unconfigure(config):
+    if "folder" in _RUN_CACHE:
+        shutil.rmtree(_RUN_CACHE.pop("folder"), ignore_errors=True)
+        os.environ.pop("STYRDOK_CACHE", None)
 
 
 # Test order: under pytest-xdist's worksteal each worker first gets a contiguous share of the list (the

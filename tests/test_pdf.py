@@ -240,3 +240,42 @@ def test_pdfs_are_an_output_made_alone_or_kept(mini_pdf_built, tmp_path, logged_
     assert sorted(p.name for p in (mini / "site" / "pdf").iterdir()) == ["avvikelser.pdf", "riktlinje-kvalitet.pdf",
                                                                          "sidor"]
     assert calls(logged_soffice.log) == []                                  # both times from the cache
+
+
+def test_each_libreoffice_starts_from_the_profile_the_first_one_made(tmp_path, monkeypatch):
+    """LibreOffice makes a profile when it starts without one (0.2 s of each start): the first run's is
+    kept in the user's cache and the next processes start from a copy of it. One that LibreOffice
+    fails with is dropped, and the process after makes its own again."""
+    import pypandoc
+    from styrdok import pdf
+    real = require_tool("soffice", "gör PDF-filerna")
+    folder, log = tmp_path / "bin", tmp_path / "profiler.log"
+    folder.mkdir()
+    (folder / "soffice").write_text(f"""#!{sys.executable}
+import os, sys
+profile = next(a for a in sys.argv if a.startswith("-env:UserInstallation=file://"))[len("-env:UserInstallation=file://"):]
+with open({str(log)!r}, "a") as f:
+    f.write(("kopia" if os.path.isdir(os.path.join(profile, "user")) else "ny") + "\\n")
+if os.path.exists({str(tmp_path / "fel")!r}):
+    sys.exit(81)
+os.execv({real!r}, [{real!r}, *sys.argv[1:]])
+""", encoding="utf-8")
+    (folder / "soffice").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("STYRDOK_CACHE", str(tmp_path / "cache"))
+    docx = tmp_path / "rutin.docx"
+    pypandoc.convert_text("# Rutin för introduktion\n\nNya medarbetare får en handledare.\n", "docx", format="md",
+                          outputfile=str(docx))
+    for n in range(2):
+        [made] = pdf.convert([docx], tmp_path / f"ut{n}")
+        assert "Nya medarbetare får en handledare." in pdf_text(made)
+    assert log.read_text(encoding="utf-8").split() == ["ny", "kopia"]
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [pdf._profile_template().name]
+    (tmp_path / "fel").touch()                   # LibreOffice fails once: the kept profile is dropped
+    with pytest.raises(pdf.PdfError):
+        pdf.convert([docx], tmp_path / "ut2")
+    assert not pdf._profile_template().exists()
+    (tmp_path / "fel").unlink()
+    pdf.convert([docx], tmp_path / "ut3")
+    assert log.read_text(encoding="utf-8").split() == ["ny", "kopia", "kopia", "ny", "ny"]
+    assert pdf._profile_template().is_dir()
