@@ -271,11 +271,10 @@ os.execv({real!r}, [{real!r}, *sys.argv[1:]])
         assert "Nya medarbetare får en handledare." in pdf_text(made)
     assert log.read_text(encoding="utf-8").split() == ["ny", "kopia"]
     assert [p.name for p in (tmp_path / "cache").iterdir()] == [pdf._profile_template().name]
-    (tmp_path / "fel").touch()                   # LibreOffice fails once: the kept profile is dropped
+    # LibreOffice fails: the kept profile is dropped, and the second try (styrdok.pdf gives the files a
+    # process failed with one more) starts without it
+    (tmp_path / "fel").touch()
     with pytest.raises(pdf.PdfError):
         pdf.convert([docx], tmp_path / "ut2")
+    assert log.read_text(encoding="utf-8").split() == ["ny", "kopia", "kopia", "ny"]
     assert not pdf._profile_template().exists()
-    (tmp_path / "fel").unlink()
-    pdf.convert([docx], tmp_path / "ut3")
-    assert log.read_text(encoding="utf-8").split() == ["ny", "kopia", "kopia", "ny", "ny"]
-    assert pdf._profile_template().is_dir()
