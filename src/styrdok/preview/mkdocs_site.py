@@ -23,7 +23,6 @@ from pathlib import Path
 from ..parts import generated_file_paths, generated_pages
 
 
-
 class PreviewLoadError(Exception):
     """The site could not be prepared (a fel in data/ or docs/, mkdocs.yml): lines to show."""
 
@@ -120,14 +119,14 @@ class MkDocsSite:
         from ..site import pagecache
         from ..site.adapter import _CURRENT, generated_files_on_request
 
-        with _loading(self.root):
+        with _loading(self.root), generated_files_on_request():
             config = load_config(config_file=str(self.root / "mkdocs.yml"), site_dir=str(self.site_dir),
                                  strict=True)
             # The build's page cache (.cache/site/) keys a page's template by the navigation of a whole
             # build; the preview renders one page when it is asked for, with the navigation as it is then.
             pagecache.switch_off()
-            # Generated files (calendars …): their paths now, their bytes when asked for (static_file).
-            generated_files_on_request()
+            # Generated files (calendars …): their paths now (generated_files_on_request), their bytes
+            # when asked for (static_file).
             config.plugins.on_startup(command="build", dirty=False)
             config = config.plugins.on_config(config)
             config.plugins.on_pre_build(config=config)

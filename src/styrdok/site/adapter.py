@@ -5,6 +5,7 @@ the Markdown templates (templates/markdown/) and the theme overrides (overrides/
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import os
@@ -41,9 +42,15 @@ _PREPARED: dict[Path, Handbook] = {}
 _FILES_ON_REQUEST: dict[str, bool] = {"on": False}
 
 
-def generated_files_on_request(on: bool = True) -> None:
-    """The next site loads in this process add the generated files without content (on), or made."""
-    _FILES_ON_REQUEST["on"] = on
+@contextlib.contextmanager
+def generated_files_on_request():
+    """Site loads in this process within the block add the generated files without content (a build
+    after it makes them again)."""
+    _FILES_ON_REQUEST["on"] = True
+    try:
+        yield
+    finally:
+        _FILES_ON_REQUEST["on"] = False
 
 
 def prepare(root: Path, handbook: Handbook | None) -> None:
