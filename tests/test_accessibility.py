@@ -134,7 +134,7 @@ def test_contrast_pages_hold_every_component(example_built):
 # The theme's frame around the content: the header, the tabs, the menu and the footer are the same
 # on every page of a template but for which entry is marked as the current one. axe checks them, with
 # contrast, on the pages of contrast_pages (every template, and the current entry in every level of
-# the menu among them); on the other pages the rest of the page only (a fifth less of axe's time).
+# the menu among them); on the other pages the rest of the page only (a tenth or so less of axe's time).
 _PAGE_ONLY = {"exclude": [[".md-header"], [".md-tabs"], [".md-sidebar--primary"], [".md-footer"]]}
 
 
