@@ -20,7 +20,7 @@ from .load import Project, load_handbook
 from .memo import cached
 from .model import Handbook, Page
 from .problems import Problems
-from .parts import generated_files, generated_pages
+from .parts import generated_file_paths, generated_pages
 from .render.markdown import MacroError, render_page_markdown
 from .htmlsafety import check_html
 from .scan import blank_inline_code, prose_lines
@@ -112,7 +112,7 @@ def page_links(body: str) -> tuple[tuple[int, str, str, str], ...]:
 def check_links(handbook: Handbook, project: Project, problems: Problems, only: Page | None = None) -> None:
     """Links and anchors of every page (only: of that page, as it is now; the preview's page)."""
     anchors: dict[str, set[str]] = {}
-    generated = {src for src, _ in generated_pages(handbook)} | {src for src, _ in generated_files(handbook)}
+    generated = {src for src, _ in generated_pages(handbook)} | set(generated_file_paths(handbook))
 
     def anchors_for(src: str) -> set[str]:
         if src not in anchors:
