@@ -40,13 +40,13 @@ class Preview:
     """`styrdok forhandsvisa` in a process of its own, as `make serve` starts it. What it prints is
     read as it comes (wait_for_log) and returned by stop()."""
 
-    def __init__(self, root):
+    def __init__(self, root, env: dict | None = None):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen([sys.executable, "-m", "styrdok", "--root", str(root), "forhandsvisa",
                                       "--port", str(self.port)], cwd=root, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True,
-                                     env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                                     env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
                                      preexec_fn=_ctrl_c_as_in_a_terminal)
         self.lines: list[str] = []
         self._printed = threading.Condition()
@@ -145,10 +145,14 @@ def handbook(tmp_path):
 def test_a_saved_title_reaches_every_page_menu_data_the_overview_a_new_calendar_appears_and_the_page_is_the_build(handbook):
     """Saves reach every page that shows what changed, and the generated files (the review calendars)
     are made on request from the current model: a change that adds one (a role's first document) is
-    served, and its link is no problem, a moment later. What the preview then serves is what
-    `styrdok build` writes."""
+    served, and its link is no problem, at once. What the preview then serves is what `styrdok build`
+    writes. Someone else's preview on the same server (a terminal server) left what this one cannot
+    use in the temporary folder: each preview has a folder of its own there, removed when it stops."""
     riktlinje = handbook / "docs" / "rutiner" / "riktlinje-kvalitet.md"
-    preview = Preview(handbook)
+    tmp = handbook.parent / "tmp"
+    tmp.mkdir()
+    (tmp / "styrdok-forhandsvisning-ingen-utdata").write_text("en annan användares", encoding="utf-8")
+    preview = Preview(handbook, env={"TMPDIR": str(tmp)})
     try:
         status, page = preview.get("/rutiner/avvikelser/")
         assert status == 200
@@ -203,6 +207,7 @@ def test_a_saved_title_reaches_every_page_menu_data_the_overview_a_new_calendar_
     finally:
         log = preview.stop()
     assert "Traceback" not in log, log
+    assert [p.name for p in tmp.iterdir()] == ["styrdok-forhandsvisning-ingen-utdata"], log
 
     _assert_served_as_built(handbook, served)
 

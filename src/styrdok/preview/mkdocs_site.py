@@ -12,9 +12,11 @@ the theme configured in mkdocs.yml); the server, the watcher and the live reload
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
+import shutil
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -90,7 +92,7 @@ class MkDocsSite:
     def __init__(self, root: Path, generation: int = 1):
         self.root = Path(root).resolve()
         self.load_seconds = 0.0
-        self.site_dir = Path(tempfile.gettempdir()) / "styrdok-forhandsvisning-ingen-utdata"
+        self.site_dir = _no_output_dir()
         self.config = self.files = self.nav = self.env = None
         self.handbook = None
         self.by_url: dict[str, object] = {}
@@ -343,6 +345,20 @@ class MkDocsSite:
         from .problems import page_problems
         lines = page_problems(self.handbook, self.root, src_uri)
         return lines or [f"docs/{src_uri}: fel: {line}" for line in logged]
+
+
+_NO_OUTPUT: dict[str, Path] = {}
+
+
+def _no_output_dir() -> Path:
+    """MkDocs' site_dir for the preview, which writes no site (a plugin may leave a file there: the tags
+    plugin's tags.json): a folder of this process's own, removed when it ends. One fixed folder in /tmp
+    was shared by everyone's preview on a server (a terminal server with several SAS): the second
+    person's could not write in the first one's."""
+    if "dir" not in _NO_OUTPUT:
+        _NO_OUTPUT["dir"] = Path(tempfile.mkdtemp(prefix="styrdok-forhandsvisning-"))
+        atexit.register(shutil.rmtree, _NO_OUTPUT["dir"], True)
+    return _NO_OUTPUT["dir"]
 
 
 # Sources read by a load in this process: path → (stamp, Markdown, front matter).
