@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import require_tool
-from styrdok.site.granskning import CHROMIUM_ARGS      # the product's: the tests see what `styrdok tillganglighet` sees
+# the product's: the tests see what `styrdok tillganglighet` sees
+from styrdok.site.granskning import CHROMIUM_ARGS, WCAG_TAGS
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -168,7 +169,6 @@ def stop_shared_browser() -> None:
         _AXE.pop("url", None)
 
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 _AXE: dict = {}
 
 

@@ -8,7 +8,7 @@ import re
 import shutil
 from html.parser import HTMLParser
 
-from conftest import GOLDEN, assert_golden, run_cli, tree_digest
+from conftest import GOLDEN, assert_golden, git_handbook, run_cli, tree_digest
 
 
 class Text(HTMLParser):
@@ -231,7 +231,6 @@ def test_the_build_runs_no_git_command_for_mkdocs_macros(mini, tmp_path):
     import shutil
     import subprocess
     import sys
-    from conftest import git_handbook
     git_handbook(mini)
     real = shutil.which("git")
     log = tmp_path / "git.log"
