@@ -379,6 +379,9 @@ def test_problems_are_shown_in_the_page_and_the_terminal_until_fixed_and_front_m
     assert re.search(r"docs/rutiner/riktlinje-kvalitet\.md:\d+: fel: dokumentansvarig: Rollen 'kvalitetschef'", log), log
     assert re.search(r"data/ansvar\.yml:\d+: fel", log), log
     assert "Rättat – handboken visas igen." in log
+    # The theme's templates the preview compiled are stored where the next build or preview reads them
+    # (without, each start of the preview compiled them all: a third of the CPU of its first page).
+    assert {p.name for p in (handbook / ".cache" / "site" / "jinja").glob("*/__jinja2_*.cache")}
 
     _assert_served_as_built(handbook, served)
 

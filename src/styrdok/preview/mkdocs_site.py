@@ -134,6 +134,7 @@ class MkDocsSite:
             config.plugins.on_pre_build(config=config)
             files = get_files(config)
             env = config.theme.get_env()
+            pagecache.store_compiled_templates(env, self.root)
             _add_theme_files(files, env, config)
             files = config.plugins.on_files(files, config=config)
             set_exclusions(files, config)

@@ -395,6 +395,25 @@ class _CachedTemplate:
         return output
 
 
+def store_compiled_templates(env, root: Path) -> None:
+    """The theme's templates compiled once, not in every build nor every start of the preview: kept in
+    this process by their text (the preview and the tests load many handbooks) and in the handbook's
+    .cache/site/jinja/, which the next `styrdok build` or `styrdok forhandsvisa` reads. Jinja checks each
+    template's source against what it compiled; the folder is per code version (Jinja, MkDocs, the
+    theme). A folder that cannot be written only costs the compiling."""
+    if env.bytecode_cache is not None:
+        return
+    import jinja2
+    from ..jinja import CompiledOnceThenStored
+    folder = root / ".cache" / "site" / "jinja" / code_version()[:16]
+    with contextlib.suppress(OSError):
+        if not folder.is_dir():                 # another code version's templates are not used again
+            for old in (folder.parent.iterdir() if folder.parent.is_dir() else ()):
+                shutil.rmtree(old, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = CompiledOnceThenStored(jinja2.FileSystemBytecodeCache(str(folder)))
+
+
 # -- the MkDocs events (overrides/hooks/cache.py) ----------------------------------------------------
 def on_config(config) -> None:
     from .themefiles import list_once
@@ -440,19 +459,7 @@ def on_env(env, files) -> None:
     cache.stop_helpers()                # every page is converted: the conversion helper is done
     cache.set_nav(files)
     cache.env = env
-    if env.bytecode_cache is None:
-        # the theme's templates compiled once, not in every build: Jinja checks each one's source
-        # against what it compiled, and the folder is per code version (Jinja, MkDocs, the theme)
-        import jinja2
-        from ..jinja import CompiledOnceThenStored
-        folder = cache.folder / "jinja" / code_version()[:16]
-        with contextlib.suppress(OSError):
-            if not folder.is_dir():                 # another code version's templates are not used again
-                for old in (folder.parent.iterdir() if folder.parent.is_dir() else ()):
-                    shutil.rmtree(old, ignore_errors=True)
-            folder.mkdir(parents=True, exist_ok=True)
-            # kept in this process too, by their text (the preview and the tests build many handbooks)
-            env.bytecode_cache = CompiledOnceThenStored(jinja2.FileSystemBytecodeCache(str(folder)))
+    store_compiled_templates(env, cache.root)
     get_template = env.get_template
 
     def cached_get_template(name, parent=None, globals=None):
