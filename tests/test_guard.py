@@ -201,11 +201,33 @@ def _file_texts(path: Path, rel: str):
 # The numbers in a file's texts, by what decides them: how the file is read (its suffix, whether it is
 # Pagefind's) and its bytes. The theme's scripts are most of a site's bytes and the same in every site
 # built here: searched once per test process, not once per build.
-_FILE_NUMBERS: dict[tuple, frozenset] = {}
+_FILE_NUMBERS: dict = {}
+
+
+def _vendored() -> frozenset[bytes]:
+    """sha256 of each file a build copies unchanged from an installed package: the theme's assets, and
+    Decap CMS and js-yaml for the web editor. These bytes are the same in every site and come from no
+    handbook, so a site's file with the same bytes is not searched: they are four fifths of a small
+    handbook's site (searching them was two thirds of this module's CPU). A file the build changed
+    in any way is searched."""
+    if "vendored" not in _FILE_NUMBERS:
+        import material
+
+        from styrdok.editor import PACKAGE_ROOT, editor_dist
+        dist = editor_dist(PACKAGE_ROOT)
+        packaged = [*(Path(material.__file__).parent / "templates" / "assets").rglob("*")]
+        if dist is not None:
+            packaged += [*dist.iterdir(), dist.parents[1] / "js-yaml" / "dist" / "browser" / "js-yaml.umd.min.js"]
+        _FILE_NUMBERS["vendored"] = frozenset(hashlib.sha256(p.read_bytes()).digest()
+                                              for p in packaged if p.is_file())
+    return _FILE_NUMBERS["vendored"]
 
 
 def _file_numbers(path: Path, rel: str) -> frozenset:
-    key = (path.suffix, "pagefind" in rel, hashlib.sha256(path.read_bytes()).digest())
+    digest = hashlib.sha256(path.read_bytes()).digest()
+    if digest in _vendored():
+        return frozenset()
+    key = (path.suffix, "pagefind" in rel, digest)
     if key not in _FILE_NUMBERS:
         _FILE_NUMBERS[key] = frozenset(number_key(m) for text in _file_texts(path, rel) for m in PNR.finditer(text))
     return _FILE_NUMBERS[key]
