@@ -171,14 +171,26 @@ def _save(page) -> None:
     page.get_by_role("button", name="Status: Utkast").wait_for(timeout=15000)
 
 
-def _publish(page) -> None:
-    """The draft open in the form: mark it ready, publish (merge into main)."""
+def _publish(page, repo: Path) -> None:
+    """The draft open in the form: mark it ready, publish (merge into main), and wait until it is done.
+    The status goes from the toolbar as the editor asks the server to publish; the server then merges
+    and deletes the draft's branch before it answers, and the editor then loads the published entry
+    into its form. What comes next (another entry opened, a commit straight into git) waits for both:
+    begun earlier, the editor's late load of this entry could replace the next entry's form under a
+    loaded run (saving the role refused below once gave no message)."""
     page.get_by_role("button", name="Status: Utkast").click()
     page.get_by_role("menuitem", name="Redo").click()
     page.get_by_role("button", name="Status: Redo").wait_for(timeout=15000)
     page.get_by_role("button", name="Publicera", exact=True).click()
     page.get_by_role("menuitem", name="Publicera nu").click()
     page.get_by_role("button", name="Status: Redo").wait_for(state="detached", timeout=15000)
+    for _ in range(300):
+        if not _git(repo, "branch", "--list", "cms/*").strip():
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("utkastets gren finns kvar 15 s efter publiceringen: " + _git(repo, "branch"))
+    dom_settled(page)
 
 
 def _front_matter(text: str) -> dict:
@@ -255,7 +267,7 @@ def test_new_rutin_and_changed_ansvar_through_the_editor_end_in_git_and_on_the_s
         wcag("arbetsflöde")
         page.get_by_text(TITLE).first.click()
         page.get_by_role("button", name="Status: Utkast").wait_for(timeout=15000)
-        _publish(page)
+        _publish(page, repo)
 
         # an ansvar entry in data/ansvar.yml
         _open(page, base + "/redigera/#/collections/data/entries/ansvar")
@@ -267,7 +279,7 @@ def test_new_rutin_and_changed_ansvar_through_the_editor_end_in_git_and_on_the_s
         duty.wait_for()
         duty.fill(NEW_DUTY)
         _save(page)
-        _publish(page)
+        _publish(page, repo)
 
         # Someone wrote a role that does not exist straight into git.
         doc = repo / "docs" / "styrdokument" / "rutiner" / "egenkontroll.md"
@@ -282,7 +294,12 @@ def test_new_rutin_and_changed_ansvar_through_the_editor_end_in_git_and_on_the_s
         page.get_by_label(label["rutin", "sammanfattning"]).fill("Hur egenkontroller planeras och följs upp.")
         page.get_by_role("button", name="Spara", exact=True).click()
         error = page.get_by_text("Rollen finns inte i data/roller.yml", exact=False).first
-        error.wait_for(timeout=15000)
+        try:
+            error.wait_for(timeout=15000)
+        except Exception:
+            page.screenshot(path=str(repo.parent / "okand-roll.png"))
+            raise AssertionError("formuläret visade inte felet för den okända rollen:\n"
+                                 + page.locator("body").inner_text()[:3000]) from None
         assert error.inner_text().strip().lower() == ("Rollen " + checks_words.group(1)).lower()
         wcag("dokument med okänd roll")
         # The select offers only the roles in data/roller.yml: typing an unknown one gives no choice.
