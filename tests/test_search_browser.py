@@ -107,7 +107,8 @@ def _results(page, query: str) -> tuple[str, set[str], str | None]:
     count = page.locator(".md-search-result__meta").inner_text()
     page.wait_for_function(f"() => document.querySelectorAll('.md-search-result__item').length >= "
                            f"Math.min(10, {int(count.split()[0]) if count[0].isdigit() else 0})", timeout=15000)
-    urls = [a.get_attribute("href").split("#")[0] for a in page.locator(".md-search-result__item > a").all()]
+    urls = [href.split("#")[0] for href in page.eval_on_selector_all(".md-search-result__item > a",
+                                                                     "links => links.map(a => a.getAttribute('href'))")]
     return count, set(urls), urls[0] if urls else None
 
 
