@@ -38,6 +38,14 @@ CARD_READY = "() => !document.querySelector('.styrdok-kort__visa:not([data-klar]
 NO_SIDEWAYS_SCROLL = "() => document.scrollingElement.scrollWidth <= innerWidth"
 
 
+# Read from every element a locator finds, with one call into the page (a call per element and
+# property was most of these tests' round trips to the browser): its box as Playwright's
+# bounding_box gives it, its ::before content, its text.
+_BOXES = "els => els.map(e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; })"
+_BEFORE = "els => els.map(e => getComputedStyle(e, '::before').content)"
+_TEXTS = "els => els.map(e => e.innerText)"
+
+
 CARD_SHOWN = "/styrdokument/riktlinjer/riktlinje-dokumentation/"     # a document whose card has every row
 
 
@@ -190,16 +198,15 @@ def test_kvalitetsplan_fits_a_desktop_and_stacks_on_a_phone(example_built, tmp_p
         box = page.locator(".styrdok-scroll")
         assert box.evaluate("e => e.scrollWidth <= e.clientWidth"), "tabellen behöver rullas i sidled"
         headers = table.locator("thead th")
-        assert [headers.nth(i).inner_text().replace("\n", " ") for i in range(7)] == list(COLUMNS)
-        for i in range(7):
-            assert headers.nth(i).is_visible()
+        assert [t.replace("\n", " ") for t in headers.evaluate_all(_TEXTS)] == list(COLUMNS)
         # a table, not stacked rows: the header row shows, seven cells side by side in every row
         assert table.locator("thead").bounding_box()["height"] > 10
-        xs = [headers.nth(i).bounding_box()["x"] for i in range(7)]
+        boxes = headers.evaluate_all(_BOXES)
+        assert all(b["width"] > 0 and b["height"] > 0 for b in boxes), boxes          # every header shown
+        xs = [b["x"] for b in boxes]
         assert xs == sorted(xs) and len(set(xs)) == 7
         cells = table.locator("tbody tr").first.locator("td")
-        assert cells.count() == 7
-        assert len({round(cells.nth(i).bounding_box()["y"]) for i in range(7)}) == 1
+        assert len({round(b["y"]) for b in cells.evaluate_all(_BOXES)}) == 1 and cells.count() == 7
         # no date broken in two: each date's text is on one line (one rectangle); all read at once
         dates = table.evaluate("""t => [...t.querySelectorAll('td[data-label="Klart senast"]')].map(c => {
             const r = document.createRange(); r.selectNodeContents(c);
@@ -216,9 +223,8 @@ def test_kvalitetsplan_fits_a_desktop_and_stacks_on_a_phone(example_built, tmp_p
         assert page.locator(".styrdok-scroll").evaluate("e => e.scrollWidth <= e.clientWidth")
         # stacked: each cell a labelled row of its own, one under the other, as wide as the block
         cells = first.locator("td")
-        labels = [cells.nth(i).evaluate("c => getComputedStyle(c, '::before').content") for i in range(cells.count())]
-        assert labels == [f'"{c}"' for c in COLUMNS]
-        boxes = [cells.nth(i).bounding_box() for i in range(cells.count())]
+        assert cells.evaluate_all(_BEFORE) == [f'"{c}"' for c in COLUMNS]
+        boxes = cells.evaluate_all(_BOXES)
         assert len({round(b["x"]) for b in boxes}) == 1
         assert all(b2["y"] >= b1["y"] + b1["height"] - 1 for b1, b2 in zip(boxes, boxes[1:]))
         assert all(b["x"] + b["width"] <= 390 for b in boxes)
@@ -278,7 +284,7 @@ def test_process_page_diagram_and_activities_are_legible_on_a_phone(example_buil
         wide, narrow = page.locator("img.styrdok-diagram-bred"), page.locator("img.styrdok-diagram-smal")
         assert wide.is_visible() and not narrow.is_visible()
         cells = page.locator("table.styrdok-aktiviteter tbody tr").first.locator("td")
-        assert len({round(cells.nth(i).bounding_box()["y"]) for i in range(cells.count())}) == 1
+        assert len({round(b["y"]) for b in cells.evaluate_all(_BOXES)}) == 1 and cells.count() == 4
 
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(base + PROCESS, wait_until="load")
@@ -298,8 +304,7 @@ def test_process_page_diagram_and_activities_are_legible_on_a_phone(example_buil
                 "ts => ts.map(t => [t.getBoundingClientRect().right, t.scrollWidth, t.clientWidth])"):
             assert box[0] <= 390 and box[1] <= box[2] + 1, box
         cells = table.locator("tbody tr").first.locator("td")
-        labels = [cells.nth(i).evaluate("c => getComputedStyle(c, '::before').content") for i in range(cells.count())]
-        assert labels == ['"Nr"', '"Aktivitet"', '"Roller"', '"Rutiner"']
+        assert cells.evaluate_all(_BEFORE) == ['"Nr"', '"Aktivitet"', '"Roller"', '"Rutiner"']
         assert _violations(page) == []
         # the rutin links in the table lead to the documents
         link = table.locator("a").first
