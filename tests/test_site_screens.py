@@ -35,7 +35,6 @@ def _disclosure(page, name: str) -> dict:
 
 # The metadata card's script has run: every "Visa alla uppgifter" button is set up (data-klar).
 CARD_READY = "() => !document.querySelector('.styrdok-kort__visa:not([data-klar])')"
-NO_SIDEWAYS_SCROLL = "() => document.scrollingElement.scrollWidth <= innerWidth"
 
 
 # Read from every element a locator finds, with one call into the page (a call per element and
@@ -47,6 +46,24 @@ _TEXTS = "els => els.map(e => e.innerText)"
 
 
 CARD_SHOWN = "/styrdokument/riktlinjer/riktlinje-dokumentation/"     # a document whose card has every row
+
+# The page as a reader sees it at the size just set, read in one call: once the card's script has run
+# (CARD_READY) and the page needs no sideways scrolling (the theme's drawer slides away after a resize;
+# given up to 3 s), the first heading's box (None if there is none) and the width the page still
+# needs if it never stopped needing more than the window ("wide", else 0).
+_SEEN = """async (selector) => {
+  const started = performance.now();
+  const cardReady = """ + CARD_READY + """;
+  const narrow = () => document.scrollingElement.scrollWidth <= innerWidth;
+  while (!(cardReady() && narrow()) && performance.now() - started < 3000) {
+    await new Promise((done) => setTimeout(done, 20));
+  }
+  if (!cardReady()) throw new Error("kortets skript kördes inte");
+  const heading = document.querySelector(selector);
+  const r = heading && heading.getBoundingClientRect();
+  return {box: r && r.height ? {y: r.y, height: r.height} : null,
+          wide: narrow() ? 0 : document.scrollingElement.scrollWidth};
+}"""
 
 
 def _compact_card_shown(page, screen: str, tmp_path: Path) -> None:
@@ -69,20 +86,17 @@ def test_first_heading_of_every_document_is_on_the_first_screen(example_built, t
     assert len(urls) >= 10, urls
     late, wide, seen = {}, {}, set()
     with site_page(site, {"width": 1280, "height": 800}) as (page, base):
-        heading = page.locator(FIRST_HEADING).first
         sizes = list(SCREENS.items())
         for url in urls:
             page.goto(base + url, wait_until="load")    # at the size the last document was seen at last
-            page.wait_for_function(CARD_READY)
             for screen, (width, height) in sizes:
                 page.set_viewport_size({"width": width, "height": height})
-                box = heading.bounding_box()
+                view = page.evaluate(_SEEN, FIRST_HEADING)
+                box = view["box"]
                 if box is None or box["y"] + box["height"] > height:
                     late[f"{screen} {url}"] = box
-                try:                             # the theme's drawer slides away after a resize
-                    page.wait_for_function(NO_SIDEWAYS_SCROLL, timeout=3000)
-                except Exception:
-                    wide[f"{screen} {url}"] = page.evaluate("document.scrollingElement.scrollWidth")
+                if view["wide"]:
+                    wide[f"{screen} {url}"] = view["wide"]
                 if url == CARD_SHOWN:
                     _compact_card_shown(page, screen, tmp_path)
                     seen.add(screen)
