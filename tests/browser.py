@@ -189,10 +189,23 @@ def axe_violations(page, context=None, contrast: bool = True, frames: bool = Tru
         options["rules"] = {"color-contrast": {"enabled": False}}
     if not frames:
         options["iframes"] = False
-    if not page.evaluate("() => typeof window.axe?.run === 'function'"):
-        page.add_script_tag(url=_axe_url())
-    return page.evaluate("([context, options]) => axe.run(context || document, options)",
-                         [context, options])["violations"]
+    return page.evaluate(_RUN_AXE, [_axe_url(), context, options])
+
+
+# axe-core loaded into the page where it is not yet (a script element, as add_script_tag adds it), then
+# run: one call into the page instead of three (is it loaded, load it, run it).
+_RUN_AXE = """async ([url, context, options]) => {
+  if (typeof window.axe?.run !== "function") {
+    await new Promise((loaded, failed) => {
+      const script = document.createElement("script");
+      script.src = url;
+      script.onload = loaded;
+      script.onerror = () => failed(new Error("axe-core kunde inte laddas från " + url));
+      document.head.appendChild(script);
+    });
+  }
+  return (await axe.run(context || document, options)).violations;
+}"""
 
 
 def _axe_url() -> str:

@@ -80,6 +80,17 @@ def _violations(page, contrast: bool = True, context=None) -> list[str]:
     return out
 
 
+def test_axe_finds_what_it_is_there_to_find(mini_built):
+    """The control for every "no violations" below: a picture without a text alternative put into a
+    page is found, with and without the contrast rule."""
+    with site_page(mini_built / "site") as (page, base):
+        page.goto(base + "/begrepp/", wait_until="load")
+        assert _violations(page) == []
+        page.evaluate("document.querySelector('article').insertAdjacentHTML('beforeend', '<img src=\"x.png\">')")
+        for contrast in (True, False):
+            assert [v.split(" ")[0] for v in _violations(page, contrast=contrast)] == ["image-alt"]
+
+
 def test_kinds_of_page_are_told_apart(example_built):
     """The grouping is not a formality: the document pages, the kvalitetsplan, a process page and the
     start page are each of another kind, and many pages share a kind."""
