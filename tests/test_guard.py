@@ -8,6 +8,7 @@ that shows the search of site/ finds numbers in each place they were put).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import hashlib
 import html
@@ -201,26 +202,24 @@ def _file_texts(path: Path, rel: str):
 # The numbers in a file's texts, by what decides them: how the file is read (its suffix, whether it is
 # Pagefind's) and its bytes. The theme's scripts are most of a site's bytes and the same in every site
 # built here: searched once per test process, not once per build.
-_FILE_NUMBERS: dict = {}
+_FILE_NUMBERS: dict[tuple, frozenset] = {}
 
 
+@functools.cache
 def _vendored() -> frozenset[bytes]:
     """sha256 of each file a build copies unchanged from an installed package: the theme's assets, and
     Decap CMS and js-yaml for the web editor. These bytes are the same in every site and come from no
     handbook, so a site's file with the same bytes is not searched: they are four fifths of a small
     handbook's site (searching them was two thirds of this module's CPU). A file the build changed
     in any way is searched."""
-    if "vendored" not in _FILE_NUMBERS:
-        import material
+    import material
 
-        from styrdok.editor import PACKAGE_ROOT, editor_dist
-        dist = editor_dist(PACKAGE_ROOT)
-        packaged = [*(Path(material.__file__).parent / "templates" / "assets").rglob("*")]
-        if dist is not None:
-            packaged += [*dist.iterdir(), dist.parents[1] / "js-yaml" / "dist" / "browser" / "js-yaml.umd.min.js"]
-        _FILE_NUMBERS["vendored"] = frozenset(hashlib.sha256(p.read_bytes()).digest()
-                                              for p in packaged if p.is_file())
-    return _FILE_NUMBERS["vendored"]
+    from styrdok.editor import PACKAGE_ROOT, editor_dist
+    dist = editor_dist(PACKAGE_ROOT)
+    packaged = [*(Path(material.__file__).parent / "templates" / "assets").rglob("*")]
+    if dist is not None:
+        packaged += [*dist.iterdir(), dist.parents[1] / "js-yaml" / "dist" / "browser" / "js-yaml.umd.min.js"]
+    return frozenset(hashlib.sha256(p.read_bytes()).digest() for p in packaged if p.is_file())
 
 
 def _file_numbers(path: Path, rel: str) -> frozenset:
