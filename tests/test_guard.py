@@ -214,11 +214,11 @@ def _vendored() -> frozenset[bytes]:
     in any way is searched."""
     import material
 
-    from styrdok.editor import PACKAGE_ROOT, editor_dist
+    from styrdok.editor import PACKAGE_ROOT, editor_dist, vendored_files
     dist = editor_dist(PACKAGE_ROOT)
     packaged = [*(Path(material.__file__).parent / "templates" / "assets").rglob("*")]
     if dist is not None:
-        packaged += [*dist.iterdir(), dist.parents[1] / "js-yaml" / "dist" / "browser" / "js-yaml.umd.min.js"]
+        packaged += vendored_files(dist)
     return frozenset(hashlib.sha256(p.read_bytes()).digest() for p in packaged if p.is_file())
 
 

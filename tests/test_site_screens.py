@@ -39,8 +39,10 @@ CARD_READY = "() => !document.querySelector('.styrdok-kort__visa:not([data-klar]
 
 # Read from every element a locator finds, with one call into the page (a call per element and
 # property was most of these tests' round trips to the browser): its box as Playwright's
-# bounding_box gives it, its ::before content, its text.
-_BOXES = "els => els.map(e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, height: r.height}; })"
+# bounding_box gives it and whether it is visible as is_visible says (a box, not visibility:
+# hidden), its ::before content, its text.
+_BOXES = ("els => els.map(e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, width: r.width, "
+          "height: r.height, visible: r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'}; })")
 _BEFORE = "els => els.map(e => getComputedStyle(e, '::before').content)"
 _TEXTS = "els => els.map(e => e.innerText)"
 
@@ -216,7 +218,7 @@ def test_kvalitetsplan_fits_a_desktop_and_stacks_on_a_phone(example_built, tmp_p
         # a table, not stacked rows: the header row shows, seven cells side by side in every row
         assert table.locator("thead").bounding_box()["height"] > 10
         boxes = headers.evaluate_all(_BOXES)
-        assert all(b["width"] > 0 and b["height"] > 0 for b in boxes), boxes          # every header shown
+        assert all(b["visible"] for b in boxes), boxes                                   # every header shown
         xs = [b["x"] for b in boxes]
         assert xs == sorted(xs) and len(set(xs)) == 7
         cells = table.locator("tbody tr").first.locator("td")

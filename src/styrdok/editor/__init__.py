@@ -133,12 +133,16 @@ def write_editor(hb: Handbook, root: Path, out: Path, env: typing.Mapping[str, s
     for name in ("styrdok-redigera.js", "styrdok-redigera.css"):
         own = templates / name
         shutil.copy2(own if own.is_file() else DEFAULT_TEMPLATES / "editor" / name, target / name)
-    node_modules = dist.parents[1]
-    files = [p for p in dist.iterdir() if p.name.endswith("decap-cms.js")]
-    files.append(node_modules / "js-yaml" / "dist" / "browser" / "js-yaml.umd.min.js")
-    for src in files:
+    for src in vendored_files(dist):
         _link(src, target / src.name)
     return True
+
+
+def vendored_files(dist: Path) -> list[Path]:
+    """The files of other packages the editor's folder gets unchanged: Decap CMS's scripts from dist and
+    js-yaml beside it in node_modules."""
+    return [*(p for p in dist.iterdir() if p.name.endswith("decap-cms.js")),
+            dist.parents[1] / "js-yaml" / "dist" / "browser" / "js-yaml.umd.min.js"]
 
 
 def _dump(value) -> str:
