@@ -97,10 +97,10 @@ def _libreoffice_env(home: Path) -> dict[str, str]:
     """The environment soffice runs in: HOME a temporary folder (LibreOffice writes a few files under
     it), and glibc's malloc asked to back large blocks with huge pages (glibc.malloc.hugetlb=1, where
     the kernel gives them on request: transparent_hugepage "madvise", as on Debian). LibreOffice
-    allocates and clears sixteen blocks of 64 MB as it starts, and with 4 kB pages that is 295,000 page faults and
-    most of its CPU: 15,000 with the tunable, 1.2-1.5 s of CPU per start to 0.65-0.9 s here. glibc
-    before 2.35, other C libraries and kernels without huge pages ignore it. A GLIBC_TUNABLES of the
-    user's own is kept, and one that says how to use huge pages is left as it is."""
+    allocates and clears sixteen blocks of 64 MB as it starts: with 4 kB pages 295,000 page faults
+    and most of its CPU, with the tunable 15,000 (1.2-1.5 s of CPU per start to 0.65-0.9 s here).
+    glibc before 2.35, other C libraries and kernels without huge pages ignore it. A GLIBC_TUNABLES
+    of the user's own is kept, and one that says how to use huge pages is left as it is."""
     env = {**os.environ, "HOME": str(home)}
     tunables = env.get("GLIBC_TUNABLES", "")
     if "glibc.malloc.hugetlb=" not in tunables:
