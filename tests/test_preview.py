@@ -6,6 +6,7 @@ it (here the ansvar table a rutin draws from data/ansvar.yml), not only the gene
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import urllib.request
 import pytest
 
 from conftest import copy_handbook, MINI
+from test_forhandsvisa import _ctrl_c_as_in_a_terminal
 
 
 def _free_port() -> int:
@@ -59,7 +61,7 @@ def test_preview_shows_a_saved_page_and_a_data_change_on_the_page_that_uses_it(t
     mkdocs = [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}",
               "--livereload", "--dirty", "--no-strict"]         # what `make serve` runs
     proc = subprocess.Popen(mkdocs, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, preexec_fn=_ctrl_c_as_in_a_terminal)
     url = f"http://127.0.0.1:{port}/rutiner/avvikelser/"
     try:
         _wait_for(url, "Sammanställer avvikelserna varje kvartal.", proc)
@@ -78,5 +80,11 @@ def test_preview_shows_a_saved_page_and_a_data_change_on_the_page_that_uses_it(t
                          "Sammanställer avvikelserna varje månad.", proc)
         assert "varje kvartal" not in mitt
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        # Ctrl+C, as a SAS stops `make serve`: mkdocs then removes the temporary folder it serves the
+        # site from (stopped with SIGTERM it left one, 3 MB, in the temporary folder every run)
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
