@@ -5,6 +5,7 @@ which files LibreOffice was given (a logging `soffice` first on PATH that runs t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,11 +92,12 @@ ALL_WORD_FILES = ["avvikelser.docx", "kvalitetsplan-sof-2026.docx", "ledningssys
 
 
 def calls(log: Path) -> list[list[str]]:
-    """The .docx files of each soffice process, by file name."""
+    """The .docx files of each soffice process that converted files, by file name (not the one that
+    tells LibreOffice's version, styrdok.pdf._installed_version)."""
     if not log.exists():
         return []
     return [sorted(Path(a).name for a in line.split() if a.endswith(".docx"))
-            for line in log.read_text(encoding="utf-8").splitlines()]
+            for line in log.read_text(encoding="utf-8").splitlines() if "--convert-to" in line.split()]
 
 
 def test_every_styrdokument_gets_a_pdf_beside_its_word_file_and_a_link(mini_pdf_built):
@@ -214,7 +216,7 @@ import os, sys
 args = sys.argv[1:]
 with open({str(log)!r}, "a") as f:
     f.write(" ".join(args) + "\\n")
-if not os.path.exists({str(marker)!r}):      # the first process converts all but the last file
+if "--convert-to" in args and not os.path.exists({str(marker)!r}):   # the first converts all but the last
     open({str(marker)!r}, "w").close()
     args = args[:-1]
 os.execv({real!r}, [{real!r}, *args])
@@ -244,7 +246,8 @@ def test_pdfs_are_an_output_made_alone_or_kept(mini_pdf_built, tmp_path, logged_
 
 def test_each_libreoffice_starts_from_the_profile_the_first_one_made(tmp_path, monkeypatch):
     """LibreOffice makes a profile when it starts without one (0.2 s of each start): the first run's is
-    kept in the user's cache and the next processes start from a copy of it. One that LibreOffice
+    kept in the user's cache and the next processes start from a copy of it. It says which version of
+    LibreOffice has run in it, so none of them runs LibreOffice's render tests. One that LibreOffice
     fails with is dropped, and the process after makes its own again."""
     import pypandoc
     from styrdok import pdf
@@ -253,11 +256,12 @@ def test_each_libreoffice_starts_from_the_profile_the_first_one_made(tmp_path, m
     folder.mkdir()
     (folder / "soffice").write_text(f"""#!{sys.executable}
 import os, sys
-profile = next(a for a in sys.argv if a.startswith("-env:UserInstallation=file://"))[len("-env:UserInstallation=file://"):]
-with open({str(log)!r}, "a") as f:
-    f.write(("kopia" if os.path.isdir(os.path.join(profile, "user")) else "ny") + "\\n")
-if os.path.exists({str(tmp_path / "fel")!r}):
-    sys.exit(81)
+if "--convert-to" in sys.argv:              # not the process that tells the version
+    profile = next(a for a in sys.argv if a.startswith("-env:UserInstallation=file://"))[len("-env:UserInstallation=file://"):]
+    with open({str(log)!r}, "a") as f:      # a profile LibreOffice made has user/config
+        f.write(("kopia" if os.path.isdir(os.path.join(profile, "user", "config")) else "ny") + "\\n")
+    if os.path.exists({str(tmp_path / "fel")!r}):
+        sys.exit(81)
 os.execv({real!r}, [{real!r}, *sys.argv[1:]])
 """, encoding="utf-8")
     (folder / "soffice").chmod(0o755)
@@ -271,6 +275,14 @@ os.execv({real!r}, [{real!r}, *sys.argv[1:]])
         assert "Nya medarbetare får en handledare." in pdf_text(made)
     assert log.read_text(encoding="utf-8").split() == ["ny", "kopia"]
     assert [p.name for p in (tmp_path / "cache").iterdir()] == [pdf._profile_template().name]
+    # LibreOffice did not run its graphics render tests, which it does in a profile without its version
+    # and then logs in the profile: the profile says which version has run in it before the first start
+    kept = pdf._profile_template() / "user"
+    assert not (kept / "GraphicsRenderTests.log").exists()
+    version = re.match(r"LibreOffice (\d+\.\d+)\.", subprocess.run([real, "--version"], capture_output=True,
+                                                                  text=True, check=True).stdout)[1]
+    assert (f'<prop oor:name="ooSetupLastVersion" oor:op="fuse"><value>{version}</value></prop>'
+            in (kept / "registrymodifications.xcu").read_text(encoding="utf-8"))
     # LibreOffice fails: the kept profile is dropped, and the second try (styrdok.pdf gives the files a
     # process failed with one more) starts without it
     (tmp_path / "fel").touch()

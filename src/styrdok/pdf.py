@@ -3,8 +3,9 @@
 Consumes finished .docx files only, so it is the same for every way the Word files are made.
 
 - `convert(sources, out_dir)`: one `soffice --headless --convert-to pdf` per group of files (LibreOffice
-  costs ~2 s to start and ~0.3 s per document after that), the groups spread over the cores, each
-  process with its own temporary profile (two processes sharing a profile block each other).
+  costs 0.3-0.4 s of CPU to start here, see _record_version, and ~0.3 s per document after that), the
+  groups spread over the cores, each process with its own temporary profile (two processes sharing a
+  profile block each other).
   Results are written into a temporary folder and renamed into place; a file LibreOffice did not
   convert is a PdfError naming that file, and nothing of the group it was in is left behind.
 - `pdfs(docx_paths, out_dir, cache_dir=…)`: out_dir/<name>.pdf for each <name>.docx, converted only when
@@ -19,6 +20,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -73,8 +75,8 @@ def tool_signature() -> str:
 
 def _profile_template() -> Path:
     """Where the profile of an earlier LibreOffice run is kept, per user and LibreOffice: each process
-    starts from a copy of it instead of making a new profile (0.2 s of each start, a tenth of a PDF
-    run for one document). It holds LibreOffice's settings only, no document names. The folder is the
+    starts from a copy of it instead of making a new profile (0.1-0.2 s of each start, a third of a
+    PDF run for one document). It holds LibreOffice's settings only, no document names. The folder is the
     user's own (~/.cache/styrdok, or STYRDOK_CACHE): a profile can hold macros."""
     base = Path(os.environ.get("STYRDOK_CACHE") or
                 Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "styrdok")
@@ -83,7 +85,7 @@ def _profile_template() -> Path:
 
 def _keep_profile(profile: Path, template: Path) -> None:
     """profile (after a run that worked) as the template for the next processes; a template that
-    cannot be written only costs the next run its 0.2 s."""
+    cannot be written only costs the next run its 0.1-0.2 s."""
     staging = template.parent / f".{template.name}-{os.getpid()}-{id(profile)}"
     try:
         template.parent.mkdir(parents=True, exist_ok=True)
@@ -93,14 +95,70 @@ def _keep_profile(profile: Path, template: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+# LibreOffice runs its graphics render tests (VCL's GraphicsRenderTests, sixteen surfaces of 4096 × 4096
+# pixels drawn and read back among them) when it starts with a profile whose last version
+# (ooSetupLastVersion) is older than its own, and only its start center records the version, which a
+# headless conversion never shows: every start ran them, two thirds of its CPU (0.3 s instead of
+# 0.9-1.5 s here for a one-page document). So the profile records the version before LibreOffice starts.
+_REGISTRY = "user/registrymodifications.xcu"
+_VERSION_ITEM = ('<item oor:path="/org.openoffice.Setup/Product"><prop oor:name="ooSetupLastVersion" '
+                 'oor:op="fuse"><value>{}</value></prop></item>\n')
+_EMPTY_REGISTRY = ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+                   'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+                   '\n</oor:items>\n')
+_VERSIONS: dict[str, str | None] = {}
+
+
+def _installed_version(tool: str, env: Mapping[str, str]) -> str | None:
+    """LibreOffice's version as its registry writes it ("7.4" of "LibreOffice 7.4.7.2 40(Build:2)"), from
+    `soffice --version` once per process and executable; None when it does not say (then LibreOffice
+    runs its render tests as before)."""
+    if tool not in _VERSIONS:
+        try:
+            out = subprocess.run([tool, "--version"], capture_output=True, text=True, env=dict(env),
+                                 stdin=subprocess.DEVNULL, timeout=START_SECONDS).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            out = ""
+        match = re.search(r"\b(\d+)\.(\d+)\.\d+", out)
+        _VERSIONS[tool] = f"{match[1]}.{match[2]}" if match else None
+    return _VERSIONS[tool]
+
+
+def _record_version(tool: str, profile: Path, env: Mapping[str, str]) -> None:
+    """profile's registry says that this LibreOffice has run in it (nothing to do when it says so
+    already: a kept profile). A registry that cannot be read or written only costs the start its
+    render tests."""
+    registry = profile / _REGISTRY
+    try:
+        text = registry.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = _EMPTY_REGISTRY
+    except (OSError, UnicodeDecodeError):
+        return
+    if "ooSetupLastVersion" in text or "</oor:items>" not in text:
+        return
+    version = _installed_version(tool, env)
+    if version is None:
+        return
+    text = text.replace("</oor:items>", _VERSION_ITEM.format(version) + "</oor:items>", 1)
+    try:
+        registry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=registry.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, registry)
+    except OSError:
+        pass
+
+
 def _libreoffice_env(home: Path) -> dict[str, str]:
     """The environment soffice runs in: HOME a temporary folder (LibreOffice writes a few files under
     it), and glibc's malloc asked to back large blocks with huge pages (glibc.malloc.hugetlb=1, where
-    the kernel gives them on request: transparent_hugepage "madvise", as on Debian). LibreOffice
-    allocates and clears sixteen blocks of 64 MB as it starts: with 4 kB pages 295,000 page faults
-    and most of its CPU, with the tunable 15,000 (1.2-1.5 s of CPU per start to 0.65-0.9 s here).
-    glibc before 2.35, other C libraries and kernels without huge pages ignore it. A GLIBC_TUNABLES
-    of the user's own is kept, and one that says how to use huge pages is left as it is."""
+    the kernel gives them on request: transparent_hugepage "madvise", as on Debian): fewer page faults
+    as LibreOffice clears the memory it starts with (8,600 against 15,800 for a one-page document,
+    0.23-0.30 s of CPU against 0.27-0.36 s here; with its render tests, see _record_version, 15,000
+    against 295,000). glibc before 2.35, other C libraries and kernels without huge pages ignore it. A
+    GLIBC_TUNABLES of the user's own is kept, and one that says how to use huge pages is left as it is."""
     env = {**os.environ, "HOME": str(home)}
     tunables = env.get("GLIBC_TUNABLES", "")
     if "glibc.malloc.hugetlb=" not in tunables:
@@ -120,14 +178,15 @@ def _soffice(tool: str, group: Sequence[Path], out_dir: Path, filter_name: str) 
         except OSError:                          # none yet (or unreadable): LibreOffice makes one
             shutil.rmtree(profile, ignore_errors=True)
             kept = False
+        env = _libreoffice_env(tmp)
+        _record_version(tool, profile, env)
         cmd = [tool, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
                f"-env:UserInstallation={profile.as_uri()}", "--convert-to", filter_name, "--outdir", str(out_dir),
                *[str(p) for p in group]]
-        env = _libreoffice_env(tmp)
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
                                   timeout=START_SECONDS + SECONDS_PER_FILE * len(group))
-            if proc.returncode == 0 and not kept and (profile / "user").is_dir():
+            if proc.returncode == 0 and not kept and (profile / "user" / "config").is_dir():   # made by it
                 _keep_profile(profile, template)
             elif proc.returncode != 0 and kept:  # perhaps the kept profile: the next process makes its own
                 shutil.rmtree(template, ignore_errors=True)
