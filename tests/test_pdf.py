@@ -257,7 +257,8 @@ def test_each_libreoffice_starts_from_the_profile_the_first_one_made(tmp_path, m
     (folder / "soffice").write_text(f"""#!{sys.executable}
 import os, sys
 if "--convert-to" in sys.argv:              # not the process that tells the version
-    profile = next(a for a in sys.argv if a.startswith("-env:UserInstallation=file://"))[len("-env:UserInstallation=file://"):]
+    given = "-env:UserInstallation=file://"
+    profile = next(a for a in sys.argv if a.startswith(given))[len(given):]
     with open({str(log)!r}, "a") as f:      # a profile LibreOffice made has user/config
         f.write(("kopia" if os.path.isdir(os.path.join(profile, "user", "config")) else "ny") + "\\n")
     if os.path.exists({str(tmp_path / "fel")!r}):

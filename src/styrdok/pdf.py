@@ -76,8 +76,8 @@ def tool_signature() -> str:
 def _profile_template() -> Path:
     """Where the profile of an earlier LibreOffice run is kept, per user and LibreOffice: each process
     starts from a copy of it instead of making a new profile (0.1-0.2 s of each start, a third of a
-    PDF run for one document). It holds LibreOffice's settings only, no document names. The folder is the
-    user's own (~/.cache/styrdok, or STYRDOK_CACHE): a profile can hold macros."""
+    PDF run for one document). It holds LibreOffice's settings only, no document names. The folder
+    is the user's own (~/.cache/styrdok, or STYRDOK_CACHE): a profile can hold macros."""
     base = Path(os.environ.get("STYRDOK_CACHE") or
                 Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "styrdok")
     return base / f"libreoffice-profil-{hashlib.sha256(tool_signature().encode()).hexdigest()[:12]}"
