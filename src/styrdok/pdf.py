@@ -126,8 +126,9 @@ def _installed_version(tool: str, env: Mapping[str, str]) -> str | None:
 
 def _record_version(tool: str, profile: Path, env: Mapping[str, str]) -> None:
     """profile's registry says that this LibreOffice has run in it (nothing to do when it says so
-    already: a kept profile). A registry that cannot be read or written only costs the start its
-    render tests."""
+    already: a kept profile). The profile is this process's own copy, read by no one else until
+    LibreOffice starts; a registry that cannot be read or written only costs the start its render
+    tests."""
     registry = profile / _REGISTRY
     try:
         text = registry.read_text(encoding="utf-8")
@@ -143,10 +144,7 @@ def _record_version(tool: str, profile: Path, env: Mapping[str, str]) -> None:
     text = text.replace("</oor:items>", _VERSION_ITEM.format(version) + "</oor:items>", 1)
     try:
         registry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=registry.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(tmp, registry)
+        registry.write_text(text, encoding="utf-8")
     except OSError:
         pass
 
