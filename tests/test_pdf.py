@@ -319,3 +319,34 @@ def test_libreoffice_is_started_with_huge_pages_for_malloc_and_the_users_own_tun
     with pytest.raises(PdfError, match="rutin.docx"):
         convert([docx], tmp_path / "pdf")
     assert seen.read_text(encoding="utf-8") == given
+
+
+def _running(pid: int) -> bool:
+    """Whether process pid runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_libreoffice_that_hangs_is_stopped_whole_and_the_files_are_named(tmp_path, monkeypatch):
+    """soffice is a script whose LibreOffice (soffice.bin) is a process of its own: when the time is up,
+    all of it is stopped, not the script only (a LibreOffice left running was found after a run)."""
+    from styrdok import pdf
+    started = tmp_path / "libreoffice.pid"
+    script = tmp_path / "bin" / "soffice"
+    script.parent.mkdir()
+    script.write_text('#!/bin/sh\nif [ "$1" = --version ]; then echo "LibreOffice 7.4.7.2 40(Build:2)"; exit 0; fi\n'
+                      f'sleep 300 &\necho $! > "{started}"\nwait\n', encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{script.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("STYRDOK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(pdf, "START_SECONDS", 1)
+    monkeypatch.setattr(pdf, "SECONDS_PER_FILE", 0)
+    docx = tmp_path / "rutin.docx"
+    docx.write_bytes(b"PK")
+    with pytest.raises(pdf.PdfError, match=r"\(rutin\.docx\) inom tidsgränsen"):
+        pdf.convert([docx], tmp_path / "pdf")
+    assert not _running(int(started.read_text(encoding="utf-8")))
+    assert not list((tmp_path / "pdf").iterdir())

@@ -16,12 +16,14 @@ Consumes finished .docx files only, so it is the same for every way the Word fil
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -109,14 +111,32 @@ _EMPTY_REGISTRY = ('<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor
 _VERSIONS: dict[str, str | None] = {}
 
 
+def _run(cmd: list[str], env: Mapping[str, str], timeout: float) -> subprocess.CompletedProcess:
+    """cmd in a process group of its own, its output read; on timeout the whole group is stopped and
+    TimeoutExpired raised. soffice is a script that starts oosplash, which starts soffice.bin: stopping
+    the first process only (subprocess.run's timeout) left a LibreOffice that never finished running."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            text=True, env=dict(env), start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        if hasattr(os, "killpg"):
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.communicate(timeout=10)
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def _installed_version(tool: str, env: Mapping[str, str]) -> str | None:
     """LibreOffice's version as its registry writes it ("7.4" of "LibreOffice 7.4.7.2 40(Build:2)"), from
     `soffice --version` once per process and executable; None when it does not say (then LibreOffice
     runs its render tests as before)."""
     if tool not in _VERSIONS:
         try:
-            out = subprocess.run([tool, "--version"], capture_output=True, text=True, env=dict(env),
-                                 stdin=subprocess.DEVNULL, timeout=START_SECONDS).stdout
+            out = _run([tool, "--version"], env, START_SECONDS).stdout
         except (OSError, subprocess.TimeoutExpired):
             out = ""
         match = re.search(r"\b(\d+)\.(\d+)\.\d+", out)
@@ -182,8 +202,7 @@ def _soffice(tool: str, group: Sequence[Path], out_dir: Path, filter_name: str) 
                f"-env:UserInstallation={profile.as_uri()}", "--convert-to", filter_name, "--outdir", str(out_dir),
                *[str(p) for p in group]]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL,
-                                  timeout=START_SECONDS + SECONDS_PER_FILE * len(group))
+            proc = _run(cmd, env, START_SECONDS + SECONDS_PER_FILE * len(group))
             if proc.returncode == 0 and not kept and (profile / "user" / "config").is_dir():   # made by it
                 _keep_profile(profile, template)
             elif proc.returncode != 0 and kept:  # perhaps the kept profile: the next process makes its own
