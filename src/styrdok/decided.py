@@ -25,10 +25,15 @@ import os
 import re
 import shutil
 import io
-import tarfile
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+if sys.version_info >= (3, 11, 4):
+    import tarfile
+else:       # Debian 12's Python 3.11.2: extraction filters came in 3.11.4; the same module from PyPI
+    from backports import tarfile
 
 from . import load
 from . import gitcmd
