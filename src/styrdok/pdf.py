@@ -41,7 +41,11 @@ INSTALL = ("Installera LibreOffice (Debian/Ubuntu: apt-get install --no-install-
            "libreoffice-writer-nogui fonts-liberation2)")
 START_SECONDS = 60          # LibreOffice's start, generous on a busy machine
 SECONDS_PER_FILE = 30
-MIN_PER_PROCESS = 8         # fewer files than this per process: starting another costs more than it gains
+# Fewer files than this per process: starting another costs more than it gains. A start is ~0.25 s of
+# CPU, a file 0.11-0.15 s (the kept profile, no render tests). Two processes against one, median wall
+# time on two cores (bench/results.md): 3 files 1.02, 4 files 0.85, 5 files 0.85, 6 files 0.76, 8 files
+# 0.83 (it was 8 when a start cost ~2 s).
+MIN_PER_PROCESS = 3
 MAX_PER_PROCESS = 60        # a long list in one process: a crash late in it costs the whole list again
 
 
