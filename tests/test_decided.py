@@ -272,3 +272,26 @@ def test_unwritable_cache_only_costs_time(decided):
     build(decided)
     assert "<del>samma</del><ins>inom</ins>" in page(decided, "rutiner/avvikelser--andringar")
     assert "Rapportera händelsen samma dag." in page(decided, "rutiner/avvikelser--beslutad-2026-03-12")
+
+
+def test_a_decided_version_with_a_link_out_of_the_handbook_is_named_not_a_traceback(decided, tmp_path, monkeypatch):
+    """A decision tag on a commit whose docs/ held a symbolic link out of the handbook (a tag set by hand,
+    or by a styrdok before check refused such links): tarfile's data filter refuses to unpack it. check
+    and build say so as a warning on the document, and the temporary folder is removed."""
+    import tempfile
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    (decided / "docs" / "extern.md").symlink_to("/etc/hostname")
+    git(decided, "add", "-A")
+    git(decided, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", "Länk ut")
+    git(decided, "tag", "beslut/avvikelser/2026-03-15")
+    git(decided, "rm", "-q", "docs/extern.md")
+    git(decided, "-c", "user.name=Test", "-c", "user.email=test@example.org", "commit", "-q", "-m", "Länken bort")
+    warning = ("docs/rutiner/avvikelser.md: varning: Den beslutade versionen (beslut/avvikelser/2026-03-15) kunde "
+               "inte jämföras: docs/extern.md i den versionen är en länk eller fil som pekar ut ur handboken")
+    for args in (["check"], ["build", "--utan-word"]):
+        proc = run_cli(decided, *args, env=IDAG)
+        assert proc.returncode == 0, proc.stderr
+        assert warning in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert not [p.name for p in temp.iterdir() if p.name.startswith("styrdok-beslutat-")]

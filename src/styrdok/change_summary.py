@@ -140,8 +140,7 @@ class SummaryUnavailable(Exception):
 
 def summary_since_decision(handbook: Handbook, project, doc: Styrdokument) -> ChangeSummary:
     """The document now against its latest decision tag (loads the tree at the tag for the duties)."""
-    import shutil
-    from .decided import comparisons, decided_index, load_tree, render_site
+    from .decided import comparisons, decided_index, render_site, tree_at
     index = decided_index(handbook)
     tag = index.tags().get(doc.id) if index else None
     problem = index.git_problem() if index else None
@@ -153,11 +152,8 @@ def summary_since_decision(handbook: Handbook, project, doc: Styrdokument) -> Ch
     if texts is None:
         raise SummaryUnavailable(f"Den beslutade versionen ({tag.name}) kunde inte läsas ur git.")
     now = render_site(handbook, project.root / "templates", doc.src_path, doc.body)
-    old_hb, tmp = load_tree(project.root, tag.commit)
-    try:
+    with tree_at(project.root, tag.commit) as (old_hb, _):
         old_duties = duties(old_hb, texts["body"])
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     c = comparisons(handbook).get(doc.id)
     return summarize(texts["site"], now, old_duties=old_duties, new_duties=duties(handbook, doc.body),
                      data=c.data_changes if c else ())

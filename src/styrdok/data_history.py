@@ -16,9 +16,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 
-from .decided import MACRO_SOURCES, decided_index, load_tree, macro_calls, render_site
+from .decided import MACRO_SOURCES, decided_index, macro_calls, render_site, tree_at
 from .gitcmd import GitMissing, run as _git
 from .history import Revision
 from .model import Handbook, Styrdokument
@@ -48,11 +47,9 @@ def _affected(root, commit: str, candidates: list[str]) -> dict[str, bool]:
     parent = _git(root, "rev-parse", "--verify", "--quiet", f"{commit}^")
     if parent.returncode != 0:
         return {d: False for d in candidates}
-    before, tmp_a = load_tree(root, parent.stdout.decode().strip())
-    after, tmp_b = load_tree(root, commit)
     templates = root / "templates"
     out = {}
-    try:
+    with tree_at(root, parent.stdout.decode().strip()) as (before, _), tree_at(root, commit) as (after, _):
         for doc_id in candidates:
             a = before.dokument.get(doc_id) if before else None
             b = after.dokument.get(doc_id) if after else None
@@ -64,9 +61,6 @@ def _affected(root, commit: str, candidates: list[str]) -> dict[str, bool]:
                                != render_site(after, templates, b.src_path, b.body))
             except Exception:
                 out[doc_id] = False
-    finally:
-        shutil.rmtree(tmp_a, ignore_errors=True)
-        shutil.rmtree(tmp_b, ignore_errors=True)
     return out
 
 

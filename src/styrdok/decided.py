@@ -18,6 +18,7 @@ Word) are in a second file, read only for changed documents.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -29,6 +30,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 if sys.version_info >= (3, 11, 4):
     import tarfile
@@ -146,19 +148,39 @@ def decision_tags(root: Path) -> dict[str, DecisionTag]:
     return latest
 
 
-def load_tree(root: Path, commit: str) -> tuple[Handbook | None, Path]:
-    """The handbook as it was at commit (docs/ and data/ extracted to a temporary folder)."""
+@contextlib.contextmanager
+def tree_at(root: Path, commit: str) -> Iterator[tuple[Handbook | None, str | None]]:
+    """(the handbook as it was at commit, None): its docs/ and data/ unpacked into a temporary folder,
+    removed when the block ends. (None, None) when git cannot give that commit; (None, why, in Swedish)
+    when its files cannot be unpacked: tarfile's data filter refuses what could write or point outside
+    the folder, such as a symbolic link out of docs/ (a decision tag set by hand, or before check
+    refused such links)."""
     tmp = Path(tempfile.mkdtemp(prefix="styrdok-beslutat-"))
+    try:
+        yield _unpack(root, commit, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _unpack(root: Path, commit: str, tmp: Path) -> tuple[Handbook | None, str | None]:
     try:
         proc = _git(root, "archive", "--format=tar", commit, "--", "docs", "data")
     except _GitMissing:
-        return None, tmp
+        return None, None
     if proc.returncode != 0:
-        return None, tmp
-    with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
-        tar.extractall(tmp, filter="data")
+        return None, None
+    try:
+        with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
+            tar.extractall(tmp, filter="data")
+    except tarfile.TarError as exc:
+        member = getattr(exc, "tarinfo", None)
+        if member is None:
+            return None, f"den versionens filer gick inte att packa upp ur git ({exc})."
+        return None, (f"{member.name} i den versionen är en länk eller fil som pekar ut ur handboken, så den "
+                      "versionen packas inte upp och kan inte jämföras med den publicerade. Nästa beslut "
+                      "(styrdok decide) ger en version att jämföra med.")
     handbook, _problems = load.load_handbook(tmp)
-    return handbook, tmp
+    return handbook, None
 
 
 # --- cache ---------------------------------------------------------------------------------------------
@@ -216,11 +238,12 @@ class DecidedIndex:
 
     def _build(self, commit: str, doc_ids: list[str]) -> dict:
         """Load the tree at commit once and render the documents tagged there (the cache's entry)."""
-        old, tmp = load_tree(self.root, commit)
         index: dict[str, dict] = {}
         texts: dict[str, dict] = {}
         templates = self.root / "templates"
-        try:
+        with tree_at(self.root, commit) as (old, unreadable):
+            if unreadable:
+                return {doc_id: {"fel": unreadable} for doc_id in doc_ids}
             for doc_id in doc_ids:
                 doc = old.dokument.get(doc_id) if old else None
                 if doc is None:
@@ -235,8 +258,6 @@ class DecidedIndex:
                 index[doc_id] = {"body": _sha(doc.body), "site": _sha(site), "calls": calls}
                 texts[doc_id] = {"body": doc.body, "site": site, "src_path": doc.src_path,
                                  "titel": doc.titel}
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
         self._write(commit, index, texts)
         return index
 
