@@ -3,9 +3,9 @@
 Consumes finished .docx files only, so it is the same for every way the Word files are made.
 
 - `convert(sources, out_dir)`: one `soffice --headless --convert-to pdf` per group of files (LibreOffice
-  costs 0.3-0.4 s of CPU to start here, see _record_version, and ~0.3 s per document after that), the
-  groups spread over the cores, each process with its own temporary profile (two processes sharing a
-  profile block each other).
+  costs ~0.25 s of CPU to start here, see _record_version, and 0.11-0.15 s per document after that,
+  see MIN_PER_PROCESS), the groups spread over the cores, each process with its own temporary profile
+  (two processes sharing a profile block each other).
   Results are written into a temporary folder and renamed into place; a file LibreOffice did not
   convert is a PdfError naming that file, and nothing of the group it was in is left behind.
 - `pdfs(docx_paths, out_dir, cache_dir=…)`: out_dir/<name>.pdf for each <name>.docx, converted only when
