@@ -52,6 +52,12 @@ POSITIVE = [
     (f"({fmt(P3, '', '19')})", "personnummer"),
     (f"Född {fmt(pnr('200229', '111'), '-', '20')}", "personnummer"),   # leap day 2020
     (f"- {fmt(pnr('120615', '002'))} ringde", "personnummer"),
+    # copied from a PDF or a web page: characters nobody sees, inside the number, and full-width digits
+    (fmt(P1, "\u00ad"), "personnummer"), (fmt(P1, "\u00ad", "19"), "personnummer"),
+    (fmt(P2, "\u200b-"), "personnummer"), (P3[:2] + "\u200b" + P3[2:6] + "-" + P3[6:], "personnummer"),
+    (fmt(P1, "\u2060", "19"), "personnummer"), (fmt(S1, "\ufeff"), "samordningsnummer"),
+    (fmt(P2, "&shy;"), "personnummer"), (fmt(P1, "\u200e-\u200f"), "personnummer"),
+    ("".join(chr(ord(c) + 0xFEE0) for c in fmt(P3, "-", "19")), "personnummer"),      # １９９９１２３１－…
 ]
 
 NEGATIVE = [
@@ -62,6 +68,8 @@ NEGATIVE = [
     fmt(bad_digit("850312123")), fmt(bad_digit("850372123"), "", "19"), "851312-1234",   # month 13
     "850230-1234", "19850312123", "1234567890123", "Diarienummer 2025/1136", "Tel 0701234560",
     "Beslut 2026-03-12 § 45", "dnr SN-2026/123",
+    "Avvikelse\u00adhanteringen 2025-03-01, tel 08\u200b-123 45 67", "Dnr SN\u00a02026/1136.111",
+    "０８-１２３ ４５ ６７", "2025\u200b-03-01",
 ]
 
 

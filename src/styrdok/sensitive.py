@@ -10,6 +10,7 @@ import html
 import urllib.parse
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .scan import blank_inline_code, fenced
@@ -28,20 +29,34 @@ class TextFinding:
 # 10 or 12 digits: (CC)YYMMDD, a separator, NNNN. The separator is nothing, '-', '+', an en or em
 # dash, a minus sign, spaces or non-breaking spaces (also around a dash). Not part of a longer run
 # of digits, nor after a decimal comma. scan_text also reads each line HTML-unescaped and
-# URL-decoded, so '&nbsp;' and '%20' count as the characters they stand for.
+# URL-decoded, so '&nbsp;' and '%20' count as the characters they stand for, and as a reader sees
+# it (INVISIBLE removed, full-width digits and dashes as ordinary ones).
 _SPACE = r"[ \t\u00a0\u202f\u2007\u2009]"
 _DASH = r"[-+\u2010-\u2015\u2212]"
 PNR = re.compile(rf"(?<![\d,])(?P<cc>\d{{2}})?(?P<yy>\d{{2}})(?P<mm>\d{{2}})(?P<dd>\d{{2}})"
                  rf"(?P<sep>{_SPACE}{{0,2}}{_DASH}?{_SPACE}{{0,2}})(?P<nnnn>\d{{4}})(?!\d)")
 
 
+# Characters a reader does not see: the soft hyphen, zero-width spaces and joiners, the word joiner,
+# direction marks and a byte-order mark. Text copied from a PDF or a web page carries them, also
+# inside a number: "850312\u00ad1234" shows as a personnummer.
+INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_FULL_WIDTH = "\uff0b\uff0d\uff10-\uff19"          # ＋ － ０-９
+
+
 def readings(line: str) -> list[str]:
-    """The line as written, and as a reader sees it after HTML entities and URL encoding are decoded."""
+    """The line as written, and as a reader sees it after HTML entities and URL encoding are decoded,
+    invisible characters removed and full-width digits read as digits (NFKC)."""
     out = [line]
     if "&" in line:
         out.append(html.unescape(line))
     if "%" in line:
         out.append(urllib.parse.unquote(out[-1]))
+    if not out[-1].isascii():
+        seen = _INVISIBLE.sub("", unicodedata.normalize("NFKC", out[-1]))
+        if seen != out[-1]:
+            out.append(seen)
     return out
 
 
@@ -136,7 +151,7 @@ PLACEHOLDERS: list[tuple[re.Pattern, str, str]] = [
 # Something every finding contains (a personnummer's digits, a word of each placeholder pattern):
 # lines without any of it are not scanned further. Most lines of a handbook have none.
 CANDIDATE = re.compile(r"\d{6}.{0,20}?\d{4}|beskriv|första steget|klicka|skriv|ange|\[|åååå|yyyy|ååmmdd|xxx|obs|redaktörens|göra:"
-                       r"|todo|fixme", re.I)
+                       rf"|todo|fixme|[{INVISIBLE}{_FULL_WIDTH}]", re.I)
 
 
 def _candidate_lines(text: str) -> set[int]:
