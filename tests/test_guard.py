@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from conftest import HANDBOOK_GITIGNORE, copy_built, run_cli, tree_digest
 from styrdok.sensitive import PNR, classify_number, luhn_ok, number_key, scan_text
 
-SEPARATORS = ["", "-", "+", " ", "–", "—", "\u00a0", "\u202f", " - ", " – ", "\u00a0–\u00a0", "  -  ", "−"]
+SEPARATORS = ["", "-", "+", " ", "–", "—", "\u00a0", "\u202f", " - ", " – ", "\u00a0–\u00a0", "  -  ", "−",
+              "\u00ad", "\u200b", "\u2060-"]         # invisible: copied from a PDF or a web page
 
 
 def check_digit(nine: str) -> str:
@@ -344,3 +345,14 @@ def test_an_allowed_number_is_listed_as_allowed_with_its_reason(mini):
     assert proc.returncode == 0, proc.stderr
     assert "docs/rutiner/avvikelser.md:" in proc.stderr and "tillåtet" in proc.stderr
     assert "Fakturanummer hos Älvstads städleverantör" in proc.stderr
+
+
+def test_an_attachment_that_cannot_be_read_is_named_not_passed_over(mini):
+    """A Word file that is no Word file (an old .doc renamed, a broken download) cannot be searched
+    for personnummer: check says so, naming it, instead of passing it over in silence."""
+    (mini / "docs" / "bilagor").mkdir()
+    (mini / "docs" / "bilagor" / "blankett.docx").write_bytes(b"PK\x03\x04 inte en hel Word-fil")
+    proc = run_cli(mini, "check")
+    assert proc.returncode == 0, proc.stderr
+    assert ("docs/bilagor/blankett.docx: varning: Filen kunde inte öppnas som docx-fil, så den kunde inte "
+            "kontrolleras för personnummer.") in proc.stderr

@@ -83,9 +83,18 @@ def report_findings(findings, rel: str, problems: Problems, allowed: dict[str, s
         problems.add(rel, f.line or None, message, severity=f.severity, column=f.column, code=f.code)
 
 
+class Unreadable(Exception):
+    """A file under docs/ whose text cannot be got at: the message says why, in Swedish; severity is
+    "fel" where the build could not copy the file either."""
+
+    def __init__(self, message: str, severity: str = "varning") -> None:
+        super().__init__(message)
+        self.severity = severity
+
+
 def attachment_text(path: Path) -> str | None:
     """The text a reader sees in a file under docs/ that is not Markdown, or None if it has none
-    (an image, a font) or cannot be read."""
+    (an image, a font). Unreadable when it should have text but it cannot be read."""
     suffix = path.suffix.lower()
     if suffix in OPAQUE:
         return None
@@ -93,34 +102,45 @@ def attachment_text(path: Path) -> str | None:
         try:
             with zipfile.ZipFile(path) as z:
                 parts = [z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml")]
-        except (zipfile.BadZipFile, OSError):
-            return None
+        except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+            raise Unreadable(f"Filen kunde inte öppnas som {suffix[1:]}-fil, så den kunde inte "
+                             "kontrolleras för personnummer. Spara om den från sitt program, eller ta bort den.")
         return "\n".join(_XML_TAG.sub("", _XML_BREAK.sub("\n", p)) for p in parts)
     if suffix == ".pdf":
         tool = shutil.which("pdftotext")
         if tool is None:
-            return None
+            raise Unreadable("PDF-filen kunde inte kontrolleras (pdftotext från poppler-utils saknas). "
+                             "Installera poppler-utils så att personnummer i bilagor hittas.")
         proc = subprocess.run([tool, "-q", "-enc", "UTF-8", str(path), "-"], capture_output=True)
-        return proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else None
+        if proc.returncode != 0:
+            raise Unreadable("PDF-filen kunde inte läsas av pdftotext, så den kunde inte kontrolleras för "
+                             "personnummer. Spara om den som PDF, eller ta bort den.")
+        return proc.stdout.decode("utf-8", "replace")
     try:
         data = path.read_bytes()
-    except OSError:
-        return None
+    except OSError as exc:
+        raise Unreadable(f"Filen kunde inte läsas ({exc.strerror}), så den kunde inte kontrolleras för "
+                         "personnummer. Kontrollera att du har behörighet att läsa den.", "fel")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace")
     if b"\0" in data[:8192]:
         return None
     return data.decode("utf-8", "replace")
 
 
-def check_attachment(path: Path, rel: str, problems: Problems, allowed: dict[str, str]) -> None:
-    text = attachment_text(path)
+def check_attachment(path: Path, rel: str, problems: Problems, allowed: dict[str, str]) -> str | None:
+    """Personnummer in a file under docs/ that is not Markdown; returns its text (None if it has none)."""
+    try:
+        text = attachment_text(path)
+    except Unreadable as exc:
+        problems.add(rel, None, str(exc), severity=exc.severity)
+        return None
     if text is None:
-        if path.suffix.lower() == ".pdf" and shutil.which("pdftotext") is None:
-            problems.warning(rel, None, "PDF-filen kunde inte kontrolleras (pdftotext från poppler-utils saknas). "
-                                        "Installera poppler-utils så att personnummer i bilagor hittas.")
-        return
+        return None
     office = path.suffix.lower() in OFFICE | {".pdf"}
     findings = [f for f in scan_text(text, placeholders=False) if f.number]
     report_findings(findings, rel, problems, allowed, where=" i bilagans text" if office else "")
+    return text
 
 
 def check_name(rel: str, problems: Problems, allowed: dict[str, str]) -> None:
