@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from conftest import run_cli
-from styrdok.htmlsafety import check_page_html
+from styrdok.htmlsafety import check_page_html, check_served_file
 from styrdok.problems import Problems
 
 ALLOWED = [
@@ -44,6 +44,55 @@ def test_what_could_run_is_a_fel_with_file_and_line(html, fragment):
     check_page_html("Text\n\n" + html + "\n", "docs/x.md", 10, problems)
     assert problems.errors, html
     assert problems.errors[0].line == 12 and problems.errors[0].file == "docs/x.md"
+    assert any(fragment in p.message for p in problems.errors), [p.message for p in problems.errors]
+
+
+# HTML and SVG files under docs/ are served as they are and run when opened on their own (a form saved
+# from Word as a web page, a process drawn in draw.io). What their producers write passes.
+SERVED_ALLOWED = [
+    # LibreOffice's "Spara som HTML" (head) and Word's "Webbsida, filtrerad" (windows-1252, its file list)
+    '<!DOCTYPE html>\n<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8"/>\n'
+    '<meta name="generator" content="LibreOffice 7.4"/><style type="text/css">@page { size: 8.27in 11.69in }\n'
+    'p { margin-bottom: 0.08in }</style></head><body><p><img src="blankett_html_1e39.png" width="120"></p></body></html>',
+    '<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">\n'
+    '<head><meta http-equiv=Content-Type content="text/html; charset=windows-1252">\n'
+    '<link rel=File-List href="blankett_files/filelist.xml"><link rel=canonical href="https://www.alvstad.example/">\n'
+    '<!--[if gte mso 9]><xml><o:DocumentProperties><o:Author>SAS</o:Author></o:DocumentProperties></xml><![endif]-->\n'
+    '</head><body lang=SV><p class=MsoNormal>Ansökan<o:p></o:p></p><a href="https://www.ivo.se/">IVO</a></body></html>',
+    # draw.io: the diagram in an attribute, text as XHTML in foreignObject, a link out, an embedded image
+    '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink" content="&lt;mxfile host=&quot;app.diagrams.net&quot;&gt;">\n'
+    '<a xlink:href="https://www.ivo.se/"><switch><foreignObject requiredFeatures="http://www.w3.org/TR/SVG11/'
+    'feature#Extensibility"><div xmlns="http://www.w3.org/1999/xhtml">Anmälan</div></foreignObject>'
+    '<text x="1" y="2">Anmälan</text></switch></a>\n<image xlink:href="data:image/png;base64,iVBORw0KGgo="/></svg>',
+]
+SERVED_REFUSED = [
+    ("<p>x</p>\n<script src=\"blankett.js\"></script>", "Skript (<script>)"),
+    ("<p>x</p>\n<body onload=\"send()\">", "onload="),
+    ("<p>x</p>\n<a href=\" java&#115;cript:alert(1)\">x</a>", "kör kod"),
+    ("<svg>\n<animate attributeName=\"href\" to=\"javascript:alert(1)\"/></svg>", "kör kod"),
+    ("<p>x</p>\n<iframe src=\"a.html\"></iframe>", "Inbäddad sida"),
+    ("<p>x</p>\n<meta http-equiv=\"refresh\" content=\"0;url=https://x.example\">", "skickar läsaren vidare"),
+    ("<p>x</p>\n<link rel=\"stylesheet\" href=\"https://cdn.example/x.css\">", "annan webbplats"),
+    ("<svg>\n<image xlink:href=\"//cdn.example/logo.png\"/></svg>", "annan webbplats"),
+    ("<svg><style>\n@import url(https://fonts.googleapis.com/css?family=Roboto);</style></svg>", "annan webbplats"),
+    ("<p>x</p>\n<iframe src=\"data:text/html,<script>alert(1)</script>\"></iframe>", "kör kod"),
+]
+
+
+@pytest.mark.parametrize("text", SERVED_ALLOWED)
+def test_html_and_svg_files_as_their_programs_save_them_pass(text):
+    problems = Problems()
+    check_served_file(text, "docs/bilagor/x.html", problems)
+    assert problems.items == []
+
+
+@pytest.mark.parametrize("text, fragment", SERVED_REFUSED)
+def test_an_html_or_svg_file_that_runs_code_or_fetches_from_outside_is_a_fel_with_file_and_line(text, fragment):
+    problems = Problems()
+    check_served_file(text, "docs/bilagor/x.svg", problems)
+    assert problems.errors, text
+    assert {(p.file, p.line) for p in problems.errors} == {("docs/bilagor/x.svg", 2)}
     assert any(fragment in p.message for p in problems.errors), [p.message for p in problems.errors]
 
 

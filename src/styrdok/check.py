@@ -22,7 +22,7 @@ from .model import Handbook, Page
 from .problems import Problems
 from .parts import generated_file_paths, generated_pages
 from .render.markdown import MacroError, render_page_markdown
-from .htmlsafety import check_html
+from .htmlsafety import SERVED_AS_MARKUP, check_html, check_served_file
 from .scan import blank_inline_code, prose_lines
 from .sensitive import scan_text
 from .sources import read_source, walk_docs
@@ -152,7 +152,8 @@ def check_links(handbook: Handbook, project: Project, problems: Problems, only: 
 
 def check_text(project: Project, problems: Problems, handbook: Handbook | None = None) -> None:
     """Personnummer, placeholders and editor notes in every source file in docs/ and data/; personnummer
-    also in attachments, file names and the commit messages and authors readers see (guard.py)."""
+    also in attachments, file names and the commit messages and authors readers see (guard.py); code
+    and outside fetches in the HTML and SVG files under docs/ (htmlsafety.check_served_file)."""
     from . import guard
     allowed = guard.allowed_numbers(handbook)
     quiet = Problems()          # names and encodings are reported by the loader
@@ -164,7 +165,9 @@ def check_text(project: Project, problems: Problems, handbook: Handbook | None =
         if rel.endswith(".md"):
             files.append(project.docs / rel)
         else:
-            guard.check_attachment(project.docs / rel, full, problems, allowed)
+            text = guard.check_attachment(project.docs / rel, full, problems, allowed)
+            if text is not None and rel.lower().endswith(SERVED_AS_MARKUP):
+                check_served_file(text, full, problems)
     files += [p for p in (*project.data.rglob("*.yml"), *project.data.rglob("*.yaml")) if p.name != guard.ALLOW_FILE]
     for path in sorted(files):
         rel = project.rel(path)

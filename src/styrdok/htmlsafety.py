@@ -151,3 +151,68 @@ def check_html(handbook, project, problems: Problems) -> None:
             if dest.startswith("..") or not (project.docs / dest).is_file():
                 problems.error(page.file, lineno, f"Bilden '{src}' i <img> finns inte ({dest} under docs/). Rätta "
                                                   "sökvägen; den är relativ till sidans egen mapp.")
+
+
+# Files under docs/ that the site serves as they are, and that a browser runs when one is opened on
+# its own: an .html page or an SVG image runs its scripts at the handbook's address (with the reader's
+# login to the intranet). The privacy plugin localizes what pages fetch, not what these files fetch.
+SERVED_AS_MARKUP = (".html", ".htm", ".xhtml", ".svg", ".xml")
+_RUNS = {"script": "Skript", "iframe": "Inbäddad sida", "frame": "Inbäddad sida", "object": "Inbäddat innehåll",
+         "embed": "Inbäddat innehåll", "applet": "Inbäddat program", "base": "En ny basadress",
+         "handler": "Skript", "listener": "Skript"}
+# Attributes whose URL the browser fetches as part of the file (not a link a reader follows).
+_FETCHED = {"src", "srcset", "poster", "background", "data", "xlink:href", "href"}
+_LINKS = {"a", "area"}                  # their href is a link a reader follows; on <link>, <use>, <image> fetched
+_LINK_FETCHES = {"stylesheet", "icon", "preload", "prefetch", "modulepreload", "import", "manifest"}
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_CSS_URL = re.compile(r"""(?:@import\s+|url\(\s*)["']?\s*((?:https?:)?//[^"')\s]+)""", re.I)
+
+
+def _scheme(value: str) -> str:
+    """The URL scheme as a browser reads it (spaces and control characters inside are ignored)."""
+    m = _SCHEME.match(re.sub(r"[\s\x00-\x1f]", "", value).lower())
+    return m.group(1) if m else ""
+
+
+def _fetched(tag: str, name: str, attrs) -> bool:
+    """Whether the browser fetches the URL in attribute name of tag as the file opens."""
+    if name not in _FETCHED:
+        return False
+    if name in ("href", "xlink:href") and tag in _LINKS:
+        return False
+    if tag == "link":
+        return bool(_LINK_FETCHES & set((dict(attrs).get("rel") or "").lower().split()))
+    return True
+
+
+def check_served_file(text: str, rel: str, problems: Problems) -> None:
+    """The text of an HTML or SVG file under docs/: anything that runs code or fetches from outside
+    the intranet is a fel naming the file and line (check_page_html does the same for raw HTML in
+    pages)."""
+    parser = _Tags()
+    parser.feed(text)
+    parser.close()
+    advice = "eller lägg in filen som PDF eller som bild (PNG)."
+    for line, tag, attrs in parser.found:
+        if tag in _RUNS:
+            problems.error(rel, line, f"{_RUNS[tag]} (<{tag}>) körs när filen öppnas från handboken. Ta bort det, "
+                                      + advice)
+        if tag == "meta" and any(k == "http-equiv" and (v or "").lower() == "refresh" for k, v in attrs):
+            problems.error(rel, line, "<meta http-equiv=\"refresh\"> skickar läsaren vidare när filen öppnas. Ta bort "
+                                      "det, " + advice)
+        for name, value in attrs:
+            value = value or ""
+            if name.startswith("on"):
+                problems.error(rel, line, f"Attributet {name}= på <{tag}> kör kod när filen öppnas från handboken. "
+                                          "Ta bort det, " + advice)
+            elif _scheme(value) in ("javascript", "vbscript") or (
+                    _scheme(value) == "data" and "html" in value[:40].lower()):
+                problems.error(rel, line, f"Adressen '{value[:60]}' i <{tag} {name}=…> kör kod. Ta bort den, " + advice)
+            elif _fetched(tag, name, attrs) and (_scheme(value) in ("http", "https") or value.startswith("//")):
+                problems.error(rel, line, f"<{tag} {name}=\"{value[:60]}\"> hämtar något från en annan webbplats "
+                                          "när filen öppnas; handboken hämtar inget utanför intranätet. Lägg det "
+                                          "som hämtas bredvid filen under docs/ och hänvisa dit, " + advice)
+    for m in _CSS_URL.finditer(text):
+        problems.error(rel, text.count("\n", 0, m.start()) + 1,
+                       f"Stilmallen hämtar '{m.group(1)[:60]}' från en annan webbplats när filen öppnas; handboken "
+                       "hämtar inget utanför intranätet. Ta bort det, " + advice)
