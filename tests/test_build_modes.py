@@ -14,7 +14,11 @@ def _site_without_word(site):
 def test_site_only_then_word_only_gives_the_whole_build(mini):
     proc = run_cli(mini, "build", "--utan-word")
     assert proc.returncode == 0, proc.stderr
-    assert "utan Word-filerna" in proc.stderr and "--bara-word" in proc.stderr
+    # no Word files from an earlier build: the pages' download links lead nowhere, and the build says so
+    assert ("varning: Word-filerna gjordes inte (--utan-word), och sidorna länkar till 7 filer som inte finns "
+            "i word/ (word/avvikelser.docx, word/riktlinje-kvalitet.docx, word/sidor/") in proc.stderr
+    assert "länkarna fungerar inte förrän du kör 'styrdok build --bara-word'" in proc.stderr
+    assert "förra bygget" not in proc.stderr
     site = mini / "site"
     assert (site / "rutiner" / "avvikelser" / "index.html").is_file()
     assert not (site / "word").exists()
@@ -30,9 +34,22 @@ def test_site_only_then_word_only_gives_the_whole_build(mini):
 
     page = mini / "docs" / "rutiner" / "avvikelser.md"
     page.write_text(page.read_text(encoding="utf-8").replace("samma dag", "genast"), encoding="utf-8")
-    assert run_cli(mini, "build", "--utan-word").returncode == 0
+    proc = run_cli(mini, "build", "--utan-word")
+    assert proc.returncode == 0, proc.stderr
+    assert "Word-filerna gjordes inte om (--utan-word): word/ är från förra bygget med Word." in proc.stderr
+    assert "varning" not in proc.stderr
     assert "genast" in (site / "rutiner" / "avvikelser" / "index.html").read_text(encoding="utf-8")
     assert tree_digest(site / "word") == word                  # the previous Word files stay, as they were
+
+    # a new document since the last build with Word: its page links to a Word file that is not there
+    new = mini / "docs" / "rutiner" / "hot-och-vald.md"
+    new.write_text(page.read_text(encoding="utf-8").replace("Rutin för avvikelser & risker", "Rutin för hot och våld"),
+                   encoding="utf-8")
+    proc = run_cli(mini, "build", "--utan-word")
+    assert proc.returncode == 0, proc.stderr
+    assert ("varning: Word-filerna gjordes inte (--utan-word), och sidorna länkar till 1 fil som inte finns i "
+            "word/ (word/hot-och-vald.docx)") in proc.stderr
+    new.unlink()
 
     assert run_cli(mini, "build", "--bara-word").returncode == 0
     text = "\n".join(p.text for p in Document(str(site / "word" / "avvikelser.docx")).paragraphs)
@@ -74,13 +91,13 @@ def test_a_new_output_is_one_registration(mini, monkeypatch, capsys):
     assert main(["--root", str(mini), "build", "--utan", "word"]) == 0
     assert "Rutin för avvikelser & risker" in (site / "lista" / "dokument.txt").read_text(encoding="utf-8")
     assert not (site / "word").exists()
-    assert "utan Word-filerna (--utan-word)" in capsys.readouterr().err
+    assert "Word-filerna gjordes inte (--utan-word)" in capsys.readouterr().err
     page = mini / "docs" / "rutiner" / "avvikelser.md"
     page.write_text(page.read_text(encoding="utf-8").replace("Rutin för avvikelser", "Rutin för händelser"),
                     encoding="utf-8")
     assert main(["--root", str(mini), "build", "--utan", "word", "--utan", "lista"]) == 0
     assert "Rutin för avvikelser" in (site / "lista" / "dokument.txt").read_text(encoding="utf-8")   # kept
-    assert "utan Listorna (--utan lista)" in capsys.readouterr().err
+    assert "Listorna gjordes inte om (--utan lista): lista/ är från förra bygget med listor." in capsys.readouterr().err
     assert main(["--root", str(mini), "build", "--bara", "lista"]) == 0
     assert "Rutin för händelser" in (site / "lista" / "dokument.txt").read_text(encoding="utf-8")
     assert "Listorna är skrivna i" in capsys.readouterr().err

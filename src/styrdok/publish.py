@@ -12,6 +12,7 @@ so a failure leaves the published site (and each output) as it was.
 from __future__ import annotations
 
 import io
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,17 +140,58 @@ def progress(done: int, total: int) -> None:
           file=sys.stderr, flush=True)
 
 
+_LINK = re.compile(rb'(?:href|src)="([^"#?]+)')
+
+
+def broken_links(site_dir: Path, folders: list[str]) -> dict[str, list[str]]:
+    """folder -> the files in site/<folder>/ that the site's pages link to and that are not there
+    (paths in the site, sorted): what a skipped output would have made for a new or renamed document.
+    One pass over the pages for all the folders."""
+    import posixpath
+    import urllib.parse
+    markers = [f"{folder}/".encode() for folder in folders]
+    broken: dict[str, set[str]] = {folder: set() for folder in folders}
+    for page in site_dir.rglob("*.html"):
+        here = page.relative_to(site_dir).as_posix()
+        data = page.read_bytes()
+        if not any(marker in data for marker in markers):
+            continue
+        for m in _LINK.finditer(data):
+            url = urllib.parse.unquote(m.group(1).decode("utf-8", "replace"))
+            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+                continue
+            target = url.lstrip("/") if url.startswith("/") else posixpath.join(posixpath.dirname(here), url)
+            folder = posixpath.normpath(target).split("/", 1)[0]
+            if folder in broken and not here.startswith(f"{folder}/") and \
+                    not (site_dir / posixpath.normpath(target)).is_file():
+                broken[folder].add(posixpath.normpath(target))
+    return {folder: sorted(paths) for folder, paths in broken.items()}
+
+
 def _built(site_dir: Path, skip: frozenset[str], only: str | None) -> int:
     if only:
         output = OUTPUTS[only]
         print(f"{output.files} är skrivna i {site_dir / output.folder}; webbplatsen byggdes inte om.",
               file=sys.stderr)
     elif skip:
-        for output in (OUTPUTS[name] for name in sorted(skip)):
+        print(f"Webbplatsen är byggd i {site_dir}.", file=sys.stderr)
+        skipped = [OUTPUTS[name] for name in sorted(skip)]
+        missing = broken_links(site_dir, [output.folder for output in skipped])
+        for output in skipped:
             flag = f"--utan-{output.name}" if output.name == "word" else f"--utan {output.name}"
-            again = f"--bara-{output.name}" if output.name == "word" else f"--bara {output.name}"
-            print(f"Webbplatsen är byggd i {site_dir}, utan {output.files} ({flag}): {output.folder}/ är från "
-                  f"förra bygget med {output.label}. Kör 'styrdok build {again}' för att göra om dem.", file=sys.stderr)
+            again = f"'styrdok build --bara-{output.name}'" if output.name == "word" else \
+                f"'styrdok build --bara {output.name}'"
+            broken = missing[output.folder]
+            if broken:
+                some = ", ".join(broken[:3]) + (" …" if len(broken) > 3 else "")
+                print(f"varning: {output.files} gjordes inte ({flag}), och sidorna länkar till {len(broken)} "
+                      f"{'fil' if len(broken) == 1 else 'filer'} som inte finns i {output.folder}/ ({some}): "
+                      f"länkarna fungerar inte förrän du kör {again}.", file=sys.stderr)
+            elif (site_dir / output.folder).is_dir():
+                print(f"{output.files} gjordes inte om ({flag}): {output.folder}/ är från förra bygget med "
+                      f"{output.label}. Kör {again} för att göra om dem.", file=sys.stderr)
+            else:
+                print(f"{output.files} gjordes inte ({flag}). Kör {again} för att göra dem.", file=sys.stderr)
     else:
         print(f"Handboken är byggd i {site_dir}.", file=sys.stderr)
     return 0
