@@ -1,7 +1,8 @@
 """Wide tables in Word: column widths from their content (each column at least its longest word,
 measured in Arial's widths, the rest by amount of text), a landscape section of their own when the
-portrait page is too narrow (9 pt text when even landscape is), rows that do not split over pages,
-and the template's header and footer carried into the sections this adds.
+portrait page is too narrow (9 pt text when even landscape is; the heading above goes with the table,
+and tables one after the other share their landscape pages), rows that do not split over pages, and
+the template's header and footer carried into the sections this adds.
 """
 from __future__ import annotations
 
@@ -128,12 +129,64 @@ def wide_tables(doc) -> None:
         _set_widths(tbl, widths)
         _rows_stay_whole(rows)
         if landscape:
-            caption = tbl.getprevious()     # pandoc writes the caption as the paragraph before the table
-            first = caption if caption is not None and caption.tag == qn("w:p") and \
-                caption.find(qn("w:pPr") + "/" + qn("w:pStyle") + f"[@{qn('w:val')}='TableCaption']") is not None \
-                else tbl
-            first.addprevious(_section_paragraph(landscape=False))
+            _introduction(tbl).addprevious(_section_paragraph(landscape=False))
             tbl.addnext(_section_paragraph(landscape=True))
+    _join_landscape_sections(body)
+
+
+def _section_end(element) -> str | None:
+    """'landscape' or 'portrait' for an empty paragraph that ends a section, else None."""
+    if element is None or element.tag != _P or element.find(qn("w:r")) is not None:
+        return None
+    size = element.find(qn("w:pPr") + "/" + qn("w:sectPr") + "/" + qn("w:pgSz"))
+    if size is None:
+        return None
+    return "landscape" if size.get(qn("w:orient")) == "landscape" else "portrait"
+
+
+_BOOKMARKS = (qn("w:bookmarkStart"), qn("w:bookmarkEnd"))
+
+
+def _empty(element) -> bool:
+    """A bookmark, or a paragraph with nothing to print that ends no section."""
+    if element.tag in _BOOKMARKS:
+        return True
+    return element.tag == _P and _section_end(element) is None and element.find(".//" + qn("w:t")) is None \
+        and element.find(".//" + qn("w:drawing")) is None and element.find(".//" + qn("w:sectPr")) is None
+
+
+def _join_landscape_sections(body) -> None:
+    """Wide tables one after the other share their landscape pages: the portrait section between two
+    of them, with nothing in it but empty paragraphs and bookmarks, would print as a blank page."""
+    for end in [p for p in body.findall(_P) if _section_end(p) == "landscape"]:
+        following = end.getnext()
+        while following is not None and _empty(following):
+            following = following.getnext()
+        if following is not None and _section_end(following) == "portrait":
+            body.remove(following)
+            body.remove(end)
+
+
+def _style(element) -> str:
+    style = element.find(qn("w:pPr") + "/" + qn("w:pStyle")) if element is not None and element.tag == _P else None
+    return style.get(qn("w:val"), "") if style is not None else ""
+
+
+def _introduction(tbl):
+    """The first element of what goes onto a wide table's landscape page with it: its caption (pandoc
+    writes it as the paragraph before the table), and the heading right above, with at most one
+    paragraph between them and the table (a heading left alone at the foot of the portrait page, its
+    table on the next, reads as a section without content)."""
+    first = tbl
+    if _style(first.getprevious()) == "TableCaption":
+        first = first.getprevious()
+    before = first.getprevious()
+    if _style(before).startswith("Heading"):
+        return before
+    if before is not None and before.tag == _P and not _style(before).startswith("Heading") and \
+            _style(before.getprevious()).startswith("Heading") and before.find(".//" + qn("w:sectPr")) is None:
+        return before.getprevious()
+    return first
 
 
 def _rows_stay_whole(rows) -> None:
