@@ -220,12 +220,46 @@ def test_new_document_keeps_any_title_as_text(mini):
         assert proc.returncode == 0, proc.stderr
         rel = proc.stderr.split("Skapade ", 1)[1].split(".md", 1)[0] + ".md"
         assert front_matter(mini / rel)["titel"] == title
-        text = (mini / rel).read_text(encoding="utf-8")
-        for i, guidance in enumerate(SCAFFOLD_TEXTS.values()):      # the next `new` needs a clean handbook
+    for path in (mini / "docs" / "rutiner").glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        for i, guidance in enumerate(SCAFFOLD_TEXTS.values()):
             text = text.replace(guidance, f"Avsnittets egen text nummer {i}.")
-        (mini / rel).write_text(text, encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     check = run_cli(mini, "check", env=TODAY)
     assert check.returncode == 0 and "YAML" not in check.stderr, check.stderr
+
+
+def test_a_draft_elsewhere_stops_the_build_not_new_export_or_due_but_a_fel_in_the_document_or_in_data_does(mini):
+    """Two new rutiner in a row, and an export of another document while they are drafts: the guidance
+    of `styrdok new` still in a draft is a fel that stops the build (it must not be published), not
+    the commands that work on other documents, which name it in one line. A fel in the document
+    itself, or in data/, still stops them."""
+    first = run_cli(mini, "new", "rutin", "Rutin för hot och våld", env=TODAY)
+    assert first.returncode == 0, first.stderr
+    second = run_cli(mini, "new", "rutin", "Rutin för trygg hemgång", env=TODAY)
+    assert second.returncode == 0, second.stderr
+    assert ("obs: 5 fel i docs/rutiner/rutin-for-hot-och-vald.md stoppar bygget men inte det här kommandot "
+            "(styrdok check visar dem).") in second.stderr
+    export = run_cli(mini, "export", "avvikelser", "--out", str(mini / "build" / "word"), env=TODAY)
+    assert export.returncode == 0, export.stderr
+    assert (mini / "build" / "word" / "avvikelser.docx").is_file()
+    assert "obs: 10 fel i docs/rutiner/rutin-for-hot-och-vald.md, docs/rutiner/rutin-for-trygg-hemgang.md" in export.stderr
+    assert run_cli(mini, "due", env=TODAY).returncode in (0, 1)          # 1: something is overdue
+    build = run_cli(mini, "build", env=TODAY)
+    assert build.returncode == 1 and "Vägledningen från 'styrdok new'" in build.stderr
+
+    # the draft itself is not exported: its own fel are shown
+    draft = run_cli(mini, "export", "rutin-for-hot-och-vald", "--out", str(mini / "build" / "word"), env=TODAY)
+    assert draft.returncode == 2 and "docs/rutiner/rutin-for-hot-och-vald.md:" in draft.stderr
+    assert "rutin-for-trygg-hemgang.md" not in draft.stderr
+    assert not (mini / "build" / "word" / "rutin-for-hot-och-vald.docx").exists()
+    # a fel in data/ stops every command
+    roller = mini / "data" / "roller.yml"
+    roller.write_text(roller.read_text(encoding="utf-8") + "\n  - trasig: [\n", encoding="utf-8")
+    for args in (["new", "rutin", "Rutin för larm"], ["export", "avvikelser"], ["due"]):
+        proc = run_cli(mini, *args, env=TODAY)
+        assert proc.returncode == 2 and "data/roller.yml" in proc.stderr, (args, proc.stderr)
+    assert not (mini / "docs" / "rutiner" / "rutin-for-larm.md").exists()
 
 
 def test_decide_keeps_comments_and_layout_of_the_front_matter(repo):

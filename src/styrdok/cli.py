@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .check import check_project, print_problems
-from .load import find_root
+from .load import Project, find_root
 
 
 def cmd_check(args) -> int:
@@ -59,18 +59,45 @@ def cmd_schema(args) -> int:
     return 0
 
 
-def _load_or_report(args):
-    """Load the handbook for a command that changes or reports on it; None after printing errors."""
+def _load_or_report(args, acts_on: list[str] | None = None):
+    """Load the handbook for a command that changes or reports on it; None after printing errors.
+
+    acts_on: the documents (ids or paths) the command works on, [] for none (new, due): a fel in
+    another page under docs/ (a draft with the guidance of `styrdok new` still in it) stops the
+    build, not this command, which names it in one line. None, or a document that cannot be found:
+    every fel stops it."""
     from .decided import is_changed_problem
     handbook, problems = check_project(args.root)
     # A document changed since its decision (a fel under andringar_efter_beslut: stoppa) must not stop
     # the commands that record the decision or prepare it.
     problems.items = [p for p in problems.items if not (p.severity == "fel" and is_changed_problem(p.message))]
+    elsewhere: list = []
+    if handbook is not None and acts_on is not None:
+        files = _files_of(handbook, args.root, acts_on)
+        if files is not None:
+            project = Project(args.root)
+            docs = f"{project.rel(project.docs)}/"
+            elsewhere = [p for p in problems.errors
+                         if p.file.startswith(docs) and p.file.endswith(".md") and p.file not in files]
+            problems.items = [p for p in problems.items if p not in elsewhere]
     if handbook is None or problems.errors:
         print_problems(problems, only_errors=True)
         print("Rätta felen ovan först (styrdok check visar dem).", file=sys.stderr)
         return None
+    if elsewhere:
+        pages = sorted({p.file for p in elsewhere})
+        print(f"obs: {len(elsewhere)} fel i {', '.join(pages[:3])}{' …' if len(pages) > 3 else ''} stoppar bygget "
+              "men inte det här kommandot (styrdok check visar dem).", file=sys.stderr)
     return handbook
+
+
+def _files_of(handbook, root, refs: list[str]) -> set[str] | None:
+    """The files of the documents refs name; None if one of them cannot be found (its errors may be why)."""
+    from .control import ControlError, find_document
+    try:
+        return {find_document(handbook, Project(root), ref).file for ref in refs}
+    except ControlError:
+        return None
 
 
 def _today(args) -> dt.date:
@@ -106,7 +133,7 @@ def cmd_accessibility(args) -> int:
 
 def cmd_due(args) -> int:
     from .overdue import due_items, format_due
-    handbook = _load_or_report(args)
+    handbook = _load_or_report(args, acts_on=[])
     if handbook is None:
         return 2
     today = _today(args)
@@ -118,7 +145,7 @@ def cmd_due(args) -> int:
 def cmd_decide(args) -> int:
     from .control import ANDRING, ControlError, record_decision
     from .load import Project
-    handbook = _load_or_report(args)
+    handbook = _load_or_report(args, acts_on=[args.dokument])
     if handbook is None:
         return 2
     andring = ANDRING["utan" if args.utan_andring else "mindre" if args.mindre_andring else
@@ -185,7 +212,7 @@ def cmd_archive(args) -> int:
 def cmd_new(args) -> int:
     from .control import ControlError, new_document
     from .load import Project
-    handbook = _load_or_report(args)
+    handbook = _load_or_report(args, acts_on=[])
     if handbook is None:
         return 2
     try:
@@ -204,7 +231,7 @@ def cmd_export(args) -> int:
     from .export.documents import (git_user, last_decided_ref, old_body, templates_for, word_document)
     from .publish import progress
     from .export import ExportError, export_compare_docx, export_many
-    handbook = _load_or_report(args)
+    handbook = _load_or_report(args, acts_on=None if args.all else list(args.dokument))
     if handbook is None:
         return 2
     project = Project(args.root)
@@ -253,7 +280,7 @@ def cmd_memo(args) -> int:
     from .load import Project, current_date
     from .export import ExportError
     from .package import PACKAGE_FOLDER, PackageError, write_package
-    handbook = _load_or_report(args)
+    handbook = _load_or_report(args, acts_on=[args.dokument])
     if handbook is None:
         return 2
     from .problems import Problems
