@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .problems import Problems, choices
-from .yamlio import LineMap
+from .yamlio import LineMap, odd_in
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -58,6 +58,15 @@ def _message(err: dict, model: type[BaseModel], loc: tuple) -> str:
     ctx = err.get("ctx") or {}
     if kind == "missing":
         return f"Fältet '{key}' saknas. Lägg till det (se dokumentationen i Om handboken)."
+    hidden = odd_in(str(key)) if kind == "extra_forbidden" else \
+        odd_in(value) if kind == "string_pattern_mismatch" and isinstance(value, str) else None
+    copied = "(det följer ofta med text som kopierats från en webbsida eller Word)"
+    if hidden and kind == "extra_forbidden":
+        return (f"Nyckeln '{key}' har {hidden} i sig: den ser ut som en känd nyckel men är en annan {copied}. "
+                "Skriv om nyckeln med tangentbordet.")
+    if hidden:
+        return (f"'{value}' har {hidden} i sig, så det är ingen giltig id fast det ser ut som en {copied}. "
+                "Skriv om det med tangentbordet.")
     if kind == "extra_forbidden":
         allowed = _field_names(model, loc)
         return (f"Okänd nyckel '{key}'. Kontrollera stavningen; tillåtna nycklar här: "

@@ -5,6 +5,7 @@ e.g. ("namnder", 2, "id")) to 1-based lines. Syntax errors and duplicate keys be
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,6 +124,38 @@ def syntax_message(problem: str | None) -> str:
             "kolon efter varje nyckel och att citattecken och parenteser stängs, på raden och raden ovanför.")
 
 
+# Spaces that look like a space but are not one to YAML: text copied from a web page, Word or a PDF
+# brings them. In the indentation, or after the ':' of a key or the '-' of a list item, they break
+# the structure and PyYAML's message points elsewhere.
+_ODD_NAMES = {"\u00a0": "ett hårt mellanslag (U+00A0)", "\u00ad": "ett osynligt mjukt bindestreck (U+00AD)",
+              "\u200b": "ett osynligt nollbreddsmellanslag (U+200B)", "\u202f": "ett smalt hårt mellanslag (U+202F)",
+              "\u3000": "ett brett mellanslag (U+3000)", "\ufeff": "ett osynligt tecken (U+FEFF)"}
+ODD = "\u00a0\u00ad\u1680\u2000-\u200f\u202f\u205f\u2060\u3000\ufeff"
+_ODD_CHAR = re.compile(f"[{ODD}]")
+_ODD_SPACE = re.compile(rf"^[ \t]*(?:- +)?(?:-|[^:#\n]*:)?(?P<c>[{ODD}])")
+
+
+def odd_name(c: str) -> str:
+    """A character that looks like a space or like nothing, named for a person."""
+    return _ODD_NAMES.get(c, f"ett osynligt eller ovanligt mellanslag (U+{ord(c):04X})")
+
+
+def odd_in(text: str) -> str | None:
+    """The name of the first character in text that looks like a space or like nothing, or None."""
+    m = _ODD_CHAR.search(text)
+    return odd_name(m.group()) if m else None
+
+
+def odd_space(text: str, last_line: int) -> tuple[int, str] | None:
+    """(line, what) of the first space YAML does not count as one where it shapes the structure, in the
+    lines up to last_line (1-based)."""
+    for i, line in enumerate(text.split("\n")[:last_line], start=1):
+        m = _ODD_SPACE.match(line)
+        if m:
+            return i, odd_name(m.group("c"))
+    return None
+
+
 def load_yaml(text: str, file: str, problems: Problems, *, first_line: int = 1) -> tuple[Any, LineMap] | None:
     """Parse YAML text; on a syntax error record a problem (the file is unreadable) and return None."""
     offset = first_line - 1
@@ -131,7 +164,14 @@ def load_yaml(text: str, file: str, problems: Problems, *, first_line: int = 1) 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + offset if mark else None
-        problems.error(file, line, syntax_message(exc.problem))
+        odd = odd_space(text, mark.line + 2 if mark else len(text))
+        if odd:
+            problems.error(file, odd[0] + offset, f"YAML-syntaxfel: raden har {odd[1]} där YAML väntar sig ett "
+                                                  "vanligt mellanslag. Det ser likadant ut men räknas inte som "
+                                                  "indrag eller mellanrum (det följer ofta med text som kopierats "
+                                                  "från en webbsida eller Word). Skriv om mellanslagen på raden.")
+        else:
+            problems.error(file, line, syntax_message(exc.problem))
         problems.unreadable(file)
         return None
     except yaml.YAMLError:  # pragma: no cover - non-marked errors are rare
