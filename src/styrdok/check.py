@@ -45,6 +45,33 @@ def _template_line(exc: BaseException) -> int | None:
     return line
 
 
+# Quotes that Word's autocorrect and a phone's keyboard put where " or ' was typed.
+_TYPOGRAPHIC = "”“„’‘‚«»‹›″′"
+_EXAMPLE = '{{ ansvar("avvikelser") }}'
+
+
+def macro_syntax_message(message: str) -> str:
+    """Jinja's syntax error in a macro call, in Swedish and saying what to do."""
+    char = re.match(r"unexpected char '(.)'", message)
+    if char and char.group(1) in _TYPOGRAPHIC:
+        return (f"Makroanropet har typografiska citattecken ({char.group(1)}), som Word och telefonens tangentbord "
+                f"gör av raka. Skriv raka citattecken (\" eller '), t.ex. {_EXAMPLE}.")
+    if char:
+        return f"Tecknet '{char.group(1)}' kan inte stå i ett makroanrop. Ta bort det, eller skriv texten inom " \
+               f"raka citattecken, t.ex. {_EXAMPLE}."
+    if message.lower().startswith("unexpected end of template"):
+        return ("Makroanropet eller blocket stängs aldrig: {{ … }} ska sluta med }} och {% if %} med {% endif %} "
+                "(ett {% for %} med {% endfor %}).")
+    token = re.match(r"unexpected '(.+?)'(?:, expected '(.+?)')?", message)
+    if token and token.group(2):
+        return (f"Makroanropet har '{token.group(1)}' där det ska stå '{token.group(2)}'. Kontrollera att parenteser "
+                f"och klamrar stängs, t.ex. {_EXAMPLE}.")
+    if token:
+        return (f"Makroanropet har ett '{token.group(1)}' för mycket eller på fel ställe. Kontrollera klamrarna "
+                f"och parenteserna, t.ex. {_EXAMPLE}.")
+    return f"Fel i makroanropet ({message}). Kontrollera klamrarna {{{{ … }}}} och citattecknen, t.ex. {_EXAMPLE}."
+
+
 def check_macros(handbook: Handbook, root: Path, problems: Problems) -> None:
     """Render every page's macros with the strict environment, as the site and Word will."""
     generated = [Page(src, f"(genererad sida) {src}", body, 1, None) for src, body in generated_pages(handbook)]
@@ -59,8 +86,7 @@ def check_page_macros(handbook: Handbook, root: Path, page: Page, problems: Prob
         try:
             render_page_markdown(handbook, root / "templates", page.src_path, page.body)
         except jinja2.TemplateSyntaxError as exc:
-            problems.error(page.file, (exc.lineno or 1) + offset,
-                           f"Fel i makroanropet: {exc.message}. Kontrollera klamrarna {{{{ … }}}} och citattecknen.")
+            problems.error(page.file, (exc.lineno or 1) + offset, macro_syntax_message(exc.message or ""))
         except jinja2.UndefinedError as exc:
             line = _template_line(exc)
             problems.error(page.file, line + offset if line else None,
