@@ -51,6 +51,9 @@ def _field_names(model: type[BaseModel], loc: tuple) -> list[str]:
     return list(fields) if fields else []
 
 
+_DASHES = str.maketrans({c: "-" for c in "–—‐‑‒−"})
+
+
 def _message(err: dict, model: type[BaseModel], loc: tuple) -> str:
     kind = err["type"]
     value = err.get("input")
@@ -72,6 +75,10 @@ def _message(err: dict, model: type[BaseModel], loc: tuple) -> str:
         return (f"Okänd nyckel '{key}'. Kontrollera stavningen; tillåtna nycklar här: "
                 f"{choices(allowed, 30)}.")
     if kind.startswith("date") or kind.startswith("datetime"):
+        dash = next((c for c in str(value) if c in "–—‐‑‒−"), None) if isinstance(value, str) else None
+        if dash:
+            return (f"'{value}' har tankstreck ({dash}) där datumet ska ha bindestreck (-): Word och telefonens "
+                    f"tangentbord byter ibland det ena mot det andra. Skriv {value.translate(_DASHES)}.")
         return (f"'{value}' är inget giltigt datum. Skriv datumet som år-månad-dag med siffror, "
                 f"t.ex. 2025-03-01.")
     if kind == "string_pattern_mismatch":
