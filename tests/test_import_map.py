@@ -82,3 +82,33 @@ def test_decision_in_one_cell_becomes_a_beslut_and_unknown_values_are_named(mini
             "barn-och-unga, ifo, sof.") in proc.stderr
     check = run_cli(mini, "check")
     assert check.returncode == 0, check.stderr
+
+
+def test_a_cut_compound_is_one_name_and_a_title_written_as_the_one_heading_is_not_kept_in_the_body(mini, tmp_path):
+    """'Vård- och omsorgsnämnden' is one nämnd (the '-' says the word goes on), not 'Vård-' and
+    'omsorgsnämnden'; here no nämnd of the handbook, which is said once, in its own words. The title
+    written as the document's one heading on level 1 (no Rubrik/Title style, as many kommuner's
+    documents have it) becomes the page's title; its sections are the page's ## sections."""
+    d = Document()
+    table = d.add_table(rows=3, cols=2)
+    for row, (k, v) in zip(table.rows, [("Typ av styrdokument", "Riktlinje"), ("Gäller fr o m", "2022-02-14"),
+                                        ("Beslutad av", "Socialnämnden\nVård- och omsorgsnämnden")]):
+        row.cells[0].text, row.cells[1].text = k, v
+    d.add_heading("Riktlinje för nämndernas kvalitetsarbete", 1)
+    d.add_heading("Inledning", 2)
+    d.add_paragraph("Nämnderna har ett gemensamt ledningssystem.")
+    d.add_heading("Ansvar", 2)
+    d.add_paragraph("Enhetscheferna följer upp.")
+    source = tmp_path / "riktlinje.docx"
+    d.save(str(source))
+    target = mini / "docs" / "rutiner" / "kvalitetsarbete.md"
+    proc = run_cli(mini, "import", str(source), "--ut", str(target), "--ansvarig", "sas")
+    assert proc.returncode == 0, proc.stderr
+    front = front_of(target)
+    assert front["beslutad_av"] == "socialnamnden"
+    assert ("beslutad_av: 'Vård- och omsorgsnämnden' är ingen nämnd eller roll i handboken. Välj en av: "
+            "omsorgsnamnden, sas, socialchef, socialnamnden.") in proc.stderr
+    assert "'Vård-'" not in proc.stderr
+    assert front["titel"] == "Riktlinje för nämndernas kvalitetsarbete"
+    body = target.read_text(encoding="utf-8").split("---", 2)[2]
+    assert [line for line in body.splitlines() if line.startswith("#")] == ["## Inledning", "## Ansvar"]

@@ -16,7 +16,9 @@ from ..model import Handbook
 from .importer import parse_date
 
 _SPLIT = re.compile(r"\s*(?:,|;|/|\n|&)\s*")
-_OCH = re.compile(r"\s+och\s+")
+# "Socialnämnden och Omsorgsnämnden" are two; "Vård- och omsorgsnämnden" (a word cut after its first
+# part, '-') is one name.
+_OCH = re.compile(r"(?<!-)\s+och\s+")
 _PARAGRAF = re.compile(r"§\s*(\d+[a-z]?)|(\d+[a-z]?)\s*§")
 
 
@@ -134,7 +136,8 @@ def map_front_matter(front: dict, handbook: Handbook, *, default_role: str | Non
             out["diarienummer"] = dict(zip(deciders, nummer))
         elif len(nummer) > 1:
             note(f"diarienummer: {len(nummer)} nummer ({', '.join(nummer)}) men {len(deciders)} beslutande "
-                 "instanser; numren står som en text. Ange ett nummer per nämnd: {nämnd-id: nummer}.")
+                 f"{'instans' if len(deciders) == 1 else 'instanser'}; numren står som en text. Ange ett nummer per "
+                 "nämnd: {nämnd-id: nummer}.")
         if beslut is not None and isinstance(out.get("diarienummer"), str):
             beslut["diarienummer"] = out["diarienummer"]
     if beslut is not None:

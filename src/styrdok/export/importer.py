@@ -270,6 +270,19 @@ def _site_escapes(line: str) -> str:
     return re.sub(r"\\([^\w\s])", fix, line)
 
 
+def _title_heading(markdown: str) -> tuple[str | None, str]:
+    """(title, body without it) when the document's one heading on level 1 is its first heading: the
+    title written as a heading, not as Rubrik/Title. It is the page's title, not a section of it."""
+    lines = markdown.split("\n")
+    headings = [(i, line) for (i, line), code in zip(enumerate(lines), fenced(lines))
+                if not code and re.match(r"^#{1,6} ", line)]
+    top = [(i, line) for i, line in headings if line.startswith("# ")]
+    if len(top) != 1 or headings[0] != top[0]:
+        return None, markdown
+    i, line = top[0]
+    return line[2:].strip(), "\n".join(lines[:i] + lines[i + 1:])
+
+
 def _shift_headings(markdown: str) -> str:
     if not re.search(r"^# ", markdown, re.M):
         return markdown
@@ -398,6 +411,9 @@ def import_docx(path: Path, field_labels: Mapping[str, str]) -> ImportResult:
         markdown = _boxes_to_admonitions(markdown)
     markdown = re.sub(rf"^{GROUPED_LINE}-\d+$", lambda m: grouped.get(m.group(0), m.group(0)).strip() + "\n",
                       markdown, flags=re.M)
+    title = title_p.text.strip() if title_p is not None else None
+    if title is None:
+        title, markdown = _title_heading(markdown)
     markdown = _shift_headings(markdown)
     if "[TABLE]" in markdown or re.search(r"^\s*<table", markdown, re.M | re.I):
         unmapped.append("En tabell med sammanslagna celler kunde inte bli en Markdown-tabell. Skriv om den för hand.")
@@ -405,10 +421,10 @@ def import_docx(path: Path, field_labels: Mapping[str, str]) -> ImportResult:
         for m in PLACEHOLDER.finditer(line):
             unmapped.append(f"Rad {n} i texten har ett ifyllnadsfält från en Word-mall som inte är ifyllt: "
                             f"'{m.group(0)}'. Skriv in texten eller ta bort raden.")
-    title = title_p.text.strip() if title_p is not None else None
-    if title is None:
-        m = re.search(r"^#{1,2} (.+)$", markdown, re.M)
-        title = m.group(1).strip() if m else Path(path).stem
+    if title_p is None:
+        if title is None:
+            m = re.search(r"^#{1,2} (.+)$", markdown, re.M)
+            title = m.group(1).strip() if m else Path(path).stem
         unmapped.append(f"Dokumentet har ingen rubrik i formatmallen Rubrik/Title; titeln blev '{title}'. "
                         "Kontrollera den.")
     front = {"titel": title, **front}
