@@ -32,13 +32,17 @@ def handbook(mini):
 
 
 def revised(root: Path) -> None:
-    """A decision, then a change to decide again."""
+    """A decision, then a change to decide again: a sentence longer, a word in a numbered list changed."""
+    doc = root / "docs" / "rutiner" / f"{DOC}.md"
+    doc.write_text(doc.read_text(encoding="utf-8") + "\n1. Följ upp målen varje kvartal.\n2. Rapportera till "
+                   "nämnden.\n", encoding="utf-8")
+    git(root, "commit", "-q", "-am", "Uppföljningen i steg")
     proc = run_cli(root, "decide", DOC, "--instans", "socialnamnden", "--datum", "2025-03-01")
     assert proc.returncode == 0, proc.stderr
-    doc = root / "docs" / "rutiner" / f"{DOC}.md"
     doc.write_text(doc.read_text(encoding="utf-8").replace(
         "Nämnderna ansvarar för ledningssystemet.",
-        "Nämnderna ansvarar för ledningssystemet och följer upp det varje år."), encoding="utf-8")
+        "Nämnderna ansvarar för ledningssystemet och följer upp det varje år.").replace(
+        "varje kvartal", "varje månad"), encoding="utf-8")
     git(root, "commit", "-q", "-am", "Årlig uppföljning")
 
 
@@ -80,6 +84,17 @@ def test_package_holds_exactly_the_files_the_memo_lists_with_pdfs_and_tracked_ch
     memo_pdf = subprocess.run(["pdftotext", str(folder / f"{DOC}-tjansteskrivelse.pdf"), "-"],
                               capture_output=True, text=True, check=True).stdout
     assert "Förslag till beslut" in memo_pdf and "Revidering av Riktlinje för kvalitet" in memo_pdf
+    # The PDF of the copy shows the changes as formatting: LibreOffice's own view of tracked changes
+    # numbered a list item holding a deletion as deleted ("[1.] Följ upp …", "1.[2.] Rapportera …").
+    deleted = " ".join("".join(t.text or "" for t in e.iter(f"{W}delText")) for e in body.iter(f"{W}del"))
+    assert "kvartal" in deleted
+    compared = subprocess.run(["pdftotext", "-layout", str(folder / f"{DOC}-jamforelse.pdf"), "-"],
+                              capture_output=True, text=True, check=True).stdout
+    steps = [line.strip() for line in compared.splitlines() if "Följ upp målen" in line or "Rapportera till" in line]
+    assert [s.split()[0] for s in steps] == ["1.", "2."], steps
+    assert "kvartal" in steps[0] and "månad" in steps[0]
+    assert "Ändringar sedan dess är markerade: ny text är understruken, borttagen text är genomstruken" in \
+        " ".join(compared.split())
 
 
 def test_first_adoption_has_no_comparison_and_does_not_promise_one(handbook):

@@ -85,6 +85,11 @@ def write_package(handbook: Handbook, project: Project, doc: Styrdokument, *, na
                                 templates, author=git_user(project), date=dt.datetime.now(), old_label=ref)
         if with_pdf:
             sources = [folder / h.files(False)[0] for h in items]
+            if ref:             # the PDF of the tracked-changes copy shows them as formatting (export.printed)
+                from .export.printed import printable_copy
+                printed = tmp / "utskrift"
+                printed.mkdir()
+                sources[2] = printable_copy(sources[2], printed / sources[2].name)
             try:
                 pdf.convert(sources, folder, labels={s: f"{s.name} (till {doc.file})" for s in sources})
             except pdf.PdfError as exc:
