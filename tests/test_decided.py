@@ -197,6 +197,8 @@ def test_changed_ansvar_in_data_is_not_a_minor_change_and_the_memo_lists_it(deci
     assert "– Ändrat ansvar – Socialt ansvarig samordnare (Avvikelser): omformulerat" in texts
     assert "– Ändrat genom data som dokumentet visar: data/ansvar.yml: avvikelser" in texts
     assert "– Ändrat avsnitt: Ansvar" in texts
+    # only the section whose text changed: the page has no text before its first heading
+    assert [t for t in texts if t.startswith("– Ändrat avsnitt")] == ["– Ändrat avsnitt: Ansvar"]
     assert not any("Inga ändringar" in t for t in texts)
 
 

@@ -68,18 +68,18 @@ class ChangeSummary:
 def sections(markdown: str) -> list[Section]:
     """The text under each heading (the text before the first heading under "Inledning")."""
     out: list[Section] = []
-    title, lines = "Inledning", []
+    title, current = "Inledning", []
     lines = markdown.splitlines()
     for line, code in zip(lines, fenced(lines)):
         m = None if code else HEADING.match(line)
         if m:
-            if lines and any(x.strip() for x in lines) or title != "Inledning":
-                out.append(Section(title, "\n".join(lines).strip()))
-            title, lines = m.group(2).strip(), []
+            if any(x.strip() for x in current) or title != "Inledning":
+                out.append(Section(title, "\n".join(current).strip()))
+            title, current = m.group(2).strip(), []
         else:
-            lines.append(line)
-    if any(x.strip() for x in lines) or title != "Inledning":
-        out.append(Section(title, "\n".join(lines).strip()))
+            current.append(line)
+    if any(x.strip() for x in current) or title != "Inledning":
+        out.append(Section(title, "\n".join(current).strip()))
     return out
 
 
