@@ -60,7 +60,9 @@ def test_page_shows_decision_history(repo):
     (["finns-inte", "--instans", "socialnamnden", "--datum", "2026-03-12"],
      "Dokumentet 'finns-inte' finns inte"),
     (["riktlinje-kvalitet", "--instans", "socialnamnden", "--datum", "2028-01-01"],
-     "mer än ett år fram i tiden"),
+     "Datumet 2028-01-01 har inte varit än"),
+    (["riktlinje-kvalitet", "--instans", "socialnamnden", "--datum", "2026-03-21"],       # tomorrow
+     "Datumet 2026-03-21 har inte varit än (i dag är det 2026-03-20). Ett beslut registreras när det är fattat"),
     (["avvikelser", "--instans", "sas", "--datum", "2026-03-12"],
      "får inte besluta om rutin"),
     (["finns-inte", "--redaktionell", "--skal", "Stavfel"],
@@ -75,6 +77,24 @@ def test_decide_refuses_and_writes_nothing(repo, args, message):
     assert git(repo, "rev-parse", "HEAD") == head
     assert git(repo, "status", "--porcelain") == ""
     assert git(repo, "tag", "-l") == ""
+
+
+def test_a_decision_in_front_matter_dated_after_today_is_a_varning_and_a_year_ahead_a_fel(mini):
+    """Written by hand before the meeting, the page would show the document as decided: check says so
+    on the decision's line (a varning: the build goes on); more than a year ahead is a typo (a fel)."""
+    doc = mini / "docs" / "rutiner" / "avvikelser.md"
+    text = doc.read_text(encoding="utf-8")
+    doc.write_text(text.replace("senast_reviderad: 2025-06-01", "senast_reviderad: 2025-06-01\nbeslut:\n"
+                                "  - {instans: socialchef, datum: 2026-04-01, andring: utan ändring}"), encoding="utf-8")
+    line = doc.read_text(encoding="utf-8").splitlines().index("  - {instans: socialchef, datum: 2026-04-01, andring: utan ändring}") + 1
+    proc = run_cli(mini, "check", env=TODAY)
+    assert proc.returncode == 0, proc.stderr
+    assert (f"docs/rutiner/avvikelser.md:{line}: varning: beslut[0].datum: Beslutsdatumet 2026-04-01 har inte varit "
+            "än, men sidan visar dokumentet som beslutat.") in proc.stderr
+    assert run_cli(mini, "check", env={"STYRDOK_IDAG": "2026-04-01"}).returncode == 0
+    assert "har inte varit än" not in run_cli(mini, "check", env={"STYRDOK_IDAG": "2026-04-01"}).stderr
+    far = run_cli(mini, "check", env={"STYRDOK_IDAG": "2025-03-31"})
+    assert far.returncode == 1 and "ligger mer än ett år fram i tiden" in far.stderr
 
 
 def test_decide_refuses_on_dirty_tree(repo):

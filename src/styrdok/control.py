@@ -190,8 +190,10 @@ def record_decision(handbook: Handbook, project: Project, ref: str, *, instans: 
     if rules.out_of_order(doc.beslut[-1].datum if doc.beslut else None, datum):
         raise ControlError(f"Datumet {datum} ligger före det senaste beslutet ({doc.beslut[-1].datum}). "
                            "Beslut registreras i tidsordning; kontrollera datumet i protokollet.")
-    if rules.too_far_ahead(datum, today):
-        raise ControlError(f"Datumet {datum} ligger mer än ett år fram i tiden. Ange datumet då beslutet fattades.")
+    if rules.not_yet(datum, today):
+        raise ControlError(f"Datumet {datum} har inte varit än (i dag är det {today}). Ett beslut registreras när "
+                           "det är fattat: ange datumet i protokollet. När dokumentet ska börja gälla anges med "
+                           "--galler-fran.")
     new_galler = galler_fran or (datum if rules.changes_text(andring) else doc.galler_fran)
     if rules.changes_text(andring) and rules.applies_before(new_galler, datum):
         raise ControlError(f"Gäller från ({new_galler}) kan inte ligga före beslutsdatumet ({datum}).")

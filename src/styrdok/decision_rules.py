@@ -14,7 +14,8 @@ from .model import Dokumenttyp, Instans
 MINOR = ("mindre ändring", "utan ändring")
 # Decisions that leave the text (and so Gäller från) as it was.
 KEEPS_TEXT = ("utan ändring", "redaktionell")
-# How far ahead a decision date may lie (a typo in the year, not a planned meeting).
+# A decision date ahead of today has not happened: `decide` refuses it; in front matter it is a varning
+# (the site would show the document as decided), and more than a year ahead a fel (a typo in the year).
 MAX_AHEAD = dt.timedelta(days=365)
 
 
@@ -30,6 +31,11 @@ def out_of_order(previous: dt.date | None, datum: dt.date) -> bool:
 
 def too_far_ahead(datum: dt.date, today: dt.date) -> bool:
     return datum > today + MAX_AHEAD
+
+
+def not_yet(datum: dt.date, today: dt.date) -> bool:
+    """A decision dated after today has not been taken yet."""
+    return datum > today
 
 
 def applies_before(galler_fran: dt.date, datum: dt.date) -> bool:

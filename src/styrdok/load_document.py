@@ -133,6 +133,10 @@ def load_document(ctx: Context, fm: m.FrontMatter, rel: str, src_path: str, line
             p.error(rel, lines.line(("beslut", i, "datum")),
                     f"Beslutsdatumet {b.datum} ligger mer än ett år fram i tiden. Ange datumet då beslutet fattades.",
                     key=f"beslut[{i}].datum")
+        elif rules.not_yet(b.datum, ctx.today):
+            p.warning(rel, lines.line(("beslut", i, "datum")),
+                      f"Beslutsdatumet {b.datum} har inte varit än, men sidan visar dokumentet som beslutat. "
+                      "Registrera beslutet när det är fattat, med datumet i protokollet.", key=f"beslut[{i}].datum")
     changes = [b for b in fm.beslut if rules.changes_text(b.andring)]
     if changes and rules.applies_before(fm.galler_fran, changes[-1].datum):
         p.error(rel, lines.line(("galler_fran",)),
