@@ -289,3 +289,41 @@ def test_import_into_a_handbook_with_errors_says_so(handbook, tmp_path):
     assert "data/roller.yml:" in proc.stderr and "fel: YAML-syntaxfel" in proc.stderr, proc.stderr
     assert "obs: handboken har fel (se ovan)" in proc.stderr
     assert (tmp_path / "ny.md").exists()
+
+
+def _link_targets(docx: Path) -> list[str]:
+    """The external hyperlinks of the body, in order (their targets in the document's relationships)."""
+    with zipfile.ZipFile(docx) as z:
+        rels = z.read("word/_rels/document.xml.rels").decode("utf-8")
+        body = z.read("word/document.xml").decode("utf-8")
+    import re
+    targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+    return [targets[r] for r in re.findall(r'<w:hyperlink [^>]*r:id="([^"]+)"', body)]
+
+
+def test_links_to_pages_and_files_of_the_handbook_go_to_the_site_when_mkdocs_knows_its_address(mini):
+    """In a Word file a link to another document cannot be followed unless it is an address: with
+    site_url in mkdocs.yml (the handbook on the intranet) it goes to the page as MkDocs publishes it,
+    anchor kept, and a link to a file under docs/ to the file; without site_url the link text stays,
+    as plain text, as before."""
+    page = mini / "docs" / "rutiner" / "avvikelser.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nSe [startsidan](../index.md), [blanketten](../bilagor/"
+                    "blankett.pdf) och [Socialstyrelsen](https://www.socialstyrelsen.se/).\n", encoding="utf-8")
+    (mini / "docs" / "bilagor").mkdir()
+    (mini / "docs" / "bilagor" / "blankett.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    out = mini / "build" / "word"
+    assert run_cli(mini, "export", "avvikelser", "--out", str(out)).returncode == 0
+    assert _link_targets(out / "avvikelser.docx") == ["https://www.socialstyrelsen.se/"]
+    text = " ".join(p.text for p in Document(str(out / "avvikelser.docx")).paragraphs)
+    assert "Läs riktlinjen." in text and "Se startsidan, blanketten och Socialstyrelsen." in text
+
+    config = mini / "mkdocs.yml"
+    config.write_text("site_url: https://intranat.alvstad.example/handbok\n" + config.read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    assert run_cli(mini, "export", "avvikelser", "--out", str(out)).returncode == 0
+    assert _link_targets(out / "avvikelser.docx") == [
+        "https://intranat.alvstad.example/handbok/rutiner/riktlinje-kvalitet/#ansvar",
+        "https://intranat.alvstad.example/handbok/",
+        "https://intranat.alvstad.example/handbok/bilagor/blankett.pdf",
+        "https://www.socialstyrelsen.se/"]
+    assert " ".join(p.text for p in Document(str(out / "avvikelser.docx")).paragraphs) == text

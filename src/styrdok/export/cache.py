@@ -97,7 +97,7 @@ def input_key(doc: WordDocument, templates: Templates, stats: dict[str, str]) ->
     code_version()
     fields = [doc.doc_id, doc.title, doc.doc_type, doc.kommun_name, [list(r) for r in doc.metadata],
               [list(r) for r in doc.revisions], bool(doc.toc), doc.src_path, doc.docs_dir is None, doc.note,
-              _referenced(doc, stats), doc.markdown.key,
+              _referenced(doc, stats), doc.markdown.key, [doc.site.url, doc.site.directory_urls],
               {path: hashlib.sha256(data).hexdigest() for path, data in sorted(doc.generated.items())},
               file_digest(doc.logo_path) if doc.logo_path else "-"]
     h = hashlib.sha256()

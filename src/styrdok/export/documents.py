@@ -16,7 +16,7 @@ from ..load import Project, current_date
 from ..model import Handbook, Styrdokument
 from ..printpages import PrintPage, cover_rows, history_rows
 from ..problems import Problems
-from ..render.html import MarkdownConfig, MarkdownConfigError, markdown_config
+from ..render.html import MarkdownConfig, MarkdownConfigError, SiteAddress, markdown_config, site_address
 from ..render.markdown import render_page_markdown
 from ..yamlio import split_front_matter
 from .templates import ExportError
@@ -63,6 +63,17 @@ def site_markdown(project: Project) -> MarkdownConfig:
     return _markdown_config(path, path.stat().st_mtime_ns if path.is_file() else 0)
 
 
+@functools.lru_cache(maxsize=8)
+def _site_address(mkdocs_yml: Path, mtime_ns: int) -> SiteAddress:
+    return site_address(mkdocs_yml)
+
+
+def site_of(project: Project) -> SiteAddress:
+    """The site's address (mkdocs.yml's site_url), read once per change of the file."""
+    path = project.root / "mkdocs.yml"
+    return _site_address(path, path.stat().st_mtime_ns if path.is_file() else 0)
+
+
 def generated_for(handbook: Handbook, body: str) -> dict[str, bytes]:
     """The generated files (process diagrams) a rendered body may show, by docs-relative path."""
     if ".svg" not in body:
@@ -85,7 +96,7 @@ def word_document(handbook: Handbook, project: Project, doc: Styrdokument, *, to
         doc_id=doc.id, title=doc.titel, doc_type=doc.typ.namn, kommun_name=handbook.kommun.namn,
         logo_path=logo, metadata=metadata_rows(handbook, doc), revisions=history,
         body_markdown=body, toc=toc, src_path=doc.src_path,
-        docs_dir=project.docs, link_titles=link_titles(handbook), markdown=site_markdown(project),
+        docs_dir=project.docs, link_titles=link_titles(handbook), markdown=site_markdown(project), site=site_of(project),
         generated=generated_for(handbook, body))
 
 
@@ -114,7 +125,7 @@ def page_word_document(handbook: Handbook, project: Project, page: PrintPage) ->
         doc_id=page.name, title=page.title, doc_type=page.kind, kommun_name=handbook.kommun.namn,
         logo_path=logo, metadata=cover_rows(handbook, page), revisions=history_rows(handbook, page), body_markdown=body,
         src_path=page.src_path, docs_dir=project.docs, link_titles=link_titles(handbook),
-        markdown=site_markdown(project), generated=generated_for(handbook, body))
+        markdown=site_markdown(project), site=site_of(project), generated=generated_for(handbook, body))
 
 
 def decided_word_document(handbook: Handbook, project: Project, doc: Styrdokument, *,
@@ -135,7 +146,7 @@ def decided_word_document(handbook: Handbook, project: Project, doc: Styrdokumen
         doc_id=f"{doc.id}--beslutad-{tag.datum.isoformat()}", title=doc.titel, doc_type=doc.typ.namn,
         kommun_name=handbook.kommun.namn, logo_path=logo, metadata=rows, revisions=[],
         body_markdown=texts["site"], toc=toc, src_path=doc.src_path, docs_dir=project.docs,
-        link_titles=link_titles(handbook), markdown=site_markdown(project),
+        link_titles=link_titles(handbook), markdown=site_markdown(project), site=site_of(project),
         generated=generated_for(handbook, texts["site"]))
 
 

@@ -47,7 +47,7 @@ from lxml import etree
 
 from .. import cores
 from ..jinja import make_env
-from ..render.html import DEFAULT_CONFIG, MarkdownConfig, render_html
+from ..render.html import DEFAULT_CONFIG, MarkdownConfig, SiteAddress, render_html
 from . import body as word_body
 from . import widetables
 from .cache import cached_path, code_version, from_cache, input_key, store
@@ -80,6 +80,7 @@ class WordDocument:
     link_titles: Mapping[str, str] = field(default_factory=dict)   # docs-relative page path -> title
     note: str | None = None                         # a line above the body (the comparison copy's)
     markdown: MarkdownConfig = DEFAULT_CONFIG       # the site's Markdown extensions (render.html.markdown_config)
+    site: SiteAddress = SiteAddress()               # the site's address (mkdocs.yml): links to its pages work
     generated: Mapping[str, bytes] = field(default_factory=dict)   # files the build makes beside the pages
                                                     # (docs-relative path -> content): process diagrams
 
@@ -126,7 +127,7 @@ def _need(value: object, what: str, label: str) -> str:
 
 
 def _sources(doc: WordDocument, strict_images: bool = True) -> Sources:
-    return Sources(doc.src_path, doc.docs_dir, doc.link_titles, doc.generated, strict_images)
+    return Sources(doc.src_path, doc.docs_dir, doc.link_titles, doc.generated, strict_images, doc.site)
 
 
 def _tree(markdown: str, config: MarkdownConfig):

@@ -37,6 +37,8 @@ from typing import Mapping
 import lxml.html
 from lxml import etree
 
+from ..render.html import SiteAddress
+
 BOX_START = "STYRDOK-RUTA-START-"        # + paragraph style name; marker paragraphs found again in the .docx
 BOX_END = "STYRDOK-RUTA-SLUT"
 FOOTNOTE_CLASS = "styrdok-fotnot"
@@ -113,6 +115,7 @@ class Sources:
     link_titles: Mapping[str, str] = field(default_factory=dict)
     generated: Mapping[str, bytes] = field(default_factory=dict)
     strict_images: bool = True
+    site: SiteAddress = SiteAddress()               # where the site is: links to its pages keep working
 
 
 # --- parsing -----------------------------------------------------------------------------------------
@@ -321,13 +324,32 @@ def _links(root, sources: Sources) -> None:
                 if name != "href":
                     del a.attrib[name]
             continue
+        path, _, anchor = href.partition("#")
         if not text_of(a).strip() and not len(a):
-            path = href.split("#")[0]
             if path and (path.endswith((".md", "/")) or "." not in posixpath.basename(path)):
                 a.text = _page_title(sources, path)
             elif path:
                 a.text = posixpath.basename(path)
-        unwrap(a)
+        address = _site_link(sources, path, anchor)
+        if address is None:
+            unwrap(a)
+            continue
+        a.attrib.clear()
+        a.set("href", address)
+
+
+def _site_link(sources: Sources, path: str, anchor: str) -> str | None:
+    """The address on the site of a link to a page or file of the handbook (mkdocs.yml's site_url); None
+    without site_url, or for a link within the page or out of docs/."""
+    if not sources.site.url or not path or sources.src_path is None:
+        return None
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(sources.src_path), path))
+    if target.startswith("../") or target == "..":
+        return None
+    if path.endswith("/") or "." not in posixpath.basename(target):
+        target = posixpath.join(target, "index.md")          # a folder: its index page
+    address = sources.site.of(target)
+    return f"{address}#{anchor}" if address and anchor else address
 
 
 def _svg_width_cm(data: bytes) -> float | None:

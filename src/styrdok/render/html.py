@@ -7,6 +7,9 @@ mkdocs.yml works in every output without being copied anywhere.
     config = markdown_config(root / "mkdocs.yml")      # once per build; no MkDocs import
     html = render_html(page_markdown, config)           # many times, cheap
 
+`site_address` reads mkdocs.yml's `site_url` and `use_directory_urls`: where a page or file under docs/
+is on the built site, for outputs that leave it (a Word file's links to other documents).
+
 `markdown_config` reads only the `markdown_extensions` key of mkdocs.yml, with the YAML tags MkDocs
 understands there (`!!python/name:pkg.mod.obj`, `!ENV`, `!relative`), and adds the extensions
 MkDocs always loads (toc, tables, fenced_code) the way MkDocs does. It does not import MkDocs: the
@@ -22,7 +25,9 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import posixpath
 import threading
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,6 +154,43 @@ def markdown_config(mkdocs_yml: Path | None) -> MarkdownConfig:
     except MarkdownConfigError as exc:
         raise MarkdownConfigError(f"{path}: markdown_extensions: {exc}") from None
     return config
+
+
+@dataclass(frozen=True)
+class SiteAddress:
+    """Where the built site is: mkdocs.yml's site_url (None when it is not set) and use_directory_urls."""
+    url: str | None = None
+    directory_urls: bool = True
+
+    def of(self, docs_path: str) -> str | None:
+        """The address on the site of a page or file under docs/ (its docs-relative path); None
+        without site_url. A page's address as MkDocs makes it: rutiner/lex-sarah.md ->
+        rutiner/lex-sarah/ (or .html), index.md -> its folder."""
+        if not self.url:
+            return None
+        base = self.url if self.url.endswith("/") else self.url + "/"
+        stem, ext = posixpath.splitext(docs_path)
+        if ext == ".md" and posixpath.basename(stem) in ("index", "README"):
+            path = posixpath.dirname(stem) + "/" if posixpath.dirname(stem) else ""
+        elif ext == ".md":
+            path = stem + "/" if self.directory_urls else stem + ".html"
+        else:
+            path = docs_path
+        return base + urllib.parse.quote(path)
+
+
+def site_address(mkdocs_yml: Path | None) -> SiteAddress:
+    """mkdocs.yml's site_url and use_directory_urls (what MkDocs assumes where one is missing or the
+    file cannot be read: the build reports that)."""
+    try:
+        path = Path(mkdocs_yml)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader(path.parent))   # noqa: S506 (SafeLoader)
+    except (TypeError, OSError, UnicodeDecodeError, yaml.YAMLError):
+        return SiteAddress()
+    data = data if isinstance(data, dict) else {}
+    url = data.get("site_url")
+    return SiteAddress(url.strip() if isinstance(url, str) and url.strip() else None,
+                       data.get("use_directory_urls", True) is not False)
 
 
 _LOCAL = threading.local()
