@@ -28,6 +28,20 @@ def test_json_lists_file_line_column_severity_code_and_message(mini):
     assert set(role) == {"file", "line", "column", "severity", "code", "key", "message"}
 
 
+def test_attachments_have_codes_of_their_own(mini):
+    """A script in an SVG under docs/, a Word file that cannot be opened and a page saved as UTF-16 are
+    told apart by their codes (a filter in GitLab, a script reading the JSON)."""
+    (mini / "docs" / "bilagor").mkdir()
+    (mini / "docs" / "bilagor" / "process.svg").write_text("<svg>\n<script>alert(1)</script></svg>", encoding="utf-8")
+    (mini / "docs" / "bilagor" / "blankett.docx").write_bytes(b"PK\x03\x04 trasig")
+    page = mini / "docs" / "begrepp.md"
+    page.write_bytes(page.read_text(encoding="utf-8").encode("utf-16"))
+    rows = json.loads(run_cli(mini, "check", "--format", "json").stdout)
+    codes = {(r["file"], r["code"], r["severity"]) for r in rows}
+    assert {("docs/bilagor/process.svg", "html-fil", "fel"), ("docs/bilagor/blankett.docx", "bilaga-olasbar", "varning"),
+            ("docs/begrepp.md", "kodning", "fel")} <= codes, codes
+
+
 def test_gitlab_code_quality_report(mini):
     _break(mini)
     proc = run_cli(mini, "check", "--format", "gitlab")

@@ -133,7 +133,7 @@ def check_attachment(path: Path, rel: str, problems: Problems, allowed: dict[str
     try:
         text = attachment_text(path)
     except Unreadable as exc:
-        problems.add(rel, None, str(exc), severity=exc.severity)
+        problems.add(rel, None, str(exc), severity=exc.severity, code="bilaga-olasbar")
         return None
     if text is None:
         return None

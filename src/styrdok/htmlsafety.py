@@ -189,30 +189,27 @@ def check_served_file(text: str, rel: str, problems: Problems) -> None:
     """The text of an HTML or SVG file under docs/: anything that runs code or fetches from outside
     the intranet is a fel naming the file and line (check_page_html does the same for raw HTML in
     pages)."""
+    def fel(line: int, what: str) -> None:
+        problems.add(rel, line, f"{what} Ta bort det, eller lägg in filen som PDF eller som bild (PNG).", code="html-fil")
+
     parser = _Tags()
     parser.feed(text)
     parser.close()
-    advice = "eller lägg in filen som PDF eller som bild (PNG)."
+    outside = "från en annan webbplats när filen öppnas; handboken hämtar inget utanför intranätet."
     for line, tag, attrs in parser.found:
         if tag in _RUNS:
-            problems.error(rel, line, f"{_RUNS[tag]} (<{tag}>) körs när filen öppnas från handboken. Ta bort det, "
-                                      + advice)
+            fel(line, f"{_RUNS[tag]} (<{tag}>) körs när filen öppnas från handboken.")
         if tag == "meta" and any(k == "http-equiv" and (v or "").lower() == "refresh" for k, v in attrs):
-            problems.error(rel, line, "<meta http-equiv=\"refresh\"> skickar läsaren vidare när filen öppnas. Ta bort "
-                                      "det, " + advice)
+            fel(line, "<meta http-equiv=\"refresh\"> skickar läsaren vidare när filen öppnas.")
         for name, value in attrs:
             value = value or ""
             if name.startswith("on"):
-                problems.error(rel, line, f"Attributet {name}= på <{tag}> kör kod när filen öppnas från handboken. "
-                                          "Ta bort det, " + advice)
+                fel(line, f"Attributet {name}= på <{tag}> kör kod när filen öppnas från handboken.")
             elif _scheme(value) in ("javascript", "vbscript") or (
                     _scheme(value) == "data" and "html" in value[:40].lower()):
-                problems.error(rel, line, f"Adressen '{value[:60]}' i <{tag} {name}=…> kör kod. Ta bort den, " + advice)
+                fel(line, f"Adressen '{value[:60]}' i <{tag} {name}=…> kör kod.")
             elif _fetched(tag, name, attrs) and (_scheme(value) in ("http", "https") or value.startswith("//")):
-                problems.error(rel, line, f"<{tag} {name}=\"{value[:60]}\"> hämtar något från en annan webbplats "
-                                          "när filen öppnas; handboken hämtar inget utanför intranätet. Lägg det "
-                                          "som hämtas bredvid filen under docs/ och hänvisa dit, " + advice)
+                fel(line, f"<{tag} {name}=\"{value[:60]}\"> hämtar något {outside} Lägg det som hämtas bredvid "
+                          "filen under docs/ och hänvisa dit.")
     for m in _CSS_URL.finditer(text):
-        problems.error(rel, text.count("\n", 0, m.start()) + 1,
-                       f"Stilmallen hämtar '{m.group(1)[:60]}' från en annan webbplats när filen öppnas; handboken "
-                       "hämtar inget utanför intranätet. Ta bort det, " + advice)
+        fel(text.count("\n", 0, m.start()) + 1, f"Stilmallen hämtar '{m.group(1)[:60]}' {outside}")

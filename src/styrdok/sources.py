@@ -24,9 +24,9 @@ def decode_source(data: bytes, rel: str, problems: Problems) -> str | None:
     if data.startswith(BOM):
         data = data[len(BOM):]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\0" in data[:2]):
-        problems.error(rel, 1, "Filen är sparad som UTF-16 (i Anteckningar heter det 'Unicode' eller 'UTF-16 LE'), "
-                               "inte som UTF-8. Spara om filen med teckenkodningen UTF-8 (i Anteckningar: Spara "
-                               "som → Kodning: UTF-8).")
+        problems.add(rel, 1, "Filen är sparad som UTF-16 (i Anteckningar heter det 'Unicode' eller 'UTF-16 LE'), "
+                             "inte som UTF-8. Spara om filen med teckenkodningen UTF-8 (i Anteckningar: Spara som "
+                             "→ Kodning: UTF-8).", code="kodning")
         problems.unreadable(rel)
         return None
     try:
