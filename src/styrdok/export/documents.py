@@ -95,8 +95,8 @@ def word_document(handbook: Handbook, project: Project, doc: Styrdokument, *, to
     return WordDocument(
         doc_id=doc.id, title=doc.titel, doc_type=doc.typ.namn, kommun_name=handbook.kommun.namn,
         logo_path=logo, metadata=metadata_rows(handbook, doc), revisions=history,
-        body_markdown=body, toc=toc, src_path=doc.src_path,
-        docs_dir=project.docs, link_titles=link_titles(handbook), markdown=site_markdown(project), site=site_of(project),
+        body_markdown=body, toc=toc, src_path=doc.src_path, docs_dir=project.docs,
+        link_titles=link_titles(handbook), markdown=site_markdown(project), site=site_of(project),
         generated=generated_for(handbook, body))
 
 

@@ -32,8 +32,10 @@ def _mark(run, kind: str) -> None:
     if props is None:
         props = etree.Element(qn("w:rPr"))
         run.insert(0, props)
-    wanted = {qn("w:color"): INSERTED if kind == "ins" else DELETED}
-    wanted[qn("w:u") if kind == "ins" else qn("w:strike")] = "single" if kind == "ins" else None
+    if kind == "ins":
+        wanted = {qn("w:color"): INSERTED, qn("w:u"): "single"}
+    else:
+        wanted = {qn("w:color"): DELETED, qn("w:strike"): None}
     for tag, value in wanted.items():
         for old in props.findall(tag):
             props.remove(old)
