@@ -35,6 +35,10 @@ def test_decide_records_commits_and_tags(repo):
     assert fm["beslut"] == [{"instans": "socialnamnden", "datum": __import__("datetime").date(2026, 3, 12),
                              "paragraf": "45", "diarienummer": "SN-2026/123", "andring": "revidering"}]
     assert str(fm["galler_fran"]) == "2026-03-12"
+    # the date is written out in both places: no YAML anchor (&id001 … *id001) that would tie a later
+    # correction of galler_fran to the decision's date
+    head = doc.read_text(encoding="utf-8").split("---")[1]
+    assert "galler_fran: 2026-03-12\n" in head and "datum: 2026-03-12," in head and "&" not in head and "*" not in head
     assert git(repo, "status", "--porcelain") == ""
     assert git(repo, "log", "-1", "--format=%s").strip() == (
         "Beslut: Riktlinje för kvalitet – reviderat och beslutat av Socialnämnden 2026-03-12 § 45 (dnr SN-2026/123)")

@@ -22,7 +22,15 @@ __all__ = ["CommentedMap", "edit_yaml", "dump_yaml", "flow_map", "flow_seq", "qu
 
 class _Representer(RoundTripRepresenter):
     """Text that styrdok's reader (PyYAML, YAML 1.1) would take for something else — yes, no, on,
-    off, ~, 1:20 — is written in double quotes; ruamel.yaml alone (YAML 1.2) would leave it bare."""
+    off, ~, 1:20 — is written in double quotes; ruamel.yaml alone (YAML 1.2) would leave it bare.
+
+    A value written twice is written twice: ruamel.yaml would write one date object used for both
+    galler_fran and a decision's datum as `&id001 2026-11-05` and `*id001`, and a SAS who then
+    corrected galler_fran by hand would have moved the decision's date with it. Only an anchor the
+    file itself had is kept."""
+
+    def ignore_aliases(self, data) -> bool:
+        return getattr(getattr(data, "anchor", None), "value", None) is None
 
 
 def _represent_str(representer: _Representer, data: str):
