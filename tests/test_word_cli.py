@@ -155,6 +155,9 @@ def test_tjansteskrivelse_fills_the_memo(handbook):
     assert "Socialnämnden" in paragraphs and any(p.startswith("Tjänsteskrivelse 20") for p in paragraphs)
     assert "Antagande av Riktlinje för kvalitet" in paragraphs
     assert "1. Socialnämnden beslutar att anta Riktlinje för kvalitet enligt bilaga." in paragraphs
+    # the riktlinje is decided by two nämnder: the memo to one of them says so, not only its own name
+    assert any(p.startswith("Riktlinje för kvalitet är en riktlinje som beslutas av Socialnämnden och "
+                            "Omsorgsnämnden.") for p in paragraphs), paragraphs
     assert any(p.startswith("– ") and p.endswith("Första versionen") for p in paragraphs)
     assert [c.text for c in doc.tables[0].rows[1].cells] == ["2026-03-20", "SN 2025/41", "Socialt ansvarig samordnare"]
 
