@@ -50,6 +50,20 @@ def test_metadata_card_shows_kommun_labels_and_resolved_names(mini_built):
     assert "<h1>Rutin för avvikelser &amp; risker</h1>" in html or "<h1>Rutin för avvikelser & risker</h1>" in html
 
 
+def test_a_document_that_applies_from_a_later_date_says_so_on_its_card(mini):
+    """Decided, but in force from a later date: a medarbetare reading it now is told that this version
+    does not apply yet. Documents already in force say nothing of the kind."""
+    doc = mini / "docs" / "rutiner" / "riktlinje-kvalitet.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("galler_fran: 2025-03-01", "galler_fran: 2026-04-01"),
+                   encoding="utf-8")
+    build = run_cli(mini, "build", "--utan-word", "--utan", "pdf", env={"STYRDOK_IDAG": "2026-03-20"})
+    assert build.returncode == 0, build.stderr
+    card = Text.of(section(page(mini, "rutiner/riktlinje-kvalitet"), "styrdok-kort"))
+    assert card.startswith("Den här versionen börjar gälla 2026-04-01. Fram till dess gäller den tidigare versionen, "
+                           "om dokumentet har en."), card
+    assert "börjar gälla" not in Text.of(section(page(mini, "rutiner/avvikelser"), "styrdok-kort"))
+
+
 def test_joint_decision_shows_both_namnder_and_diarienummer(mini_built):
     card = Text.of(section(page(mini_built, "rutiner/riktlinje-kvalitet"), "styrdok-kort"))
     assert "Beslutad av Socialnämnden, Omsorgsnämnden" in card

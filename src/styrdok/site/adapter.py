@@ -169,6 +169,7 @@ def before_page(env) -> None:
             "rader": header_rows(handbook, doc, today=today, senast_andrad=senast_andrad(handbook, doc)),
             "url": page_url,
             "overdue": doc.nasta_revidering < today,
+            "kommande": doc.galler_fran > today,          # decided, but it applies from a later date
             "relaterade": [{"titel": r.titel, "url": page_url(r.src_path)} for r in doc.relaterade],
             "revisions": revisions(handbook, doc),
             "word_url": f"word/{doc.id}.docx",
