@@ -69,7 +69,20 @@ def test_word_only_with_an_error_leaves_the_word_files(mini):
 
 def test_site_only_and_word_only_cannot_be_combined(mini):
     proc = run_cli(mini, "build", "--utan-word", "--bara-word")
-    assert proc.returncode == 2 and "--utan-word" in proc.stderr
+    assert proc.returncode == 2
+    assert "styrdok build: fel: --bara-word: kan inte användas tillsammans med --utan-word" in proc.stderr
+
+
+def test_the_command_lines_own_words_are_swedish(mini):
+    """argparse's help headings and usage errors, not only styrdok's own texts."""
+    usage = run_cli(mini, "decide", "--help")
+    assert usage.returncode == 0
+    assert usage.stdout.startswith("användning: styrdok decide") and "\nflaggor:\n" in usage.stdout
+    assert "visa den här hjälpen och avsluta" in usage.stdout and "options" not in usage.stdout
+    missing = run_cli(mini, "decide")
+    assert missing.returncode == 2 and "styrdok decide: fel: det här saknas: dokument" in missing.stderr
+    typo = run_cli(mini, "bygg")
+    assert typo.returncode == 2 and "ogiltigt val: 'bygg' (välj bland 'check'" in typo.stderr
 
 
 def test_a_new_output_is_one_registration(mini, monkeypatch, capsys):

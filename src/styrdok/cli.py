@@ -353,7 +353,36 @@ def cmd_init(args) -> int:
     return 0
 
 
+# argparse's own words (its help headings and usage errors), in Swedish. argparse looks each one up
+# through the module's `_` (gettext) when it prints; a text not here prints as argparse wrote it.
+ARGPARSE_SV = {
+    "usage: ": "användning: ",
+    "positional arguments": "argument",
+    "options": "flaggor",
+    "optional arguments": "flaggor",
+    "show this help message and exit": "visa den här hjälpen och avsluta",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fel: %(message)s\n",
+    "the following arguments are required: %s": "det här saknas: %s",
+    "unrecognized arguments: %s": "okända argument: %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "ogiltigt val: %(value)r (välj bland %(choices)s)",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s: %(message)s",
+    "not allowed with argument %s": "kan inte användas tillsammans med %s",
+    "expected one argument": "ett värde saknas efter flaggan",
+    "expected at least one argument": "minst ett värde saknas efter flaggan",
+    "one of the arguments %s is required": "ett av de här behövs: %s",
+    "ambiguous option: %(option)s could match %(matches)s": "flaggan %(option)s kan vara flera: %(matches)s",
+    "invalid %(type)s value: %(value)r": "ogiltigt värde: %(value)r",
+}
+
+
+def _swedish_argparse() -> None:
+    english = getattr(argparse, "_english", None) or argparse._
+    argparse._english = english
+    argparse._ = lambda text: ARGPARSE_SV.get(text, english(text))
+
+
 def build_parser() -> argparse.ArgumentParser:
+    _swedish_argparse()
     parser = argparse.ArgumentParser(prog="styrdok", description="Styrdokument och ledningssystem som kod.")
     parser.add_argument("--root", type=Path, default=None,
                         help="handbokens mapp (den som har data/ och docs/); standard: närmaste uppåt")
