@@ -7,6 +7,7 @@ published (personnummer, unfilled placeholders) is in docs/ or data/.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import posixpath
 import re
 import sys
@@ -166,14 +167,29 @@ def check_links(handbook: Handbook, project: Project, problems: Problems, only: 
             path, _, anchor = target.partition("#")
             dest = posixpath.normpath(posixpath.join(here, path)) if path else page.src_path
             if path and (dest.startswith("..") or not (present(dest) or dest in generated)):
+                guess = _closest_page(dest, [*handbook.pages, *generated])
+                hint = f" Menade du '{posixpath.relpath(guess, here or '.')}{'#' + anchor if anchor else ''}'?" \
+                    if guess else ""
                 problems.error(page.file, lineno,
                                f"Länken '{target}' pekar på en fil som inte finns ({dest} under docs/). "
-                               "Rätta sökvägen; den är relativ till sidans egen mapp.")
+                               f"Rätta sökvägen; den är relativ till sidans egen mapp.{hint}")
                 continue
             if anchor and dest.endswith(".md") and anchor not in anchors_for(dest):
                 problems.error(page.file, lineno,
                                f"Länken '{target}' pekar på avsnittet '#{anchor}', som inte finns på {dest}. "
                                f"Ankaret bildas av rubriken; välj en av: {', '.join(sorted(anchors_for(dest))[:10])}.")
+
+
+def _closest_page(dest: str, pages: list[str]) -> str | None:
+    """The page a broken link most likely meant: one with the same file name in another folder (a file
+    moved), else the closest name (a file renamed or a typo)."""
+    if not dest.endswith(".md"):
+        return None
+    same = [p for p in pages if posixpath.basename(p) == posixpath.basename(dest)]
+    if same:
+        return min(same, key=len)
+    close = difflib.get_close_matches(dest, pages, n=1, cutoff=0.75)
+    return close[0] if close else None
 
 
 def check_text(project: Project, problems: Problems, handbook: Handbook | None = None) -> None:
