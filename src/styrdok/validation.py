@@ -9,19 +9,33 @@ from .problems import Problems, choices
 from .yamlio import LineMap, odd_in
 
 M = TypeVar("M", bound=BaseModel)
+# The errors that only say a value has another form than one member of a union expects.
+_WRONG_FORM = {"string_type", "model_type", "model_attributes_type", "dict_type", "list_type", "tuple_type",
+               "int_type", "date_type"}
 
 _TYPE_WORDS = {"str", "int", "date", "dict", "list", "tuple", "none", "literal", "function-after",
                "function-before", "function-plain", "function-wrap", "constrained-str", "bool"}
 
 
 def _real_loc(loc: tuple) -> tuple:
-    """Drop the names pydantic adds for union members (e.g. 'str', 'dict[str,str]')."""
+    """Drop the names pydantic adds for union members (e.g. 'str', 'dict[str,str]', a model's class name
+    such as 'DokumentansvarigFil': the handbook's own keys are lower case), so that one mistake in a
+    field that takes either of two forms is one problem, not one per form."""
     out = []
     for part in loc:
-        if isinstance(part, str) and (part.split("[")[0].lower() in _TYPE_WORDS):
+        if isinstance(part, str) and (part.split("[")[0].lower() in _TYPE_WORDS
+                                      or (part[:1].isupper() and part.isidentifier())):
             continue
         out.append(part)
     return tuple(out)
+
+
+def _as_id(value: Any) -> str | None:
+    """What a name written where an id belongs most likely meant: 'Barn och unga' -> 'barn-och-unga'."""
+    if not isinstance(value, str):
+        return None
+    from .load import slug
+    return slug(value) or None
 
 
 def _key_path(loc: tuple) -> str:
@@ -82,8 +96,10 @@ def _message(err: dict, model: type[BaseModel], loc: tuple) -> str:
         return (f"'{value}' är inget giltigt datum. Skriv datumet som år-månad-dag med siffror, "
                 f"t.ex. 2025-03-01.")
     if kind == "string_pattern_mismatch":
+        likely = _as_id(value)
+        example = f"här troligen '{likely}'" if likely and likely != value else "t.ex. 'lex-sarah'"
         return (f"'{value}' är ingen giltig id. En id består av små bokstäver a–z, siffror och "
-                f"bindestreck, t.ex. 'lex-sarah'.")
+                f"bindestreck, {example}.")
     if kind in {"int_parsing", "int_type", "int_from_float"}:
         return f"'{value}' ska vara ett heltal, t.ex. 24."
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
@@ -108,10 +124,13 @@ def validate_model(model: type[M], data: Any, file: str, lines: LineMap, problem
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        errors = [(err, _real_loc(tuple(err["loc"]))) for err in exc.errors()]
+        deeper = {loc[:n] for _err, loc in errors for n in range(len(loc))}
         seen: set = set()
-        for err in exc.errors():
-            loc = _real_loc(tuple(err["loc"]))
-            if loc in seen:
+        for err, loc in errors:
+            # a field that takes a text or a mapping, given a mapping with a mistake inside: the mistake,
+            # not also "should be a text"
+            if loc in seen or (loc in deeper and err["type"] in _WRONG_FORM):
                 continue
             seen.add(loc)
             full = path_prefix + loc
