@@ -167,6 +167,21 @@ def test_check_reports_all_problems_at_once_and_warnings_do_not_fail(mini):
     assert "2 fel och 0 varningar" in proc.stderr
 
 
+def test_a_link_into_a_page_that_cannot_be_loaded_is_not_also_a_missing_anchor(mini):
+    """The page with the mistake says what is wrong; a link to one of its sections from another page is
+    not reported as well, with an empty list of sections to choose from."""
+    rutin = mini / "docs" / "rutiner" / "avvikelser.md"
+    rutin.write_text(rutin.read_text(encoding="utf-8").replace("dokumentansvarig: sas", "dokumentansvarigg: sas"),
+                     encoding="utf-8")
+    riktlinje = mini / "docs" / "rutiner" / "riktlinje-kvalitet.md"
+    riktlinje.write_text(riktlinje.read_text(encoding="utf-8") + "\nSe [rutinen](avvikelser.md#syfte).\n",
+                         encoding="utf-8")
+    proc = run_cli(mini, "check")
+    assert proc.returncode == 1
+    assert "Okänd nyckel 'dokumentansvarigg'" in proc.stderr
+    assert "riktlinje-kvalitet.md" not in proc.stderr and "välj en av: ." not in proc.stderr, proc.stderr
+
+
 def test_taggar_become_theme_tags(mini_built):
     html = page(mini_built, "rutiner/avvikelser")
     assert re.search(r'<span class="md-tag">\s*avvikelser\s*</span>', html) or 'class="md-tag">avvikelser' in html
