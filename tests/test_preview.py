@@ -88,3 +88,22 @@ def test_preview_shows_a_saved_page_and_a_data_change_on_the_page_that_uses_it(t
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def test_the_preview_shows_what_must_not_be_published_in_the_page_being_written(mini):
+    """A personnummer or the guidance of `styrdok new` in the page shown: the preview lists it in the page
+    (as check does, allowed numbers as allowed), not only the build later; a page saved by a Windows
+    editor (BOM, CRLF) is read as check reads it."""
+    from styrdok.load import load_handbook
+    from styrdok.preview.problems import page_problems
+    handbook, _ = load_handbook(mini)
+    page = mini / "docs" / "rutiner" / "avvikelser.md"
+    assert page_problems(handbook, mini, "rutiner/avvikelser.md") == []
+    text = page.read_text(encoding="utf-8").replace(
+        "Rutinen beskriver", "Brukaren 850312-1231 föll.\n\nBeskriv vem som ansvarar för vad.\n\nRutinen beskriver")
+    page.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode("utf-8"))
+    shown = page_problems(handbook, mini, "rutiner/avvikelser.md")
+    assert any(line.startswith("docs/rutiner/avvikelser.md:16: fel:") and "personnummer (85MMDD-XXXX) får inte "
+               "publiceras" in line for line in shown), shown
+    assert any(line.startswith("docs/rutiner/avvikelser.md:18: fel: Vägledningen från 'styrdok new'")
+               for line in shown), shown

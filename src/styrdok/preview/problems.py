@@ -7,9 +7,14 @@ from ..problems import Problems
 
 
 def page_problems(handbook, root: Path, src_uri: str) -> list[str]:
-    """The check's fel for the page's macros and links (Swedish, with file and line), [] if none."""
+    """The check's fel for the page's macros and links, and for what must not be published in its text
+    (a personnummer, a placeholder, the guidance of `styrdok new`): Swedish, with file and line; [] if
+    none."""
     from ..check import check_links, check_page_macros
+    from ..guard import allowed_numbers, report_findings
     from ..load import Project
+    from ..sensitive import scan_text
+    from ..sources import decode_source
     from ..model import Page
     from ..parts import generated_pages
     from ..yamlio import split_front_matter
@@ -24,7 +29,11 @@ def page_problems(handbook, root: Path, src_uri: str) -> list[str]:
         check_page_macros(handbook, Path(root), page, problems)
     elif path.is_file():
         rel = f"docs/{src_uri}"
-        source = split_front_matter(path.read_text(encoding="utf-8"), rel, problems)
+        text = decode_source(path.read_bytes(), rel, problems)       # BOM, CRLF, another encoding: as check
+        if text is None:
+            return [p.format() for p in problems.items if p.severity == "fel"]
+        report_findings(scan_text(text), rel, problems, allowed_numbers(handbook))
+        source = split_front_matter(text, rel, problems)
         if source is not None:
             page = Page(src_uri, rel, source.body, source.body_first_line, None)
             check_page_macros(handbook, Path(root), page, problems)
