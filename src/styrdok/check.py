@@ -24,13 +24,12 @@ from .problems import Problems
 from .parts import generated_file_paths, generated_pages
 from .render.markdown import MacroError, render_page_markdown
 from .htmlsafety import SERVED_AS_MARKUP, check_html, check_served_file
-from .scan import blank_inline_code, prose_lines
+from .scan import URL_SCHEME, blank_inline_code, prose_lines
 from .sensitive import scan_text
 from .sources import read_source, walk_docs
 
 LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*(?:\{([^}]*)\})?\s*#*\s*$")
-EXTERNAL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # Anchors every styrdokument page gets from the theme overrides (overrides/partials/).
 GENERATED_ANCHORS = {"beslutshistorik", "revisionshistorik"}
 
@@ -161,7 +160,7 @@ def check_links(handbook: Handbook, project: Project, problems: Problems, only: 
                 problems.error(page.file, lineno,
                                f"Bilden '{target}' saknar alternativtext. Skriv vad bilden visar inom "
                                "hakparenteserna: ![Processkarta för …](…). Det krävs för skärmläsare.")
-            if EXTERNAL.match(target):
+            if URL_SCHEME.match(target):
                 continue
             path, _, anchor = target.partition("#")
             dest = posixpath.normpath(posixpath.join(here, path)) if path else page.src_path

@@ -15,7 +15,8 @@ import posixpath
 
 from .decided import Comparison, comparisons, decided_index
 from .export.compare import HtmlMarks, track
-from .export.wordhtml import SCHEME, parse, printable, serialize
+from .export.wordhtml import parse, printable, serialize
+from .scan import URL_SCHEME
 from .jinja import page_source
 from .model import Beslut, Handbook, Styrdokument
 from .parts import GENERATED_PAGES
@@ -86,7 +87,7 @@ def marked_html(old: str, new: str, doc: Styrdokument, mkdocs_yml) -> str:
     for el in trees[1].iter("a", "img"):
         attr = "href" if el.tag == "a" else "src"
         value = el.get(attr)
-        if not value or SCHEME.match(value) or value.startswith(("#", "/")):
+        if not value or URL_SCHEME.match(value) or value.startswith(("#", "/")):
             continue
         path, hash_, anchor = value.partition("#")
         target = posixpath.normpath(posixpath.join(here, path)) if path else doc.src_path

@@ -27,6 +27,7 @@ from .model import Handbook, Text
 from .parts import SCHEMAS
 from .problems import Problems
 from .sensitive import PNR, find_numbers, number_key, scan_text
+from .sources import UTF16_BOMS
 
 ALLOW_FILE = "tillatna-nummer.yml"
 OFFICE = {".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"}
@@ -121,7 +122,7 @@ def attachment_text(path: Path) -> str | None:
     except OSError as exc:
         raise Unreadable(f"Filen kunde inte läsas ({exc.strerror}), så den kunde inte kontrolleras för "
                          "personnummer. Kontrollera att du har behörighet att läsa den.", "fel")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(UTF16_BOMS):
         return data.decode("utf-16", "replace")
     if b"\0" in data[:8192]:
         return None

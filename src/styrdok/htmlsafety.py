@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import nh3
 
 from .problems import Problems
-from .scan import fenced
+from .scan import URL_SCHEME, fenced
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col", "colgroup", "dd", "del", "details",
@@ -145,7 +145,7 @@ def check_html(handbook, project, problems: Problems) -> None:
         if "<" not in page.body and "{" not in page.body and "](" not in page.body:
             continue
         for lineno, src in _page_html(page.body, page.file, page.body_first_line, problems):
-            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or "{{" in src:
+            if URL_SCHEME.match(src) or "{{" in src:
                 continue
             dest = posixpath.normpath(posixpath.join(posixpath.dirname(page.src_path), src.split("#")[0]))
             if dest.startswith("..") or not (project.docs / dest).is_file():
@@ -164,14 +164,13 @@ _RUNS = {"script": "Skript", "iframe": "Inbäddad sida", "frame": "Inbäddad sid
 _FETCHED = {"src", "srcset", "poster", "background", "data", "xlink:href", "href"}
 _LINKS = {"a", "area"}                  # their href is a link a reader follows; on <link>, <use>, <image> fetched
 _LINK_FETCHES = {"stylesheet", "icon", "preload", "prefetch", "modulepreload", "import", "manifest"}
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 _CSS_URL = re.compile(r"""(?:@import\s+|url\(\s*)["']?\s*((?:https?:)?//[^"')\s]+)""", re.I)
 
 
 def _scheme(value: str) -> str:
     """The URL scheme as a browser reads it (spaces and control characters inside are ignored)."""
-    m = _SCHEME.match(re.sub(r"[\s\x00-\x1f]", "", value).lower())
-    return m.group(1) if m else ""
+    m = URL_SCHEME.match(re.sub(r"[\s\x00-\x1f]", "", value))
+    return m.group("scheme").lower() if m else ""
 
 
 def _fetched(tag: str, name: str, attrs) -> bool:

@@ -149,6 +149,7 @@ def broken_links(site_dir: Path, folders: list[str]) -> dict[str, list[str]]:
     One pass over the pages for all the folders."""
     import posixpath
     import urllib.parse
+    from .scan import URL_SCHEME
     markers = [f"{folder}/".encode() for folder in folders]
     broken: dict[str, set[str]] = {folder: set() for folder in folders}
     for page in site_dir.rglob("*.html"):
@@ -158,7 +159,7 @@ def broken_links(site_dir: Path, folders: list[str]) -> dict[str, list[str]]:
             continue
         for m in _LINK.finditer(data):
             url = urllib.parse.unquote(m.group(1).decode("utf-8", "replace"))
-            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+            if URL_SCHEME.match(url):
                 continue
             target = url.lstrip("/") if url.startswith("/") else posixpath.join(posixpath.dirname(here), url)
             folder = posixpath.normpath(target).split("/", 1)[0]

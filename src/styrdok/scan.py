@@ -15,12 +15,21 @@ from __future__ import annotations
 import re
 from typing import Iterator, Sequence
 
+# Characters a reader does not see: the soft hyphen, zero-width spaces and joiners, the word joiner,
+# direction marks and a byte-order mark. Text copied from a PDF, Word or a web page carries them.
+INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+# Characters that look like a space but are not the space YAML and Markdown count (a hard space …).
+ODD_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+
 # Front matter: `---` on the first line, YAML, `---` (the YAML may be empty).
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*(\r?\n|\Z)", re.S)
 # Opened on line 1 but (maybe) never closed.
 OPENED = re.compile(r"\A---[ \t]*\n")
 # Front matter after blank lines (or an invisible sign): it would be shown as text.
-LATE_FRONT_MATTER = re.compile(r"\A(\s*\n|[\u200b\u2060\ufeff]+)---[ \t]*\n[A-Za-z_]+:")
+LATE_FRONT_MATTER = re.compile(rf"\A(\s*\n|[{INVISIBLE}]+)---[ \t]*\n[A-Za-z_]+:")
+
+# A link or address with a scheme (https:, mailto:, javascript:): not a path to a file of the handbook.
+URL_SCHEME = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*):")
 
 FENCE_OPEN = re.compile(r"^[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 INLINE_CODE = re.compile(r"`[^`]*`")

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .scan import blank_inline_code, fenced
+from .scan import INVISIBLE, blank_inline_code, fenced
 
 
 @dataclass(frozen=True)
@@ -37,10 +37,8 @@ PNR = re.compile(rf"(?<![\d,])(?P<cc>\d{{2}})?(?P<yy>\d{{2}})(?P<mm>\d{{2}})(?P<
                  rf"(?P<sep>{_SPACE}{{0,2}}{_DASH}?{_SPACE}{{0,2}})(?P<nnnn>\d{{4}})(?!\d)")
 
 
-# Characters a reader does not see: the soft hyphen, zero-width spaces and joiners, the word joiner,
-# direction marks and a byte-order mark. Text copied from a PDF or a web page carries them, also
-# inside a number: "850312\u00ad1234" shows as a personnummer.
-INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+# Characters a reader does not see (scan.INVISIBLE) may stand inside a number: "850312\u00ad1234" shows
+# as a personnummer.
 _INVISIBLE = re.compile(f"[{INVISIBLE}]")
 _FULL_WIDTH = "\uff0b\uff0d\uff10-\uff19"          # ＋ － ０-９
 

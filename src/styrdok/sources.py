@@ -14,6 +14,7 @@ from pathlib import Path
 from .problems import Problems
 
 BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")           # Notepad's "Unicode" (UTF-16 LE) and UTF-16 BE
 # What a file or folder name under docs/ may hold: it becomes a URL and a Word file's name.
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -23,7 +24,7 @@ def decode_source(data: bytes, rel: str, problems: Problems) -> str | None:
     Another encoding is a fel naming the first line with a byte that is not UTF-8."""
     if data.startswith(BOM):
         data = data[len(BOM):]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 1 and b"\0" in data[:2]):
+    if data.startswith(UTF16_BOMS) or (len(data) > 1 and b"\0" in data[:2]):
         problems.add(rel, 1, "Filen är sparad som UTF-16 (i Anteckningar heter det 'Unicode' eller 'UTF-16 LE'), "
                              "inte som UTF-8. Spara om filen med teckenkodningen UTF-8 (i Anteckningar: Spara som "
                              "→ Kodning: UTF-8).", code="kodning")

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from .problems import Problems
-from .scan import FRONT_MATTER, LATE_FRONT_MATTER, OPENED
+from .scan import FRONT_MATTER, INVISIBLE, LATE_FRONT_MATTER, ODD_SPACES, OPENED
 
 
 class _Loader(yaml.SafeLoader):
@@ -130,7 +130,7 @@ def syntax_message(problem: str | None) -> str:
 _ODD_NAMES = {"\u00a0": "ett hårt mellanslag (U+00A0)", "\u00ad": "ett osynligt mjukt bindestreck (U+00AD)",
               "\u200b": "ett osynligt nollbreddsmellanslag (U+200B)", "\u202f": "ett smalt hårt mellanslag (U+202F)",
               "\u3000": "ett brett mellanslag (U+3000)", "\ufeff": "ett osynligt tecken (U+FEFF)"}
-ODD = "\u00a0\u00ad\u1680\u2000-\u200f\u202f\u205f\u2060\u3000\ufeff"
+ODD = ODD_SPACES + INVISIBLE
 _ODD_CHAR = re.compile(f"[{ODD}]")
 _ODD_SPACE = re.compile(rf"^[ \t]*(?:- +)?(?:-|[^:#\n]*:)?(?P<c>[{ODD}])")
 

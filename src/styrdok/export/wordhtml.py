@@ -38,6 +38,7 @@ import lxml.html
 from lxml import etree
 
 from ..render.html import SiteAddress
+from ..scan import URL_SCHEME
 
 BOX_START = "STYRDOK-RUTA-START-"        # + paragraph style name; marker paragraphs found again in the .docx
 BOX_END = "STYRDOK-RUTA-SLUT"
@@ -61,7 +62,6 @@ DEFAULT_TITLES = {
 DIAGRAM_NOTICE = "Diagrammet visas i webbversionen av handboken."
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif"}
 MAX_IMAGE_CM = 16.0
-SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 # Not on paper: interactive and invisible elements go with their content.
 DROP = {"script", "style", "noscript", "template", "select", "option", "label", "output", "button", "input",
         "textarea", "form", "iframe", "object", "embed", "video", "audio", "canvas"}
@@ -319,7 +319,7 @@ def _links(root, sources: Sources) -> None:
         if href is None:
             unwrap(a)
             continue
-        if SCHEME.match(href) or href.startswith("//"):
+        if URL_SCHEME.match(href) or href.startswith("//"):
             for name in list(a.attrib):
                 if name != "href":
                     del a.attrib[name]
@@ -376,7 +376,7 @@ def _image(img, sources: Sources, images: dict[str, Image]) -> None:
         em.tail = img.tail
         img.getparent().replace(img, em)
 
-    if SCHEME.match(src) or src.startswith("//"):
+    if URL_SCHEME.match(src) or src.startswith("//"):
         return as_text(f"Bild: {alt or 'bild'} ({src})")
     here = posixpath.dirname(sources.src_path or "")
     rel = posixpath.normpath(posixpath.join(here, src.split("#")[0].split("?")[0])).lstrip("/")
