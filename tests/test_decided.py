@@ -3,6 +3,7 @@ at the decision tag, as the editor (check, export) and the reader (notice, diff 
 version on the site and in Word) see it. Real git repositories throughout."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -82,6 +83,8 @@ def test_page_edit_is_shown_word_by_word_with_the_decided_version_kept(decided):
     check = run_cli(decided, "check", env=IDAG)
     assert check.returncode == 0
     assert ("docs/rutiner/avvikelser.md: varning: Ändrat sedan beslutet 2026-03-12 (i sidan)." in check.stderr)
+    rows = json.loads(run_cli(decided, "check", "--format", "json", env=IDAG).stdout)
+    assert [r["code"] for r in rows if r["file"] == "docs/rutiner/avvikelser.md"] == ["andrat-efter-beslut"]
     build(decided, word=True)
     html = page(decided, "rutiner/avvikelser")
     assert "Ändrat sedan beslutet 2026-03-12" in html

@@ -387,4 +387,5 @@ def check_decided(handbook: Handbook, problems: Problems) -> None:
         message = (f"{CHANGED_PREFIX}{since} {c.tag.datum.isoformat()} ({c.what()}). Det publicerade skiljer sig "
                    f"från det beslutade: besluta ändringen (styrdok decide {c.doc.id} …) eller, om den är "
                    f"redaktionell, registrera den (styrdok decide {c.doc.id} --redaktionell --skal \"…\").")
-        problems.add(c.doc.file, None, message, severity="fel" if rule == "stoppa" else "varning")
+        problems.add(c.doc.file, None, message, severity="fel" if rule == "stoppa" else "varning",
+                     code="andrat-efter-beslut")
