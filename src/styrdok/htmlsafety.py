@@ -189,7 +189,8 @@ def check_served_file(text: str, rel: str, problems: Problems) -> None:
     the intranet is a fel naming the file and line (check_page_html does the same for raw HTML in
     pages)."""
     def fel(line: int, what: str) -> None:
-        problems.add(rel, line, f"{what} Ta bort det, eller lägg in filen som PDF eller som bild (PNG).", code="html-fil")
+        problems.add(rel, line, f"{what} Ta bort det, eller lägg in filen som PDF eller som bild (PNG).",
+                     code="html-fil")
 
     parser = _Tags()
     parser.feed(text)
@@ -202,12 +203,12 @@ def check_served_file(text: str, rel: str, problems: Problems) -> None:
             fel(line, "<meta http-equiv=\"refresh\"> skickar läsaren vidare när filen öppnas.")
         for name, value in attrs:
             value = value or ""
+            scheme = _scheme(value)
             if name.startswith("on"):
                 fel(line, f"Attributet {name}= på <{tag}> kör kod när filen öppnas från handboken.")
-            elif _scheme(value) in ("javascript", "vbscript") or (
-                    _scheme(value) == "data" and "html" in value[:40].lower()):
+            elif scheme in ("javascript", "vbscript") or (scheme == "data" and "html" in value[:40].lower()):
                 fel(line, f"Adressen '{value[:60]}' i <{tag} {name}=…> kör kod.")
-            elif _fetched(tag, name, attrs) and (_scheme(value) in ("http", "https") or value.startswith("//")):
+            elif _fetched(tag, name, attrs) and (scheme in ("http", "https") or value.startswith("//")):
                 fel(line, f"<{tag} {name}=\"{value[:60]}\"> hämtar något {outside} Lägg det som hämtas bredvid "
                           "filen under docs/ och hänvisa dit.")
     for m in _CSS_URL.finditer(text):

@@ -161,11 +161,11 @@ def broken_links(site_dir: Path, folders: list[str]) -> dict[str, list[str]]:
             url = urllib.parse.unquote(m.group(1).decode("utf-8", "replace"))
             if URL_SCHEME.match(url):
                 continue
-            target = url.lstrip("/") if url.startswith("/") else posixpath.join(posixpath.dirname(here), url)
-            folder = posixpath.normpath(target).split("/", 1)[0]
-            if folder in broken and not here.startswith(f"{folder}/") and \
-                    not (site_dir / posixpath.normpath(target)).is_file():
-                broken[folder].add(posixpath.normpath(target))
+            target = posixpath.normpath(url.lstrip("/") if url.startswith("/")
+                                        else posixpath.join(posixpath.dirname(here), url))
+            folder = target.split("/", 1)[0]
+            if folder in broken and not here.startswith(f"{folder}/") and not (site_dir / target).is_file():
+                broken[folder].add(target)
     return {folder: sorted(paths) for folder, paths in broken.items()}
 
 
